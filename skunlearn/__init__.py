@@ -1,0 +1,15 @@
+"""skunlearn: machine unlearning for scikit-learn linear models.
+
+Estimators keep the rows they were fitted on and gain ``unlearn(X_forget)``,
+which moves the model to the one trained without those rows (the oracle).
+Exact and Newton removal land on it; the descent-ascent family, implemented
+faithfully for comparison, often does not ("Ascent Fails to Forget",
+NeurIPS 2025).
+"""
+
+__version__ = "0.1.0"
+
+from . import exceptions, unlearners
+from .linear_model import LogisticRegression, Ridge
+
+__all__ = ["LogisticRegression", "Ridge", "__version__", "exceptions", "unlearners"]

@@ -1,0 +1,155 @@
+"""Solvers for :class:`~skunlearn._objective.LinearObjective`: Newton and L-BFGS.
+
+Both stop on the gradient in per-sample-mean units, ``max|grad J| / sum(weights)``,
+so one tolerance means the same thing for every data size.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+
+__all__ = ["SolverResult", "newton", "lbfgs", "scaled_gradient_norm"]
+
+_ARMIJO = 1e-4
+_CHORD_CONTRACTION = 0.25
+
+
+@dataclass
+class SolverResult:
+    """Final parameters, iteration count, convergence flag and per-iteration history."""
+
+    theta: np.ndarray
+    n_iter: int
+    converged: bool
+    history: dict = field(default_factory=dict)
+    hessian: np.ndarray | None = None
+
+
+def scaled_gradient_norm(objective, grad):
+    """``max|grad| / sum(weights)``: the gradient in per-sample-mean units."""
+    return float(np.max(np.abs(grad), initial=0.0)) / max(abs(objective.total_weight), 1e-300)
+
+
+def _factor(H):
+    try:
+        return scipy.linalg.cho_factor(H, check_finite=False), True
+    except scipy.linalg.LinAlgError:
+        return H, False
+
+
+def _solve(factor, g):
+    matrix, is_cholesky = factor
+    if is_cholesky:
+        return scipy.linalg.cho_solve(matrix, g, check_finite=False)
+    return scipy.linalg.lstsq(matrix, g, check_finite=False)[0]
+
+
+def _line_search(objective, theta, value, grad, step):
+    """Backtracking Armijo search along ``-step``; accepts rounding-level ties."""
+    slope = float(grad @ step)
+    t = 1.0
+    while True:
+        candidate = theta - t * step
+        new_value, new_grad = objective.value_grad(candidate)
+        tie = abs(new_value - value) <= 1e-13 * max(abs(value), 1.0)
+        if new_value <= value - _ARMIJO * t * slope or (tie and np.isfinite(new_value)):
+            return t, candidate, new_value, new_grad
+        if t < 1e-12:
+            return 0.0, theta, value, grad
+        t *= 0.5
+
+
+def newton(objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=False):
+    """Damped Newton with a Cholesky factor of the Hessian.
+
+    Parameters
+    ----------
+    objective : LinearObjective
+        The objective to minimise.
+    theta0 : ndarray of shape (n_params,)
+        Starting point.
+    tol : float
+        Stop when ``max|grad| / sum(weights) <= tol``.
+    max_iter : int
+        Maximum number of Newton steps.
+    hessian : ndarray of shape (n_params, n_params), default=None
+        Hessian (penalty included) to use for the first step instead of
+        evaluating it at ``theta0``.
+    reuse_hessian : bool, default=False
+        Keep the current factorisation for further (chord) steps while each
+        step cuts the gradient by at least 4x; refresh it otherwise.
+
+    Returns
+    -------
+    result : SolverResult
+        ``history`` holds, per step, the objective, the gradient norm
+        (per-sample-mean units) and the step length; ``hessian`` is the last
+        *loss* Hessian evaluated (no penalty), or None if none was.
+    """
+    theta = np.array(theta0, dtype=np.float64, copy=True)
+    value, grad = objective.value_grad(theta)
+    history = {"objective": [], "grad_norm": [], "step_length": []}
+    factor, last_hessian = None, None
+    if hessian is not None:
+        factor = _factor(hessian)
+    n_iter, converged = 0, scaled_gradient_norm(objective, grad) <= tol
+    while not converged and n_iter < max_iter:
+        if factor is None:
+            last_hessian = objective.loss_hessian(theta)
+            factor = _factor(objective.regularize(last_hessian))
+        step = _solve(factor, grad)
+        old_norm = np.linalg.norm(grad)
+        t, theta_new, value, grad_new = _line_search(objective, theta, value, grad, step)
+        n_iter += 1
+        step_length = float(np.linalg.norm(theta_new - theta))
+        theta, grad = theta_new, grad_new
+        history["objective"].append(value)
+        history["grad_norm"].append(scaled_gradient_norm(objective, grad))
+        history["step_length"].append(step_length)
+        converged = history["grad_norm"][-1] <= tol
+        if t == 0.0 or step_length <= 4 * np.finfo(float).eps * np.linalg.norm(theta):
+            break
+        slow = t < 1.0 or np.linalg.norm(grad) > _CHORD_CONTRACTION * old_norm
+        if not reuse_hessian or slow:
+            factor = None
+    history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
+    return SolverResult(theta, n_iter, converged, history, last_hessian)
+
+
+def lbfgs(objective, theta0, *, tol, max_iter):
+    """L-BFGS-B (scipy) on ``J / sum(weights)`` with gradient tolerance ``tol``.
+
+    Returns
+    -------
+    result : SolverResult
+    """
+    scale = max(abs(objective.total_weight), 1e-300)
+    history = {"objective": [], "grad_norm": [], "step_length": []}
+    previous = [np.asarray(theta0, dtype=np.float64)]
+
+    def fun(theta):
+        value, grad = objective.value_grad(theta)
+        return value / scale, grad / scale
+
+    def record(intermediate_result):
+        theta = intermediate_result.x
+        value, grad = objective.value_grad(theta)
+        history["objective"].append(value)
+        history["grad_norm"].append(scaled_gradient_norm(objective, grad))
+        history["step_length"].append(float(np.linalg.norm(theta - previous[0])))
+        previous[0] = np.array(theta, copy=True)
+
+    opt = scipy.optimize.minimize(
+        fun,
+        np.asarray(theta0, dtype=np.float64),
+        jac=True,
+        method="L-BFGS-B",
+        callback=record,
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 30},
+    )
+    theta = np.asarray(opt.x, dtype=np.float64)
+    grad_norm = scaled_gradient_norm(objective, objective.value_grad(theta)[1])
+    history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
+    return SolverResult(theta, int(opt.nit), grad_norm <= tol, history)

@@ -1,0 +1,97 @@
+"""``UnlearnMixin``: the public ``unlearn`` verb shared by skunlearn's estimators."""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..unlearners import resolve_unlearner
+
+__all__ = ["UnlearnMixin", "validate_sample_weight"]
+
+
+def validate_sample_weight(sample_weight, n_samples):
+    """Return non-negative, finite float64 weights of shape ``(n_samples,)``."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        return np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return weights
+
+
+class UnlearnMixin:
+    """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator.
+
+    ``unlearn`` validates, then calls the estimator's private
+    ``_unlearn(positions, unlearner)``, which computes the new state aside and
+    returns a commit function; nothing is changed until every step succeeded.
+    Estimators using it keep their training rows in ``self._rows``
+    (:class:`~skunlearn.utils.TrainingRows`) and implement
+    ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``.
+    """
+
+    def unlearn(self, X_forget, y_forget=None):
+        """Forget training rows: become the model trained without them.
+
+        Each row of ``X_forget`` removes one training row equal to it. The
+        configured ``unlearner`` moves the weights; the stored rows, the
+        aggregates kept for fast unlearning, ``n_forgotten_`` and
+        ``unlearn_history_`` are then updated together. On any error the
+        estimator is left exactly as it was.
+
+        Parameters
+        ----------
+        X_forget : {array-like, sparse matrix} of shape (n_forget, n_features)
+            Rows to forget, validated like ``fit``'s ``X`` and matched exactly.
+            An empty array is a no-op.
+        y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
+            Their targets. When given they must match the stored ones; they
+            decide between duplicate rows with different targets.
+
+        Returns
+        -------
+        self : object
+            The unlearned estimator.
+
+        Raises
+        ------
+        ValueError
+            A row that is not in the training set (or occurs more often than
+            trained), a target that does not match, a wrong number of features,
+            non-finite values, or a forget set that covers every row.
+        """
+        check_is_fitted(self)
+        unlearner = resolve_unlearner(self.unlearner)
+        X_forget = self._validate_forget_rows(X_forget)
+        encoded = None
+        if y_forget is not None:
+            encoded = self._encode_forget_targets(y_forget, X_forget.shape[0])
+        if X_forget.shape[0] == 0:
+            return self
+        positions = self._rows.locate(X_forget, encoded, self._format_target)
+        if len(positions) >= self._rows.n:
+            raise ValueError(
+                f"X_forget covers all {self._rows.n} training rows; nothing would remain to "
+                "train on. Create a new estimator instead."
+            )
+        commit = self._unlearn(positions, unlearner)
+        self._rows.remove(positions)
+        commit()
+        self.n_forgotten_ += len(positions)
+        return self
+
+    def _validate_forget_rows(self, X_forget):
+        return validate_data(
+            self,
+            X_forget,
+            reset=False,
+            dtype=np.float64,
+            order="C",
+            ensure_min_samples=0,
+            accept_sparse=False,
+        )

@@ -1,0 +1,40 @@
+"""What happens to a classifier's parametrisation when forgetting removes a class."""
+
+import numpy as np
+
+__all__ = ["reduce_classes"]
+
+
+def reduce_classes(coef, intercept, keep):
+    """Map multinomial parameters onto the kept classes (oracle semantics).
+
+    The oracle refit on the remaining rows knows only the classes still
+    present: with more than two left it is multinomial over them; with two it
+    is a binary model whose logit is the difference of the two classes'
+    linear functions. The returned parameters are the warm start that Newton
+    steps then bring to that oracle.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_classes, n_features)
+    intercept : ndarray of shape (n_classes,)
+    keep : ndarray of int
+        Indices of the classes that remain, sorted.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_outputs, n_features)
+    intercept : ndarray of shape (n_outputs,)
+        ``n_outputs`` is ``len(keep)``, or 1 when two classes remain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coef, intercept = np.eye(3), np.array([0.0, 1.0, 2.0])
+    >>> reduce_classes(coef, intercept, np.array([0, 2]))[1]
+    array([2.])
+    """
+    if len(keep) == 2 and len(coef) > 2:
+        first, second = keep
+        return (coef[second] - coef[first])[None, :], intercept[[second]] - intercept[[first]]
+    return np.ascontiguousarray(coef[keep]), intercept[keep].copy()

@@ -1,0 +1,79 @@
+"""Centred Gram statistics of least squares, with exact removal of rows."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+__all__ = ["GramStatistics"]
+
+
+@dataclass(frozen=True)
+class GramStatistics:
+    """Weighted sufficient statistics of ``(X, Y)`` for (ridge) least squares.
+
+    ``xx`` and ``xy`` are the scatter matrices of the rows centred at their
+    weighted means (or uncentred, with zero means, when ``centered`` is
+    False). Removing rows uses the pairwise-update formula of Chan, Golub and
+    LeVeque run backwards, which keeps the centring exact instead of
+    subtracting large uncentred sums.
+
+    Attributes
+    ----------
+    weight : float
+        Sum of the row weights.
+    x_mean : ndarray of shape (n_features,)
+    y_mean : ndarray of shape (n_targets,)
+    xx : ndarray of shape (n_features, n_features)
+    xy : ndarray of shape (n_features, n_targets)
+    centered : bool
+    """
+
+    weight: float
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    xx: np.ndarray
+    xy: np.ndarray
+    centered: bool
+
+    @classmethod
+    def from_rows(cls, X, Y, sample_weight, centered):
+        """Statistics of the rows of ``X`` (dense) and ``Y`` with the given weights."""
+        weight = float(np.sum(sample_weight))
+        if centered and weight > 0:
+            x_mean = sample_weight @ X / weight
+            y_mean = sample_weight @ Y / weight
+        else:
+            x_mean, y_mean = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+        Xc = X - x_mean
+        Xw = Xc * sample_weight[:, None]
+        return cls(weight, x_mean, y_mean, Xw.T @ Xc, Xw.T @ (Y - y_mean), centered)
+
+    def remove(self, X, Y, sample_weight):
+        """Statistics of the remaining rows after removing rows ``(X, Y)``."""
+        part = GramStatistics.from_rows(X, Y, sample_weight, self.centered)
+        if part.weight == 0:
+            return self
+        weight = self.weight - part.weight
+        if not self.centered:
+            return GramStatistics(
+                weight, self.x_mean, self.y_mean, self.xx - part.xx, self.xy - part.xy, False
+            )
+        x_mean = (self.weight * self.x_mean - part.weight * part.x_mean) / weight
+        y_mean = (self.weight * self.y_mean - part.weight * part.y_mean) / weight
+        dx, dy = part.x_mean - x_mean, part.y_mean - y_mean
+        factor = weight * part.weight / self.weight
+        xx = self.xx - part.xx - factor * np.outer(dx, dx)
+        xy = self.xy - part.xy - factor * np.outer(dx, dy)
+        return GramStatistics(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, True)
+
+    def solve(self, alpha):
+        """Ridge solution ``(coef (n_targets, n_features), intercept (n_targets,))``."""
+        A = self.xx.copy()
+        A[np.diag_indices_from(A)] += alpha
+        try:
+            coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), self.xy).T
+        except scipy.linalg.LinAlgError:
+            coef = scipy.linalg.lstsq(A, self.xy)[0].T
+        intercept = self.y_mean - coef @ self.x_mean
+        return np.ascontiguousarray(coef), intercept

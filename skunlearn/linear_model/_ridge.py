@@ -1,0 +1,247 @@
+"""Ridge regression that can unlearn rows exactly."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._solvers import SolverResult
+from ..unlearners import ALIASES, UnlearningProblem
+from ..unlearners._base import empty_history
+from ..utils import TrainingRows
+from ._base import UnlearnMixin, validate_sample_weight
+from ._gram import GramStatistics
+
+__all__ = ["Ridge"]
+
+
+class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
+    """Ridge regression (linear least squares with L2 penalty) that can unlearn rows.
+
+    Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
+    ``sample_weight``), exactly the objective of
+    :class:`sklearn.linear_model.Ridge`; the intercept is not penalised.
+    ``fit`` keeps the training rows and their centred Gram statistics, so
+    that :meth:`unlearn` with the default ``"newton"`` unlearner removes rows
+    exactly in ``O(k d^2 + d^3)``, independently of the number of rows.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Ridge strength (non-negative).
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+    unlearner : str or BaseUnlearner, default="newton"
+        Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
+        ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
+        instance from :mod:`skunlearn.unlearners`.
+    convention : {"sklearn", "paper"}, default="sklearn"
+        ``"sklearn"`` minimises the sum of squares plus ``alpha ||w||^2``;
+        ``"paper"`` minimises the weighted *mean* of squares plus
+        ``alpha ||w||^2``, the fixed-lambda convention of [1]_ (there
+        ``lambda = 2 alpha``), which does not change strength as rows are
+        removed.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Weights.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept (0.0 when ``fit_intercept=False``).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit`` (when ``X`` has string column names).
+    n_forgotten_ : int
+        Number of rows forgotten since ``fit``.
+    unlearn_history_ : dict of ndarray
+        Per iteration of the last ``unlearn``: ``"objective"`` (retain
+        objective in per-sample-mean units), ``"grad_norm"``,
+        ``"step_length"``. Empty for exact (non-iterative) unlearning.
+
+    See Also
+    --------
+    sklearn.linear_model.Ridge : The same model, without ``unlearn``.
+    LogisticRegression : L2-penalised logistic regression that can unlearn.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 3))
+    >>> y = X @ [1.0, 2.0, -1.0] + 0.1 * rng.normal(size=100)
+    >>> model = Ridge(alpha=0.5).fit(X, y)
+    >>> model.unlearn(X[:10]).n_forgotten_
+    10
+    >>> oracle = Ridge(alpha=0.5).fit(X[10:], y[10:])
+    >>> bool(np.allclose(model.coef_, oracle.coef_, rtol=1e-12))
+    True
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "unlearner": [StrOptions(set(ALIASES)), HasMethods(["run"])],
+        "convention": [StrOptions({"sklearn", "paper"})],
+    }
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, unlearner="newton", convention="sklearn"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.unlearner = unlearner
+        self.convention = convention
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model and keep the rows for later unlearning.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weight of each row.
+
+        Returns
+        -------
+        self : Ridge
+            The fitted estimator.
+        """
+        self._validate_params()
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True
+        )
+        weights = validate_sample_weight(sample_weight, X.shape[0])
+        targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+        self._spec = {
+            "alpha": float(self.alpha),
+            "convention": self.convention,
+            "fit_intercept": bool(self.fit_intercept),
+            "y_ndim": np.ndim(y),
+        }
+        self._rows = TrainingRows(X, targets, weights)
+        self._gram = GramStatistics.from_rows(X, targets, weights, self.fit_intercept)
+        self._set_solution(*self._gram.solve(self._effective_alpha(self._gram.weight)))
+        self.n_forgotten_ = 0
+        self.unlearn_history_ = empty_history()
+        return self
+
+    def predict(self, X):
+        """Predict with the linear model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_.T + self.intercept_
+
+    def _effective_alpha(self, total_weight):
+        alpha = self._spec["alpha"]
+        return alpha * total_weight if self._spec["convention"] == "paper" else alpha
+
+    def _weight_scale(self, total_weight):
+        return 1.0 / total_weight if self._spec["convention"] == "paper" else 1.0
+
+    def _set_solution(self, coef, intercept):
+        if self._spec["y_ndim"] == 1:
+            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        else:
+            self.coef_, self.intercept_ = coef, intercept
+        if not self._spec["fit_intercept"]:
+            self.intercept_ = 0.0 if self._spec["y_ndim"] == 1 else np.zeros_like(intercept)
+
+    def _theta(self):
+        coef = np.atleast_2d(self.coef_)
+        parts = [coef.ravel()]
+        if self._spec["fit_intercept"]:
+            parts.append(np.atleast_1d(self.intercept_))
+        return np.concatenate(parts).astype(np.float64)
+
+    def _split(self, theta):
+        n_targets = self._rows.y.shape[1]
+        coef = theta[: n_targets * self.n_features_in_].reshape(n_targets, -1)
+        if self._spec["fit_intercept"]:
+            return coef, theta[n_targets * self.n_features_in_ :]
+        return coef, np.zeros(n_targets)
+
+    def _encode_forget_targets(self, y_forget, n_forget):
+        y_forget = np.asarray(y_forget, dtype=np.float64).reshape(n_forget, -1)
+        if y_forget.shape[1] != self._rows.y.shape[1]:
+            raise ValueError(
+                f"y_forget has {y_forget.shape[1]} target(s); the model was fitted on "
+                f"{self._rows.y.shape[1]}."
+            )
+        if not np.all(np.isfinite(y_forget)):
+            raise ValueError("y_forget contains NaN or infinity.")
+        return y_forget
+
+    def _format_target(self, stored):
+        values = np.ravel(stored)
+        return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
+
+    def _unlearn(self, positions, unlearner):
+        rows = self._rows
+        X_forget, y_forget, w_forget = rows.take(positions)
+        gram = self._gram.remove(X_forget, y_forget, w_forget)
+        if gram.weight <= 0:
+            raise ValueError("The remaining rows have zero total sample weight.")
+        scale = self._weight_scale(gram.weight)
+        alpha = self._effective_alpha(gram.weight)
+        problem = UnlearningProblem(
+            loss="squared",
+            X=rows.X,
+            y=rows.y,
+            sample_weight=rows.sample_weight,
+            weight_scale=scale,
+            retain_total=scale * gram.weight,
+            forget_positions=positions,
+            X_forget=X_forget,
+            y_forget=y_forget,
+            forget_weight=scale * w_forget,
+            n_outputs=rows.y.shape[1],
+            fit_intercept=self._spec["fit_intercept"],
+            l2=2.0 * self._spec["alpha"],
+            theta0=self._theta(),
+            refit=lambda: self._refit(problem, alpha),
+            exact_solve=lambda: self._pack(*gram.solve(alpha)),
+        )
+        result = unlearner.run(problem)
+
+        def commit():
+            self._gram = gram
+            self._set_solution(*self._split(result.theta))
+            self.unlearn_history_ = result.history
+
+        return commit
+
+    def _pack(self, coef, intercept):
+        parts = [coef.ravel()] + ([intercept] if self._spec["fit_intercept"] else [])
+        return np.concatenate(parts)
+
+    def _refit(self, problem, alpha):
+        weights = problem.retain_weight / problem.weight_scale
+        gram = GramStatistics.from_rows(problem.X, problem.y, weights, problem.fit_intercept)
+        return SolverResult(self._pack(*gram.solve(alpha)), 1, True, empty_history())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.input_tags.sparse = False
+        return tags

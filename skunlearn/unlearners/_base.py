@@ -1,0 +1,42 @@
+"""Base class of unlearning strategies and the one place aliases are resolved."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+__all__ = ["BaseUnlearner"]
+
+
+class BaseUnlearner(BaseEstimator):
+    """Base class for unlearning strategies.
+
+    A strategy is a small estimator-like object holding hyperparameters only.
+    Its :meth:`run` validates them like scikit-learn parameters and maps an
+    :class:`~skunlearn.unlearners.UnlearningProblem` to an
+    :class:`~skunlearn.unlearners.UnlearningResult`, without touching the
+    estimator: the estimator commits the result.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def run(self, problem):
+        """Validate the hyperparameters and compute the unlearned parameters.
+
+        Parameters
+        ----------
+        problem : UnlearningProblem
+            Stored rows, weights and state of the estimator being unlearned.
+
+        Returns
+        -------
+        result : UnlearningResult
+        """
+        self._validate_params()
+        return self._run(problem)
+
+    def _run(self, problem):
+        raise NotImplementedError
+
+
+def empty_history():
+    """A history with no iterations."""
+    return {key: np.empty(0) for key in ("objective", "grad_norm", "step_length")}

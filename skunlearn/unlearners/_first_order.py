@@ -1,0 +1,100 @@
+"""The gradient loop shared by descent-ascent, gradient ascent and finetuning."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse.linalg
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..exceptions import UnlearningDivergenceWarning
+from ._base import BaseUnlearner
+from ._problem import UnlearningResult
+
+__all__ = ["FirstOrderUnlearner", "auto_learning_rate"]
+
+_DENSE_EIGEN_LIMIT = 2000
+
+
+def auto_learning_rate(problem):
+    """``1 / L`` with ``L`` the largest eigenvalue of the Hessian of ``L_R`` at ``theta0``.
+
+    ``L_R = J_R / sum(c_R)`` is the retain objective in per-sample-mean units;
+    one gradient step of this size on it cannot overshoot along the steepest
+    curvature at the starting point.
+    """
+    objective = problem.mean_retain_objective()
+    hessian = problem.initial_hessian()
+    if hessian is not None:
+        hessian = hessian / problem.retain_total
+    elif objective.n_params <= _DENSE_EIGEN_LIMIT:
+        hessian = objective.hessian(problem.theta0)
+    if hessian is not None:
+        top = scipy.linalg.eigvalsh(hessian, subset_by_index=[len(hessian) - 1] * 2)[0]
+    else:
+        operator = scipy.sparse.linalg.LinearOperator(
+            (objective.n_params,) * 2, matvec=lambda v: objective.hessp(problem.theta0, v)
+        )
+        top = scipy.sparse.linalg.eigsh(operator, k=1, which="LA", tol=1e-3)[0][0]
+    return 1.0 / float(top)
+
+
+class FirstOrderUnlearner(BaseUnlearner):
+    """Shared loop: fixed-size gradient steps, history, divergence detection.
+
+    Subclasses implement ``_prepare(problem)``, returning what their steps
+    need (kept local to the call: a strategy never stores problem data), and
+    ``_step(prepared, theta, retain_grad, learning_rate)`` returning the next
+    iterate; ``retain_grad`` is the gradient of ``L_R`` at ``theta``, computed
+    once per iteration and also recorded in the history.
+    """
+
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "divergence_factor": [Interval(Real, 1, None, closed="neither")],
+    }
+
+    def _run(self, problem):
+        prepared = self._prepare(problem)
+        rate = self.learning_rate
+        if rate == "auto":
+            rate = auto_learning_rate(problem)
+        retain = problem.mean_retain_objective()
+        theta = np.array(problem.theta0, dtype=np.float64, copy=True)
+        bound = self.divergence_factor * (1.0 + np.linalg.norm(theta))
+        history = {"objective": [], "grad_norm": [], "step_length": []}
+        value, grad = retain.value_grad(theta)
+        diverged = False
+        for iteration in range(self.max_iter):
+            candidate = self._step(prepared, theta, grad, rate)
+            norm = np.linalg.norm(candidate)
+            new_value, new_grad = (np.inf, None) if not np.isfinite(norm) else retain.value_grad(candidate)
+            if not np.isfinite(norm) or norm > bound or not np.isfinite(new_value):
+                diverged = True
+                self._warn_divergence(iteration + 1, norm, bound)
+                break
+            history["objective"].append(new_value)
+            history["grad_norm"].append(float(np.max(np.abs(new_grad), initial=0.0)))
+            history["step_length"].append(float(np.linalg.norm(candidate - theta)))
+            theta, value, grad = candidate, new_value, new_grad
+        history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
+        n_iter = len(history["objective"])
+        return UnlearningResult(theta, history, n_iter, converged=not diverged, diverged=diverged)
+
+    def _prepare(self, problem):
+        """What the steps need besides the retain gradient (default: nothing)."""
+        return None
+
+    def _warn_divergence(self, iteration, norm, bound):
+        reason = "the weights became non-finite" if not np.isfinite(norm) else (
+            f"the weight norm {norm:.3g} exceeded {bound:.3g}"
+        )
+        warnings.warn(
+            f"{type(self).__name__} diverged at iteration {iteration}: {reason}. Kept the "
+            "last finite iterate. The descent-ascent objective is unbounded below here "
+            "(Mavrothalassitis et al. 2025); 'newton' lands on the oracle instead.",
+            UnlearningDivergenceWarning,
+            stacklevel=4,
+        )

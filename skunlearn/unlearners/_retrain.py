@@ -1,0 +1,35 @@
+"""Retraining from scratch on the remaining rows: the oracle, for reference."""
+
+from ._base import BaseUnlearner
+from ._problem import UnlearningResult
+
+__all__ = ["Retrain"]
+
+
+class Retrain(BaseUnlearner):
+    """Refit from scratch on the remaining rows with the estimator's own solver.
+
+    This is the oracle that every other unlearner is measured against. It
+    costs a full fit.
+
+    See Also
+    --------
+    Newton : Reaches the same model from the current weights, much faster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> X = np.arange(20.0).reshape(10, 2) ** 0.5
+    >>> y = X @ [1.0, -2.0]
+    >>> model = Ridge(unlearner="retrain").fit(X, y).unlearn(X[:3])
+    >>> model.n_forgotten_
+    3
+    """
+
+    def _run(self, problem):
+        result = problem.refit()
+        history = dict(result.history)
+        if len(history.get("objective", ())):
+            history["objective"] = history["objective"] / problem.retain_total
+        return UnlearningResult(result.theta, history, result.n_iter, result.converged)
