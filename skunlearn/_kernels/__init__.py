@@ -1,0 +1,11 @@
+"""numba kernels: fused weighted loss/gradient, Hessian and Hessian-vector
+products of linear models, for dense and CSR X, serial and parallel.
+
+All kernels are module-level ``@njit(cache=True, ...)`` functions over plain
+arrays, compiled lazily on first use. The loss is chosen in Python by name.
+"""
+
+from ._hessian import hessian, hessp
+from ._loss_grad import LOSSES, linear_predictor, loss_grad
+
+__all__ = ["LOSSES", "loss_grad", "hessian", "hessp", "linear_predictor"]

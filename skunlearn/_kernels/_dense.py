@@ -1,0 +1,118 @@
+"""Fused loss/gradient kernels for dense C-contiguous X.
+
+One pass over the rows: for each row with nonzero weight, compute z = x_i @
+coef.T + intercept, the loss and the weighted residual, and accumulate
+``residual * x_i`` into the gradient. ``_<loss>_chunk`` processes a 0-based
+slice of rows into given accumulators; it is the serial kernel (called once on
+all rows) and the body of ``_<loss>_parallel`` (called per chunk in ``prange``
+with per-chunk accumulators, reduced by the caller).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ._config import NJIT, NJIT_PARALLEL
+from ._rows import (
+    _dense_axpy,
+    _dense_z,
+    _exponential_row,
+    _logistic_row,
+    _multinomial_row,
+    _squared_row,
+)
+
+
+@njit(**NJIT)
+def _squared_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    z = np.empty(coef.shape[0])
+    loss = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            _dense_z(X[i], coef, intercept, z)
+            loss += w[i] * _squared_row(z, y[i], w[i])
+            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+    return loss
+
+
+@njit(**NJIT)
+def _logistic_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    z = np.empty(1)
+    loss = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            _dense_z(X[i], coef, intercept, z)
+            loss += w[i] * _logistic_row(z, y[i], w[i])
+            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+    return loss
+
+
+@njit(**NJIT)
+def _exponential_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    z = np.empty(1)
+    loss = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            _dense_z(X[i], coef, intercept, z)
+            loss += w[i] * _exponential_row(z, y[i], w[i])
+            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+    return loss
+
+
+@njit(**NJIT)
+def _multinomial_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    z = np.empty(coef.shape[0])
+    loss = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            _dense_z(X[i], coef, intercept, z)
+            loss += w[i] * _multinomial_row(z, y[i], w[i])
+            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+    return loss
+
+
+# Parallel drivers: chunk c covers rows bounds[c]:bounds[c + 1] and writes
+# acc_coef[c], acc_intercept[c] (zeroed by the caller) and losses[c].
+
+
+@njit(**NJIT_PARALLEL)
+def _squared_parallel(X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+    for c in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        losses[c] = _squared_chunk(
+            X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+        )
+
+
+@njit(**NJIT_PARALLEL)
+def _logistic_parallel(X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+    for c in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        losses[c] = _logistic_chunk(
+            X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+        )
+
+
+@njit(**NJIT_PARALLEL)
+def _exponential_parallel(X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+    for c in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        losses[c] = _exponential_chunk(
+            X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+        )
+
+
+@njit(**NJIT_PARALLEL)
+def _multinomial_parallel(X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+    for c in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        losses[c] = _multinomial_chunk(
+            X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+        )
+
+
+KERNELS = {
+    "squared": (_squared_chunk, _squared_parallel),
+    "logistic": (_logistic_chunk, _logistic_parallel),
+    "exponential": (_exponential_chunk, _exponential_parallel),
+    "multinomial": (_multinomial_chunk, _multinomial_parallel),
+}

@@ -1,0 +1,137 @@
+"""Python-level dispatch of the fused loss/gradient kernels."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _dense, _sparse
+from ._config import PARALLEL_MIN_SIZE, n_threads
+
+LOSSES = ("squared", "logistic", "exponential", "multinomial")
+
+
+def _check_inputs(loss, X, y, weights, coef, intercept):
+    """Cheap O(1) checks that keep wrong shapes and dtypes out of the kernels."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
+    if sp.issparse(X):
+        if X.format != "csr" or X.dtype != np.float64:
+            raise ValueError("sparse X must be CSR with float64 data.")
+    elif not (
+        isinstance(X, np.ndarray)
+        and X.dtype == np.float64
+        and X.ndim == 2
+        and X.flags.c_contiguous
+    ):
+        raise ValueError("dense X must be a C-contiguous float64 array of shape (n, d).")
+    n, d = X.shape
+    K = coef.shape[0]
+    if coef.shape != (K, d) or intercept.shape != (K,) or weights.shape != (n,):
+        raise ValueError("coef, intercept and weights must have shapes (K, d), (K,) and (n,).")
+    if loss == "squared":
+        ok = y.shape == (n, K) and y.dtype == np.float64
+    elif loss == "multinomial":
+        ok = y.shape == (n,) and y.dtype == np.int64 and K >= 1
+    else:
+        ok = y.shape == (n,) and y.dtype == np.float64 and K == 1
+    if not ok:
+        raise ValueError(f"y of dtype {y.dtype} and shape {y.shape} does not fit loss={loss!r}.")
+
+
+def _row_bounds(X, n_chunks):
+    """Row boundaries of ``n_chunks`` chunks with about equal work (nnz for CSR)."""
+    n = X.shape[0]
+    if sp.issparse(X):
+        targets = np.arange(n_chunks + 1, dtype=np.int64) * X.nnz // n_chunks
+        bounds = np.searchsorted(X.indptr, targets).astype(np.int64)
+        bounds[0], bounds[-1] = 0, n
+        return bounds
+    return np.arange(n_chunks + 1, dtype=np.int64) * n // n_chunks
+
+
+def _use_parallel(parallel, size):
+    if parallel is None:
+        return size >= PARALLEL_MIN_SIZE and n_threads() > 1
+    return bool(parallel)
+
+
+def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, parallel=None):
+    """Weighted loss and its gradient in one fused pass over the rows of X.
+
+    Parameters
+    ----------
+    loss : {"squared", "logistic", "exponential", "multinomial"}
+        Per-sample loss ``l_i`` of the linear predictor
+        ``z_i = coef @ x_i + intercept``: ``sum_k (y_ik - z_ik)**2`` (no 1/2),
+        ``log(1 + exp(-m))`` or ``exp(-m)`` with margin ``m = (2 y_i - 1) z_i0``,
+        or ``logsumexp(z_i) - z_{i, y_i}``.
+    X : ndarray of shape (n_samples, n_features) or CSR matrix/array
+        float64; a dense X must be C-contiguous. Never modified or densified.
+    y : ndarray of shape (n_samples, n_targets) or (n_samples,)
+        float64 targets of shape (n, K) for "squared", float64 labels in
+        {0, 1} for "logistic" and "exponential", int64 class indices in
+        [0, K) for "multinomial" (not range-checked).
+    weights : ndarray of shape (n_samples,)
+        float64 row weights; may be zero (the row is skipped) or negative.
+    coef : ndarray of shape (K, n_features)
+        float64, C-contiguous. K = 1 for the binary losses.
+    intercept : ndarray of shape (K,)
+        float64; zeros for a model without intercept.
+    grad_coef : ndarray of shape (K, n_features)
+        Output, overwritten with the gradient w.r.t. ``coef``.
+    grad_intercept : ndarray of shape (K,)
+        Output, overwritten with the gradient w.r.t. ``intercept``.
+    parallel : bool or None, default=None
+        Run the ``prange`` variant. None: when n * d (or nnz) >= 2e5 and numba
+        has more than one thread.
+
+    Returns
+    -------
+    value : float
+        ``sum_i weights[i] * l_i``. Finite for any finite margin for the
+        logistic and multinomial losses; the exponential loss returns inf when
+        ``exp(-m)`` overflows.
+    """
+    _check_inputs(loss, X, y, weights, coef, intercept)
+    sparse = sp.issparse(X)
+    serial, parallel_kernel = (_sparse if sparse else _dense).KERNELS[loss]
+    if sparse:
+        arrays = (X.data, X.indices, X.indptr, y, weights, coef, intercept)
+        size = X.nnz
+    else:
+        arrays = (X, y, weights, coef, intercept)
+        size = X.size
+    if not _use_parallel(parallel, size):
+        grad_coef.fill(0.0)
+        grad_intercept.fill(0.0)
+        return float(serial(*arrays, grad_coef, grad_intercept))
+    bounds = _row_bounds(X, max(1, min(n_threads(), X.shape[0])))
+    n_chunks = bounds.shape[0] - 1
+    acc_coef = np.zeros((n_chunks,) + coef.shape)
+    acc_intercept = np.zeros((n_chunks, coef.shape[0]))
+    losses = np.zeros(n_chunks)
+    parallel_kernel(*arrays, bounds, acc_coef, acc_intercept, losses)
+    np.sum(acc_coef, axis=0, out=grad_coef)
+    np.sum(acc_intercept, axis=0, out=grad_intercept)
+    return float(losses.sum())
+
+
+def linear_predictor(X, coef, intercept):
+    """Linear predictor ``Z = X @ coef.T + intercept``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or CSR matrix/array
+        float64 input; a sparse X is not densified.
+    coef : ndarray of shape (K, n_features)
+        Coefficients, one row per target or class.
+    intercept : ndarray of shape (K,)
+        Intercepts.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, K)
+        C-contiguous float64.
+    """
+    Z = np.ascontiguousarray(X @ np.asarray(coef).T, dtype=np.float64)
+    Z += intercept
+    return Z
