@@ -21,6 +21,8 @@ def validate_sample_weight(sample_weight, n_samples):
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
+    if not np.any(weights > 0):
+        raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
 
 

@@ -218,6 +218,10 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             l2=self._l2(),
         )
 
+    def _training_objective(self):
+        """The objective the current model minimises, over the stored rows."""
+        return self._objective(self._rows.sample_weight, len(self.classes_))
+
     def _solve(self, objective, theta0):
         spec = self._spec
         solver = spec["solver"]

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._objective import LinearObjective
 from .._solvers import SolverResult
 from ..unlearners import ALIASES, UnlearningProblem
 from ..unlearners._base import empty_history
@@ -230,6 +231,19 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             self.unlearn_history_ = result.history
 
         return commit
+
+    def _training_objective(self):
+        """The objective the current model minimises, over the stored rows."""
+        rows = self._rows
+        return LinearObjective(
+            "squared",
+            rows.X,
+            rows.y,
+            self._weight_scale(self._gram.weight) * rows.sample_weight,
+            n_outputs=rows.y.shape[1],
+            fit_intercept=self._spec["fit_intercept"],
+            l2=2.0 * self._spec["alpha"],
+        )
 
     def _pack(self, coef, intercept):
         parts = [coef.ravel()] + ([intercept] if self._spec["fit_intercept"] else [])
