@@ -29,9 +29,10 @@ def validate_sample_weight(sample_weight, n_samples):
 class UnlearnMixin:
     """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator.
 
-    ``unlearn`` validates, then calls the estimator's private
-    ``_unlearn(positions, unlearner)``, which computes the new state aside and
-    returns a commit function; nothing is changed until every step succeeded.
+    ``unlearn`` validates, locates the rows, asks the estimator's private
+    ``_build_problem(positions)`` for the problem to solve and a commit
+    function, runs the unlearner, and only then removes the rows and commits:
+    nothing is changed until every step succeeded.
     Estimators using it keep their training rows in ``self._rows``
     (:class:`~skunlearn.utils.TrainingRows`) and implement
     ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``.
@@ -67,25 +68,43 @@ class UnlearnMixin:
             trained), a target that does not match, a wrong number of features,
             non-finite values, or a forget set that covers every row.
         """
-        check_is_fitted(self)
         unlearner = resolve_unlearner(self.unlearner)
+        located = self._locate_forget_rows(X_forget, y_forget)
+        if located is None:
+            return self
+        positions, problem, commit = located
+        result = unlearner.run(problem)
+        self._rows.remove(positions)
+        commit(result)
+        self.n_forgotten_ += len(positions)
+        return self
+
+    def _unlearning_problem(self, X_forget, y_forget=None):
+        """The :class:`~skunlearn.unlearners.UnlearningProblem` that ``unlearn`` would solve.
+
+        Validates and locates the rows like :meth:`unlearn` but changes
+        nothing; diagnostics use it to inspect the retain and forget
+        objectives without unlearning. Returns None for an empty forget set.
+        """
+        located = self._locate_forget_rows(X_forget, y_forget)
+        return None if located is None else located[1]
+
+    def _locate_forget_rows(self, X_forget, y_forget):
+        check_is_fitted(self)
         X_forget = self._validate_forget_rows(X_forget)
         encoded = None
         if y_forget is not None:
             encoded = self._encode_forget_targets(y_forget, X_forget.shape[0])
         if X_forget.shape[0] == 0:
-            return self
+            return None
         positions = self._rows.locate(X_forget, encoded, self._format_target)
         if len(positions) >= self._rows.n:
             raise ValueError(
                 f"X_forget covers all {self._rows.n} training rows; nothing would remain to "
                 "train on. Create a new estimator instead."
             )
-        commit = self._unlearn(positions, unlearner)
-        self._rows.remove(positions)
-        commit()
-        self.n_forgotten_ += len(positions)
-        return self
+        problem, commit = self._build_problem(positions)
+        return positions, problem, commit
 
     def _validate_forget_rows(self, X_forget):
         return validate_data(

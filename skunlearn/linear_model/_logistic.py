@@ -336,7 +336,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])
 
-    def _unlearn(self, positions, unlearner):
+    def _build_problem(self, positions):
         rows = self._rows
         X_forget, y_forget, w_forget = rows.take(positions)
         counts = self._class_counts - np.bincount(
@@ -351,9 +351,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         retain_total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
         vanished = len(keep) < len(self.classes_)
         problem = self._problem(positions, keep, X_forget, y_forget, w_forget, retain_total)
-        result = unlearner.run(problem)
 
-        def commit():
+        def commit(result):
             if vanished:
                 mapping = np.full(len(self.classes_), -1, dtype=np.int64)
                 mapping[keep] = np.arange(len(keep))
@@ -364,7 +363,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             self._set_solution(problem.retain_objective(), result.theta)
             self.unlearn_history_ = result.history
 
-        return commit
+        return problem, commit
 
     def _problem(self, positions, keep, X_forget, y_forget, w_forget, retain_total):
         rows = self._rows

@@ -197,7 +197,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         values = np.ravel(stored)
         return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
 
-    def _unlearn(self, positions, unlearner):
+    def _build_problem(self, positions):
         rows = self._rows
         X_forget, y_forget, w_forget = rows.take(positions)
         gram = self._gram.remove(X_forget, y_forget, w_forget)
@@ -223,14 +223,13 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             refit=lambda: self._refit(problem, alpha),
             exact_solve=lambda: self._pack(*gram.solve(alpha)),
         )
-        result = unlearner.run(problem)
 
-        def commit():
+        def commit(result):
             self._gram = gram
             self._set_solution(*self._split(result.theta))
             self.unlearn_history_ = result.history
 
-        return commit
+        return problem, commit
 
     def _training_objective(self):
         """The objective the current model minimises, over the stored rows."""
