@@ -349,6 +349,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
         retain_total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
+        if retain_total <= 0:
+            raise ValueError("The remaining rows have zero total sample weight.")
         vanished = len(keep) < len(self.classes_)
         problem = self._problem(positions, keep, X_forget, y_forget, w_forget, retain_total)
 
