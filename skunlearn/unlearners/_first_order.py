@@ -25,12 +25,8 @@ def auto_learning_rate(problem):
     curvature at the starting point.
     """
     objective = problem.mean_retain_objective()
-    hessian = problem.initial_hessian()
-    if hessian is not None:
-        hessian = hessian / problem.retain_total
-    elif objective.n_params <= _DENSE_EIGEN_LIMIT:
+    if objective.n_params <= _DENSE_EIGEN_LIMIT:
         hessian = objective.hessian(problem.theta0)
-    if hessian is not None:
         top = scipy.linalg.eigvalsh(hessian, subset_by_index=[len(hessian) - 1] * 2)[0]
     else:
         operator = scipy.sparse.linalg.LinearOperator(
