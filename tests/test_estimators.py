@@ -44,7 +44,9 @@ def test_multinomial_logistic_matches_sklearn(request, dataset):
     ours, ref = LogisticRegression(C=0.7).fit(X, y), sklearn_logistic(X, y, 0.7)
     assert ours.coef_.shape == ref.coef_.shape
     assert_relative(ours.coef_, ref.coef_, 1e-6)
-    assert_allclose(ours.intercept_ - ours.intercept_.mean(), ref.intercept_ - ref.intercept_.mean(), atol=1e-7)
+    assert_allclose(
+        ours.intercept_ - ours.intercept_.mean(), ref.intercept_ - ref.intercept_.mean(), atol=1e-7
+    )
     assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-8)
 
 
@@ -87,7 +89,9 @@ def test_paper_convention_is_sklearn_with_rescaled_C(breast_cancer):
 def test_exponential_loss_minimises_its_objective(breast_cancer):
     X, y = breast_cancer
     lam = 0.05
-    clf = LogisticRegression(C=1 / lam, loss="exponential", convention="paper", fit_intercept=False)
+    clf = LogisticRegression(
+        C=1 / lam, loss="exponential", convention="paper", fit_intercept=False
+    )
     clf.fit(X, y)
     signs = 2 * y - 1
 
@@ -95,8 +99,9 @@ def test_exponential_loss_minimises_its_objective(breast_cancer):
         losses = np.exp(-signs * (X @ w))
         return losses.mean() + lam / 2 * w @ w, -(signs * losses) @ X / len(y) + lam * w
 
-    ref = scipy.optimize.minimize(objective, np.zeros(X.shape[1]), jac=True, method="BFGS",
-                                  options={"gtol": 1e-12})
+    ref = scipy.optimize.minimize(
+        objective, np.zeros(X.shape[1]), jac=True, method="BFGS", options={"gtol": 1e-12}
+    )
     assert_relative(clf.coef_, ref.x, 1e-6)
     assert_allclose(clf.predict_proba(X)[:, 1], 1 / (1 + np.exp(-2 * X @ clf.coef_[0])))
 

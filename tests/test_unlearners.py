@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import normalised_distance, parameters
 from numpy.testing import assert_allclose
 from scipy.special import expit, softmax
 from sklearn import linear_model as sk
@@ -17,8 +18,6 @@ from skunlearn.unlearners import (
     Retrain,
     resolve_unlearner,
 )
-
-from conftest import normalised_distance, parameters
 
 
 def sklearn_oracle(estimator, X, y):
@@ -135,7 +134,9 @@ def numpy_gradient(kind, X, y, theta, n_outputs):
     return np.concatenate([(R.T @ X).ravel(), R.sum(axis=0)]) / len(X)
 
 
-def numpy_first_order(kind, method, X, y, forget, theta, ridge, rate, n_iter, n_outputs, gamma=1.0):
+def numpy_first_order(
+    kind, method, X, y, forget, theta, ridge, rate, n_iter, n_outputs, gamma=1.0
+):
     keep = np.setdiff1d(np.arange(len(X)), forget)
     penalty = np.r_[np.ones(n_outputs * X.shape[1]), np.zeros(n_outputs)]
 
@@ -201,7 +202,9 @@ def test_auto_learning_rate_is_inverse_top_curvature(breast_cancer):
     H = Xa.T @ (Xa * (p * (1 - p))[:, None]) / len(keep)
     H[np.arange(X.shape[1]), np.arange(X.shape[1])] += 1 / len(keep)
     rate = 1 / np.linalg.eigvalsh(H)[-1]
-    auto = clone(model).fit(X, y).set_params(unlearner=DescentAscent(max_iter=5)).unlearn(X[forget])
+    auto = (
+        clone(model).fit(X, y).set_params(unlearner=DescentAscent(max_iter=5)).unlearn(X[forget])
+    )
     fixed = model.set_params(unlearner=DescentAscent(rate, max_iter=5)).unlearn(X[forget])
     assert_allclose(parameters(auto), parameters(fixed), rtol=1e-6)
 

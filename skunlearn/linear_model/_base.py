@@ -16,9 +16,7 @@ def validate_sample_weight(sample_weight, n_samples):
     if weights.ndim == 0:
         return np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}."
-        )
+        raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
     if not np.any(weights > 0):

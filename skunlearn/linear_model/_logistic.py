@@ -400,8 +400,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         )
         if self._loss_hessian is not None and not vanished:
             forget = LinearObjective(
-                problem.loss, X_forget, problem.y_forget, w_forget,
-                n_outputs=problem.n_outputs, fit_intercept=problem.fit_intercept,
+                problem.loss,
+                X_forget,
+                problem.y_forget,
+                w_forget,
+                n_outputs=problem.n_outputs,
+                fit_intercept=problem.fit_intercept,
             )
             problem.retain_loss_hessian = scale * (
                 self._loss_hessian - forget.loss_hessian(problem.theta0)

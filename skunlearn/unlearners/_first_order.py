@@ -61,12 +61,14 @@ class FirstOrderUnlearner(BaseUnlearner):
         theta = np.array(problem.theta0, dtype=np.float64, copy=True)
         bound = self.divergence_factor * (1.0 + np.linalg.norm(theta))
         history = {"objective": [], "grad_norm": [], "step_length": []}
-        value, grad = retain.value_grad(theta)
+        grad = retain.value_grad(theta)[1]
         diverged = False
         for iteration in range(self.max_iter):
             candidate = self._step(prepared, theta, grad, rate)
             norm = np.linalg.norm(candidate)
-            new_value, new_grad = (np.inf, None) if not np.isfinite(norm) else retain.value_grad(candidate)
+            new_value, new_grad = (
+                (np.inf, None) if not np.isfinite(norm) else retain.value_grad(candidate)
+            )
             if not np.isfinite(norm) or norm > bound or not np.isfinite(new_value):
                 diverged = True
                 self._warn_divergence(iteration + 1, norm, bound)
@@ -74,7 +76,7 @@ class FirstOrderUnlearner(BaseUnlearner):
             history["objective"].append(new_value)
             history["grad_norm"].append(float(np.max(np.abs(new_grad), initial=0.0)))
             history["step_length"].append(float(np.linalg.norm(candidate - theta)))
-            theta, value, grad = candidate, new_value, new_grad
+            theta, grad = candidate, new_grad
         history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
         n_iter = len(history["objective"])
         return UnlearningResult(theta, history, n_iter, converged=not diverged, diverged=diverged)
@@ -84,8 +86,10 @@ class FirstOrderUnlearner(BaseUnlearner):
         return None
 
     def _warn_divergence(self, iteration, norm, bound):
-        reason = "the weights became non-finite" if not np.isfinite(norm) else (
-            f"the weight norm {norm:.3g} exceeded {bound:.3g}"
+        reason = (
+            "the weights became non-finite"
+            if not np.isfinite(norm)
+            else (f"the weight norm {norm:.3g} exceeded {bound:.3g}")
         )
         warnings.warn(
             f"{type(self).__name__} diverged at iteration {iteration}: {reason}. Kept the "

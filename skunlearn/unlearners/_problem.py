@@ -1,8 +1,8 @@
 """What an unlearner sees: the stored rows split by weights into retain and forget."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 

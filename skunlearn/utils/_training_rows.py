@@ -106,7 +106,11 @@ class TrainingRows:
         return np.all(stored == given.reshape(len(given), -1), axis=1)
 
     def _claim(self, j, X_forget, y_forget, lo, hi, claimed, format_label):
-        equal = [int(p) for p in self._index.candidates(lo, hi) if np.array_equal(self._X[p], X_forget[j])]
+        equal = [
+            int(p)
+            for p in self._index.candidates(lo, hi)
+            if np.array_equal(self._X[p], X_forget[j])
+        ]
         if not equal:
             raise ValueError(f"Row {j} of X_forget is not in the training set.")
         free = [p for p in equal if p not in claimed]
@@ -143,7 +147,7 @@ class TrainingRows:
         self._X[holes] = self._X[movers]
         self._y[holes] = self._y[movers]
         self._w[holes] = self._w[movers]
-        for source, target in zip(movers.tolist(), holes.tolist()):
+        for source, target in zip(movers.tolist(), holes.tolist(), strict=True):
             self._index.move(source, target)
         self._X[n_keep : self._n] = 0.0
         self._y[n_keep : self._n] = 0
