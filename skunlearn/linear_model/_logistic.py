@@ -7,13 +7,13 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._objective import LinearObjective
 from .._solvers import lbfgs, newton
-from ..unlearners import ALIASES, UnlearningProblem
+from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
 from ..unlearners._base import empty_history
 from ..utils import TrainingRows
 from ._base import UnlearnMixin, validate_sample_weight
@@ -115,7 +115,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         "solver": [StrOptions({"auto", "newton-cholesky", "lbfgs"})],
         "loss": [StrOptions({"log_loss", "exponential"})],
         "convention": [StrOptions({"sklearn", "paper"})],
-        "unlearner": [StrOptions(set(ALIASES)), HasMethods(["run"])],
+        "unlearner": [StrOptions(set(ALIASES)), BaseUnlearner],
     }
 
     def __init__(

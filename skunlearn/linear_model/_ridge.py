@@ -4,12 +4,12 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._objective import LinearObjective
 from .._solvers import SolverResult
-from ..unlearners import ALIASES, UnlearningProblem
+from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
 from ..unlearners._base import empty_history
 from ..utils import TrainingRows
 from ._base import UnlearnMixin, validate_sample_weight
@@ -90,7 +90,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
-        "unlearner": [StrOptions(set(ALIASES)), HasMethods(["run"])],
+        "unlearner": [StrOptions(set(ALIASES)), BaseUnlearner],
         "convention": [StrOptions({"sklearn", "paper"})],
     }
 
