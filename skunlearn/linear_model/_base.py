@@ -1,9 +1,12 @@
 """``UnlearnMixin``: the public ``unlearn`` verb shared by skunlearn's estimators."""
 
+import copy
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..unlearners import resolve_unlearner
+from ..unlearners import UnlearningResult, resolve_unlearner
+from ..utils import TrainingRows
 
 __all__ = ["UnlearnMixin", "validate_sample_weight"]
 
@@ -22,6 +25,18 @@ def validate_sample_weight(sample_weight, n_samples):
     if not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
+
+
+def _check_result(result, theta0):
+    """Refuse an unlearner's result that cannot be committed, before anything changes."""
+    if not isinstance(result, UnlearningResult):
+        raise TypeError(f"The unlearner returned {type(result).__name__}, not UnlearningResult.")
+    theta = np.asarray(result.theta)
+    if theta.shape != theta0.shape or not np.all(np.isfinite(theta)):
+        raise ValueError(
+            f"The unlearner returned parameters of shape {theta.shape}; expected "
+            f"{theta0.shape}, all finite. The estimator is unchanged."
+        )
 
 
 class UnlearnMixin:
@@ -72,6 +87,7 @@ class UnlearnMixin:
             return self
         positions, problem, commit = located
         result = unlearner.run(problem)
+        _check_result(result, problem.theta0)
         self._rows.remove(positions)
         commit(result)
         self.n_forgotten_ += len(positions)
@@ -103,6 +119,42 @@ class UnlearnMixin:
             )
         problem, commit = self._build_problem(positions)
         return positions, problem, commit
+
+    def _prepare_unlearn(self, positions, scale=None, shift=None):
+        """Unlearn the stored rows at ``positions`` aside; return a commit function.
+
+        With ``scale`` and ``shift`` (arrays of shape ``(n_features,)``) the
+        stored rows are re-expressed as ``x * scale + shift`` first (an
+        upstream scaler changed; :mod:`skunlearn.pipeline` uses this): the
+        row index is rebuilt, the statistics and parameters are mapped so that
+        the decision function is unchanged, and the unlearner runs on the
+        retain objective in the new feature space. Nothing changes until the
+        returned function (which cannot fail) is called.
+        """
+        target = self if scale is None else self._remapped(scale, shift)
+        problem, commit = target._build_problem(positions)
+        result = resolve_unlearner(self.unlearner).run(problem)
+
+        def commit_all():
+            target._rows.remove(positions)
+            commit(result)
+            target.n_forgotten_ += len(positions)
+            if target is not self:
+                self._rows.X[...] = 0.0
+                vars(self).update(vars(target))
+
+        return commit_all
+
+    def _remapped(self, scale, shift):
+        """A shallow copy living in the feature space ``x -> x * scale + shift``."""
+        shadow = copy.copy(self)
+        shadow._map_statistics(scale, shift)
+        shadow.coef_ = self.coef_ / scale
+        if self._spec["fit_intercept"]:
+            shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift
+        rows = self._rows
+        shadow._rows = TrainingRows(rows.X * scale + shift, rows.y, rows.sample_weight)
+        return shadow
 
     def _validate_forget_rows(self, X_forget):
         return validate_data(

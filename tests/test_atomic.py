@@ -1,0 +1,200 @@
+"""Atomic unlearning: a failure anywhere before the commit leaves the estimator as it was.
+
+``unlearn`` computes the new state aside and commits it at the end. An exception or a
+``KeyboardInterrupt`` raised inside an unlearner, inside a numba kernel call, or a result
+that cannot be committed leaves the pickled estimator byte-for-byte unchanged, and the
+estimator still unlearns correctly afterwards. Divergence keeps the last finite iterate.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import linear_model as sk
+from sklearn.base import clone
+
+import skunlearn._kernels
+from skunlearn import LogisticRegression, Ridge
+from skunlearn.exceptions import UnlearningDivergenceWarning
+from skunlearn.linear_model._gram import GramStatistics
+from skunlearn.unlearners import BaseUnlearner, DescentAscent, GradientAscent, UnlearningResult
+
+FAILURES = [RuntimeError("injected failure"), KeyboardInterrupt()]
+FORGET = np.arange(3, 9)
+
+
+class FailingUnlearner(BaseUnlearner):
+    """Does real work on the problem (a gradient pass over the rows), then raises."""
+
+    def __init__(self, failure=None):
+        self.failure = failure
+
+    def _run(self, problem):
+        problem.retain_objective().value_grad(problem.theta0)
+        raise self.failure
+
+
+class MalformedUnlearner(BaseUnlearner):
+    """Returns a result that must not be committed."""
+
+    def __init__(self, kind="short"):
+        self.kind = kind
+
+    def _run(self, problem):
+        if self.kind == "not-a-result":
+            return problem.theta0
+        theta = (
+            problem.theta0[:-1] if self.kind == "short" else np.full_like(problem.theta0, np.nan)
+        )
+        return UnlearningResult(theta, {}, n_iter=1)
+
+
+def make_data(kind, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(50, 4))
+    if kind == "ridge":
+        return X, X @ [1.0, -1.0, 2.0, 0.0] + 0.1 * rng.normal(size=50)
+    if kind == "binary":
+        return X, (X[:, 0] + 0.5 * rng.normal(size=50) > 0).astype(int)
+    return X, np.arange(50) % 3
+
+
+def make_model(kind, unlearner="newton"):
+    X, y = make_data(kind)
+    model = (
+        Ridge(unlearner=unlearner) if kind == "ridge" else LogisticRegression(unlearner=unlearner)
+    )
+    return model.fit(X, y), X, y
+
+
+def sklearn_oracle(kind, X, y):
+    if kind == "ridge":
+        return sk.Ridge(alpha=1.0).fit(X, y)
+    return sk.LogisticRegression(solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(X, y)
+
+
+def assert_failure_leaves_model_unchanged(model, X_forget, failure):
+    before = pickle.dumps(model)
+    with pytest.raises(type(failure)):
+        model.unlearn(X_forget)
+    assert pickle.dumps(model) == before
+
+
+def assert_still_unlearns_exactly(kind, model, X, y):
+    """After a failed call, a good one lands on the oracle (no hidden corruption)."""
+    model.set_params(unlearner="newton").unlearn(X[FORGET])
+    keep = np.setdiff1d(np.arange(len(X)), FORGET)
+    oracle = sklearn_oracle(kind, X[keep], y[keep])
+    assert_allclose(model.coef_, oracle.coef_, rtol=1e-7, atol=1e-9)
+    assert model.n_forgotten_ == len(FORGET)
+
+
+def failing_after(function, n_calls, failure):
+    """``function``, raising ``failure`` from its ``n_calls``-th call on."""
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(None)
+        if len(calls) >= n_calls:
+            raise failure
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
+@pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
+def test_failure_inside_an_unlearner(kind, failure):
+    model, X, y = make_model(kind, FailingUnlearner(failure))
+    assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
+    assert_still_unlearns_exactly(kind, model, X, y)
+
+
+@pytest.mark.parametrize(
+    ("kind", "unlearner", "kernel", "n_calls"),
+    [
+        ("binary", "newton", "loss_grad", 3),
+        ("binary", "newton", "hessian", 1),
+        ("multinomial", "retrain", "loss_grad", 4),
+        ("multinomial", "descent_ascent", "loss_grad", 6),
+        ("ridge", "descent_ascent", "loss_grad", 6),
+        ("ridge", "gradient_ascent", "loss_grad", 3),
+        ("ridge", "finetune", "loss_grad", 5),
+    ],
+)
+@pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
+def test_failure_inside_a_kernel_call(monkeypatch, kind, unlearner, kernel, n_calls, failure):
+    model, X, y = make_model(kind, unlearner)
+    original = getattr(skunlearn._kernels, kernel)
+    monkeypatch.setattr(skunlearn._kernels, kernel, failing_after(original, n_calls, failure))
+    assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
+    monkeypatch.setattr(skunlearn._kernels, kernel, original)
+    assert_still_unlearns_exactly(kind, model, X, y)
+
+
+@pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
+def test_failure_inside_the_exact_ridge_solve(monkeypatch, failure):
+    model, X, y = make_model("ridge")
+    original = GramStatistics.solve
+    monkeypatch.setattr(GramStatistics, "solve", failing_after(original, 1, failure))
+    assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
+    monkeypatch.setattr(GramStatistics, "solve", original)
+    assert_still_unlearns_exactly("ridge", model, X, y)
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
+@pytest.mark.parametrize(
+    ("malformed", "error", "match"),
+    [
+        ("short", ValueError, "parameters of shape"),
+        ("non-finite", ValueError, "all finite"),
+        ("not-a-result", TypeError, "not UnlearningResult"),
+    ],
+)
+def test_result_that_cannot_be_committed(kind, malformed, error, match):
+    model, X, y = make_model(kind, MalformedUnlearner(malformed))
+    before = pickle.dumps(model)
+    with pytest.raises(error, match=match):
+        model.unlearn(X[FORGET])
+    assert pickle.dumps(model) == before
+    assert_still_unlearns_exactly(kind, model, X, y)
+
+
+def test_class_removal_failure_keeps_classes():
+    model, X, y = make_model("multinomial", FailingUnlearner(KeyboardInterrupt()))
+    assert_failure_leaves_model_unchanged(model, X[y == 2], KeyboardInterrupt())
+    assert_array_equal(model.classes_, [0, 1, 2])
+
+
+def test_inputs_are_only_read():
+    model, X, y = make_model("binary")
+    X_forget, y_forget = X[FORGET].copy(), y[FORGET].copy()
+    X_forget.flags.writeable = False
+    y_forget.flags.writeable = False
+    model.unlearn(X_forget, y_forget)
+    assert_array_equal(X_forget, X[FORGET])
+    assert_array_equal(y_forget, y[FORGET])
+
+
+@pytest.mark.parametrize(
+    "unlearner",
+    [
+        GradientAscent(learning_rate=50.0, max_iter=200, divergence_factor=10.0),
+        DescentAscent(learning_rate=50.0, max_iter=200, ascent_weight=20.0),
+    ],
+    ids=["gradient_ascent", "descent_ascent"],
+)
+def test_divergence_keeps_last_finite_iterate_and_warns(unlearner):
+    X, y = make_data("binary")
+    y = (X[:, 0] > 0).astype(int)
+    model = LogisticRegression(C=100.0, unlearner=unlearner).fit(X, y)
+    with pytest.warns(UnlearningDivergenceWarning, match="Kept the last finite iterate"):
+        model.unlearn(X[FORGET])
+    n_steps = len(model.unlearn_history_["objective"])
+    assert n_steps < unlearner.max_iter
+    assert np.all(np.isfinite(model.coef_)) and model.n_forgotten_ == len(FORGET)
+    assert n_steps >= 1
+    replay = LogisticRegression(C=100.0, unlearner=clone(unlearner).set_params(max_iter=n_steps))
+    replay.fit(X, y).unlearn(X[FORGET])
+    assert_array_equal(replay.coef_, model.coef_)
