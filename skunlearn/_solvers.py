@@ -26,6 +26,8 @@ class SolverResult:
     converged: bool
     history: dict = field(default_factory=dict)
     hessian: np.ndarray | None = None
+    value: float | None = None
+    grad: np.ndarray | None = None
 
 
 def scaled_gradient_norm(objective, grad):
@@ -62,7 +64,9 @@ def _line_search(objective, theta, value, grad, step):
         t *= 0.5
 
 
-def newton(objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=False):
+def newton(
+    objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=False, value_grad0=None
+):
     """Damped Newton with a Cholesky factor of the Hessian.
 
     Parameters
@@ -81,6 +85,9 @@ def newton(objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=Fals
     reuse_hessian : bool, default=False
         Keep the current factorisation for further (chord) steps while each
         step cuts the gradient by at least 4x; refresh it otherwise.
+    value_grad0 : tuple of (float, ndarray), default=None
+        Objective value and gradient at ``theta0``, when known without a pass
+        over the data.
 
     Returns
     -------
@@ -90,7 +97,7 @@ def newton(objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=Fals
         *loss* Hessian evaluated (no penalty), or None if none was.
     """
     theta = np.array(theta0, dtype=np.float64, copy=True)
-    value, grad = objective.value_grad(theta)
+    value, grad = objective.value_grad(theta) if value_grad0 is None else value_grad0
     history = {"objective": [], "grad_norm": [], "step_length": []}
     factor, last_hessian = None, None
     if hessian is not None:
@@ -116,7 +123,7 @@ def newton(objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=Fals
         if not reuse_hessian or slow:
             factor = None
     history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
-    return SolverResult(theta, n_iter, converged, history, last_hessian)
+    return SolverResult(theta, n_iter, converged, history, last_hessian, value, grad)
 
 
 def newton_cg(objective, theta0, *, tol, max_iter):
@@ -149,7 +156,7 @@ def newton_cg(objective, theta0, *, tol, max_iter):
         if t == 0.0:
             break
     history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
-    return SolverResult(theta, n_iter, converged, history)
+    return SolverResult(theta, n_iter, converged, history, None, value, grad)
 
 
 def lbfgs(objective, theta0, *, tol, max_iter):
@@ -193,4 +200,7 @@ def lbfgs(objective, theta0, *, tol, max_iter):
         key: np.concatenate([np.asarray(val, dtype=np.float64), polish.history[key]])
         for key, val in history.items()
     }
-    return SolverResult(polish.theta, int(opt.nit) + polish.n_iter, polish.converged, history)
+    n_iter = int(opt.nit) + polish.n_iter
+    return SolverResult(
+        polish.theta, n_iter, polish.converged, history, None, polish.value, polish.grad
+    )

@@ -179,8 +179,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         objective = self._objective(weights, len(classes))
         result = self._solve(objective, np.zeros(objective.n_params))
-        scale = self._weight_scale(float(np.sum(weights)))
-        self._loss_hessian = None if result.hessian is None else result.hessian / scale
+        self._fit_state = self._loss_state(objective, result)
         self._set_solution(objective, result.theta)
         self.n_iter_ = np.array([max(result.n_iter, 1)], dtype=np.int32)
         self.n_forgotten_ = 0
@@ -361,11 +360,15 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 rows.recode_targets(mapping)
                 self.classes_ = self.classes_[keep]
             self._class_counts = counts[keep]
-            self._loss_hessian = None
+            self._fit_state = None
             self._set_solution(problem.retain_objective(), result.theta)
             self.unlearn_history_ = result.history
 
         return problem, commit
+
+    def _map_statistics(self, scale, shift):
+        """Drop the cached loss Hessian: it lives in the old feature space."""
+        self._loss_hessian = None
 
     def _problem(self, positions, keep, X_forget, y_forget, w_forget, retain_total):
         rows = self._rows
@@ -398,19 +401,44 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             refit=lambda: self._solve(problem.retain_objective(), np.zeros(len(theta0))),
             notes={"vanished": self.classes_[np.setdiff1d(np.arange(len(self.classes_)), keep)]},
         )
-        if self._loss_hessian is not None and not vanished:
-            forget = LinearObjective(
-                problem.loss,
-                X_forget,
-                problem.y_forget,
-                w_forget,
-                n_outputs=problem.n_outputs,
-                fit_intercept=problem.fit_intercept,
-            )
-            problem.retain_loss_hessian = scale * (
-                self._loss_hessian - forget.loss_hessian(problem.theta0)
-            )
+        if self._fit_state is not None and not vanished:
+            self._downdate_fit_state(problem, w_forget)
         return problem
+
+    def _loss_state(self, objective, result):
+        """Loss value, gradient and Hessian at the fitted weights, in sample-weight units.
+
+        Kept from ``fit`` so that the first Newton step of ``unlearn`` needs
+        only the forgotten rows; dropped after the first ``unlearn`` (it was
+        computed with the forgotten rows and the weights they shaped).
+        """
+        if result.hessian is None or result.grad is None:
+            return None
+        scale = objective.weights[0] / self._rows.sample_weight[0]
+        coef = result.theta[: objective.n_coef]
+        grad = result.grad.copy()
+        grad[: objective.n_coef] -= objective.l2 * coef
+        value = result.value - 0.5 * objective.l2 * float(coef @ coef)
+        return {"value": value / scale, "grad": grad / scale, "hessian": result.hessian / scale}
+
+    def _downdate_fit_state(self, problem, w_forget):
+        """``J_R`` and its loss Hessian at ``theta0`` from the fit state and the forget rows."""
+        forget = LinearObjective(
+            problem.loss,
+            problem.X_forget,
+            problem.y_forget,
+            w_forget,
+            n_outputs=problem.n_outputs,
+            fit_intercept=problem.fit_intercept,
+        )
+        state, scale, theta = self._fit_state, problem.weight_scale, problem.theta0
+        forget_value, forget_grad = forget.value_grad(theta)
+        coef = theta[: forget.n_coef]
+        grad = scale * (state["grad"] - forget_grad)
+        grad[: forget.n_coef] += problem.l2 * coef
+        value = scale * (state["value"] - forget_value) + 0.5 * problem.l2 * float(coef @ coef)
+        problem.retain_value_grad0 = (value, grad)
+        problem.retain_loss_hessian = scale * (state["hessian"] - forget.loss_hessian(theta))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -77,6 +77,7 @@ class Newton(BaseUnlearner):
             max_iter=self.max_iter,
             hessian=problem.initial_hessian(),
             reuse_hessian=True,
+            value_grad0=problem.retain_value_grad0,
         )
         history = dict(result.history)
         history["objective"] = history["objective"] / problem.retain_total

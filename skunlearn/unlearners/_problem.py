@@ -37,7 +37,10 @@ class UnlearningProblem:
     with zeros at the forgotten rows, built on first use (an exact unlearner
     never pays for it). ``forget_weight`` holds ``c`` for the copies
     ``X_forget`` of the forgotten rows; it is None when the forget loss is not
-    defined in the new parametrisation (a class vanished).
+    defined in the new parametrisation (a class vanished). When the estimator
+    kept state from ``fit``, ``retain_loss_hessian`` is the loss Hessian of
+    ``J_R`` at ``theta0`` and ``retain_value_grad0`` its value and gradient,
+    both obtained from the forgotten rows alone.
     """
 
     loss: str
@@ -56,6 +59,7 @@ class UnlearningProblem:
     theta0: np.ndarray
     refit: Callable
     retain_loss_hessian: np.ndarray | None = None
+    retain_value_grad0: tuple | None = None
     exact_solve: Callable | None = None
     notes: dict = field(default_factory=dict)
 
