@@ -67,6 +67,23 @@ class GramStatistics:
         xy = self.xy - part.xy - factor * np.outer(dx, dy)
         return GramStatistics(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, True)
 
+    def map_features(self, scale, shift, x_sum=None, y_sum=None):
+        """Statistics of the same rows mapped column-wise by ``x -> x * scale + shift``.
+
+        Centred statistics only rescale (and the mean moves); uncentred ones
+        also need the weighted column sums ``x_sum = w @ X`` (before the map)
+        and ``y_sum = w @ Y`` of the rows.
+        """
+        xx = self.xx * np.outer(scale, scale)
+        xy = self.xy * scale[:, None]
+        if self.centered:
+            x_mean = self.x_mean * scale + shift
+            return GramStatistics(self.weight, x_mean, self.y_mean, xx, xy, True)
+        sx = scale * x_sum
+        xx = xx + np.outer(sx, shift) + np.outer(shift, sx) + self.weight * np.outer(shift, shift)
+        xy = xy + np.outer(shift, y_sum)
+        return GramStatistics(self.weight, self.x_mean, self.y_mean, xx, xy, False)
+
     def solve(self, alpha):
         """Ridge solution ``(coef (n_targets, n_features), intercept (n_targets,))``."""
         A = self.xx.copy()

@@ -234,6 +234,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         return problem, commit
 
+    def _map_statistics(self, scale, shift):
+        """Map the Gram statistics to the feature space ``x -> x * scale + shift``."""
+        rows = self._rows
+        sums = {}
+        if not self._gram.centered:
+            sums = {"x_sum": rows.sample_weight @ rows.X, "y_sum": rows.sample_weight @ rows.y}
+        self._gram = self._gram.map_features(scale, shift, **sums)
+
     def _training_objective(self):
         """The objective the current model minimises, over the stored rows."""
         rows = self._rows
