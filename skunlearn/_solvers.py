@@ -11,10 +11,28 @@ import scipy.linalg
 import scipy.optimize
 import scipy.sparse.linalg
 
-__all__ = ["SolverResult", "lbfgs", "newton", "newton_cg", "scaled_gradient_norm"]
+__all__ = [
+    "HESSIAN_MEMORY_BUDGET",
+    "SolverResult",
+    "dense_hessian_fits",
+    "lbfgs",
+    "newton",
+    "newton_cg",
+    "scaled_gradient_norm",
+]
 
 _ARMIJO = 1e-4
 _CHORD_CONTRACTION = 0.25
+HESSIAN_MEMORY_BUDGET = 256 * 2**20
+
+
+def dense_hessian_fits(n_params):
+    """Whether a dense ``n_params x n_params`` Hessian fits the memory budget (256 MiB).
+
+    Above it, fitting uses L-BFGS and Newton unlearning uses Newton-CG
+    (Hessian-vector products only).
+    """
+    return 8 * n_params**2 <= HESSIAN_MEMORY_BUDGET
 
 
 @dataclass

@@ -225,3 +225,16 @@ def test_divergence_is_detected_and_last_finite_iterate_kept():
     assert 0 < steps < 200 and np.all(np.isfinite(model.coef_))
     replay = make().set_params(unlearner=DescentAscent(2.0, steps)).unlearn(X[forget])
     assert_allclose(replay.coef_, model.coef_)
+
+
+def test_hessian_free_path_lands_on_oracle(monkeypatch, wine):
+    """Without memory for a dense Hessian: L-BFGS fit, Newton-CG unlearning."""
+    import skunlearn._solvers
+
+    monkeypatch.setattr(skunlearn._solvers, "HESSIAN_MEMORY_BUDGET", 0)
+    X, y = wine
+    original = LogisticRegression().fit(X, y)
+    assert original._fit_state is None
+    model = LogisticRegression().fit(X, y).unlearn(X[:12])
+    oracle = sklearn_oracle(model, X[12:], y[12:])
+    assert normalised_distance(model, oracle, original) <= 1e-6

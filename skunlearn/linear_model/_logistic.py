@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._objective import LinearObjective
-from .._solvers import lbfgs, newton
+from .._solvers import dense_hessian_fits, lbfgs, newton
 from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
 from ..unlearners._base import empty_history
 from ..utils import TrainingRows
@@ -20,8 +20,6 @@ from ._base import UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 
 __all__ = ["LogisticRegression"]
-
-_NEWTON_MAX_PARAMS = 2000
 
 
 class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
@@ -47,7 +45,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     max_iter : int, default=100
         Maximum number of Newton iterations (L-BFGS gets 50 times as many).
     solver : {"auto", "newton-cholesky", "lbfgs"}, default="auto"
-        "auto" uses Newton when ``n_params <= 2000``, L-BFGS otherwise.
+        "auto" uses Newton while the dense Hessian (``n_params`` squared
+        float64) fits in 256 MiB, L-BFGS (polished by Newton-CG) beyond.
     loss : {"log_loss", "exponential"}, default="log_loss"
         "exponential" (``exp(-y z)``, binary only) is the analytic stand-in
         for the logistic loss used in the proofs of [1]_; its probabilities
@@ -225,7 +224,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         spec = self._spec
         solver = spec["solver"]
         if solver == "auto":
-            solver = "newton-cholesky" if objective.n_params <= _NEWTON_MAX_PARAMS else "lbfgs"
+            solver = "newton-cholesky" if dense_hessian_fits(objective.n_params) else "lbfgs"
         if solver == "lbfgs":
             result = lbfgs(objective, theta0, tol=spec["tol"], max_iter=50 * spec["max_iter"])
         else:

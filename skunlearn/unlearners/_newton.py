@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import newton
+from .._solvers import dense_hessian_fits, newton, newton_cg
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -20,7 +20,9 @@ class Newton(BaseUnlearner):
     stored Hessian downdated by the forgotten rows when the estimator keeps
     one; further steps reuse that factorisation (chord steps) while each cuts
     the gradient by at least 4x, and refresh it from the retain rows
-    otherwise. For :class:`~skunlearn.Ridge` the retain objective is quadratic
+    otherwise. When the dense Hessian would not fit in memory (see
+    ``skunlearn._solvers.dense_hessian_fits``), the steps are Newton-CG on
+    Hessian-vector products. For :class:`~skunlearn.Ridge` the retain objective is quadratic
     and this is exact downdating: the stored Gram statistics lose the
     forgotten rows and the system is solved again, in ``O(k d^2 + d^3)``.
 
@@ -70,6 +72,9 @@ class Newton(BaseUnlearner):
         if problem.exact_solve is not None:
             return UnlearningResult(problem.exact_solve(), empty_history(), n_iter=1)
         objective = problem.retain_objective()
+        if problem.retain_loss_hessian is None and not dense_hessian_fits(objective.n_params):
+            result = newton_cg(objective, problem.theta0, tol=self.tol, max_iter=self.max_iter)
+            return self._result(result, problem)
         result = newton(
             objective,
             problem.theta0,
@@ -79,6 +84,10 @@ class Newton(BaseUnlearner):
             reuse_hessian=True,
             value_grad0=problem.retain_value_grad0,
         )
+        return self._result(result, problem)
+
+    @staticmethod
+    def _result(result, problem):
         history = dict(result.history)
         history["objective"] = history["objective"] / problem.retain_total
         return UnlearningResult(result.theta, history, result.n_iter, result.converged)
