@@ -189,8 +189,9 @@ def test_divergence_keeps_last_finite_iterate_and_warns(unlearner):
     X, y = make_data("binary")
     y = (X[:, 0] > 0).astype(int)
     model = LogisticRegression(C=100.0, unlearner=unlearner).fit(X, y)
-    with pytest.warns(UnlearningDivergenceWarning, match="Kept the last finite iterate"):
+    with pytest.warns(UnlearningDivergenceWarning, match="Kept the last finite iterate") as record:
         model.unlearn(X[FORGET])
+    assert record[0].filename == __file__
     n_steps = len(model.unlearn_history_["objective"])
     assert n_steps < unlearner.max_iter
     assert np.all(np.isfinite(model.coef_)) and model.n_forgotten_ == len(FORGET)

@@ -1,0 +1,159 @@
+"""No trace of forgotten rows: after ``unlearn`` the estimator holds nothing that is one.
+
+The pickled estimator (and the raw buffers of its row store) are scanned for the bytes of
+every forgotten row, in float64 and float32 form, for each of its float64 values, for its
+target (regression) and for its row hash, on data whose rows and values are unique. A
+positive control shows the scan finds the rows before they are forgotten. Aggregates that
+are downdated instead of recomputed (Ridge's centred Gram statistics, the class counts)
+equal the same aggregates computed with numpy on the remaining rows.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skunlearn import LogisticRegression, Ridge
+from skunlearn.utils import hash_rows
+
+UNLEARNERS = ["newton", "retrain", "descent_ascent", "gradient_ascent", "finetune"]
+KINDS = ["ridge", "ridge-multitarget", "binary", "multinomial"]
+N_SAMPLES, N_FEATURES = 60, 4
+SINGLE = [[17]]
+BATCHED = [[0, 5, 31, 59], [12, 13, 44]]
+
+
+def make_data(kind, dtype=np.float64, n_samples=N_SAMPLES):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, N_FEATURES)).astype(dtype)
+    if kind == "ridge":
+        return X, X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(size=n_samples)
+    if kind == "ridge-multitarget":
+        return X, rng.normal(size=(n_samples, 2))
+    if kind == "binary":
+        return X, (X[:, 0] + rng.normal(size=n_samples) > 0).astype(int)
+    return X, np.arange(n_samples) % 3
+
+
+def make_model(kind, unlearner):
+    if kind.startswith("ridge"):
+        return Ridge(alpha=0.5, unlearner=unlearner)
+    return LogisticRegression(unlearner=unlearner)
+
+
+def row_traces(X, y, i, regression):
+    """Byte strings that would betray row ``i`` (and its target, for regression)."""
+    row = np.ascontiguousarray(X[i], dtype=np.float64)
+    traces = {
+        "float64 row": row.tobytes(),
+        "float32 row": row.astype(np.float32).tobytes(),
+        "row hash": hash_rows(row[None, :]).tobytes(),
+    }
+    traces.update({f"value {j}": row[j : j + 1].tobytes() for j in range(len(row))})
+    if regression:
+        traces.update({f"target {k}": value.tobytes() for k, value in enumerate(np.ravel(y[i]))})
+    return traces
+
+
+def estimator_bytes(model):
+    """The pickled estimator plus the raw (untrimmed) buffers of its row store."""
+    rows = model._rows
+    buffers = [rows._X, rows._y, rows._w, rows._index.keys]
+    return pickle.dumps(model) + b"".join(buffer.tobytes() for buffer in buffers)
+
+
+def found_traces(model, X, y, forgotten, regression):
+    blob = estimator_bytes(model)
+    return [
+        (int(i), name)
+        for i in forgotten
+        for name, trace in row_traces(X, y, i, regression).items()
+        if trace in blob
+    ]
+
+
+def test_scan_finds_rows_before_unlearning():
+    X, y = make_data("ridge")
+    model = make_model("ridge", "newton").fit(X, y)
+    found = {name for _, name in found_traces(model, X, y, range(N_SAMPLES), True)}
+    assert {"float64 row", "row hash", "value 0", "target 0"} <= found
+
+
+@pytest.mark.filterwarnings("ignore::skunlearn.exceptions.UnlearningDivergenceWarning")
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("unlearner", UNLEARNERS)
+@pytest.mark.parametrize("batches", [SINGLE, BATCHED], ids=["single", "batched"])
+def test_no_trace_after_unlearning(kind, unlearner, batches):
+    X, y = make_data(kind)
+    model = make_model(kind, unlearner).fit(X, y)
+    for batch in batches:
+        model.unlearn(X[batch])
+    forgotten = np.concatenate(batches)
+    assert found_traces(model, X, y, forgotten, kind.startswith("ridge")) == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_trace_after_float32_training(kind):
+    X, y = make_data(kind, dtype=np.float32)
+    model = make_model(kind, "newton").fit(X, y)
+    model.unlearn(X[BATCHED[0]]).unlearn(X[BATCHED[1]].astype(np.float64))
+    forgotten = np.concatenate(BATCHED)
+    assert found_traces(model, X, y, forgotten, kind.startswith("ridge")) == []
+
+
+def test_no_trace_after_a_class_is_removed():
+    X, y = make_data("multinomial")
+    model = make_model("multinomial", "newton").fit(X, y)
+    forgotten = np.flatnonzero(y == 1)
+    model.unlearn(X[forgotten])
+    assert_array_equal(model.classes_, [0, 2])
+    assert found_traces(model, X, y, forgotten, False) == []
+
+
+def test_no_trace_after_many_deletions_rebuild_the_index():
+    X, y = make_data("ridge", n_samples=3000)
+    model = make_model("ridge", "newton").fit(X, y)
+    forgotten = np.random.default_rng(1).permutation(3000)[:2000]
+    for batch in np.array_split(forgotten, 8):
+        model.unlearn(X[batch])
+    assert model._rows._index.n_tombstones < len(forgotten)
+    assert found_traces(model, X, y, forgotten, True) == []
+
+
+def numpy_gram(X, Y, weights, centered):
+    """Weighted means and (centred) scatter matrices, computed from scratch."""
+    x_mean = weights @ X / weights.sum() if centered else np.zeros(X.shape[1])
+    y_mean = weights @ Y / weights.sum() if centered else np.zeros(Y.shape[1])
+    Xc, Yc = X - x_mean, Y - y_mean
+    return x_mean, y_mean, (Xc * weights[:, None]).T @ Xc, (Xc * weights[:, None]).T @ Yc
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("unlearner", ["newton", "descent_ascent"])
+def test_downdated_gram_equals_gram_of_remaining_rows(fit_intercept, unlearner):
+    X, Y = make_data("ridge-multitarget")
+    X = X + 5.0
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=N_SAMPLES)
+    model = Ridge(fit_intercept=fit_intercept, unlearner=unlearner).fit(X, Y, weights)
+    for batch in [[3], [0, 7, 8, 40], [59], list(range(20, 35))]:
+        model.unlearn(X[batch])
+    keep = np.setdiff1d(np.arange(N_SAMPLES), [3, 0, 7, 8, 40, 59, *range(20, 35)])
+    x_mean, y_mean, xx, xy = numpy_gram(X[keep], Y[keep], weights[keep], fit_intercept)
+    gram = model._gram
+    assert gram.weight == pytest.approx(weights[keep].sum(), rel=1e-14)
+    assert_allclose(gram.x_mean, x_mean, rtol=1e-12, atol=1e-13)
+    assert_allclose(gram.y_mean, y_mean, rtol=1e-12, atol=1e-13)
+    assert_allclose(gram.xx, xx, rtol=1e-11, atol=1e-11 * np.abs(xx).max())
+    assert_allclose(gram.xy, xy, rtol=1e-11, atol=1e-11 * np.abs(xy).max())
+
+
+@pytest.mark.parametrize("unlearner", ["newton", "finetune"])
+def test_logistic_keeps_no_aggregate_of_forgotten_rows(unlearner):
+    X, y = make_data("multinomial")
+    model = make_model("multinomial", unlearner).fit(X, y)
+    assert model._fit_state is not None
+    model.unlearn(X[BATCHED[0]])
+    keep = np.setdiff1d(np.arange(N_SAMPLES), BATCHED[0])
+    assert model._fit_state is None
+    assert_array_equal(model._class_counts, np.bincount(y[keep]))
