@@ -1,0 +1,58 @@
+"""No drift: 1,000 sequential single-row deletions with ``newton`` stay on the oracle.
+
+Every 250 deletions the model is compared with a scikit-learn refit on the remaining rows
+(``newton-cholesky`` at ``tol=1e-12`` for logistic regression, ``Ridge`` for ridge), by the
+normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``.
+"""
+
+import numpy as np
+import pytest
+from sklearn import linear_model as sk
+
+from skunlearn import LogisticRegression, Ridge
+
+N_SAMPLES, N_FEATURES, N_DELETIONS, CHECK_EVERY = 1200, 5, 1000, 250
+
+
+def make_data(kind):
+    """Features with offsets and unequal scales (centring matters), a linear signal."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES)) * [1.0, 2.0, 0.5, 3.0, 1.0]
+    X += [3.0, -2.0, 0.0, 10.0, 1.0]
+    signal = (X - X.mean(axis=0)) @ rng.normal(size=N_FEATURES)
+    if kind == "ridge":
+        return X, signal + rng.normal(size=N_SAMPLES)
+    if kind == "binary":
+        return X, (signal + rng.logistic(size=N_SAMPLES) > 0).astype(int)
+    return X, np.digitize(signal + rng.logistic(size=N_SAMPLES), [-1.0, 1.0])
+
+
+def sklearn_fit(kind, X, y):
+    if kind == "ridge":
+        return sk.Ridge(alpha=1.0).fit(X, y)
+    oracle = sk.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    return oracle.fit(X, y)
+
+
+def parameters(model):
+    return np.concatenate([np.ravel(model.coef_), np.ravel(model.intercept_)])
+
+
+@pytest.mark.parametrize(
+    ("kind", "tolerance"), [("ridge", 1e-10), ("binary", 1e-6), ("multinomial", 1e-6)]
+)
+def test_thousand_sequential_deletions_stay_on_the_oracle(kind, tolerance):
+    X, y = make_data(kind)
+    model = Ridge(alpha=1.0) if kind == "ridge" else LogisticRegression(C=1.0)
+    model.fit(X, y)
+    w_original = parameters(sklearn_fit(kind, X, y))
+    order = np.random.default_rng(1).permutation(N_SAMPLES)[:N_DELETIONS]
+    for done, row in enumerate(order, start=1):
+        model.unlearn(X[row : row + 1])
+        if done % CHECK_EVERY:
+            continue
+        keep = np.setdiff1d(np.arange(N_SAMPLES), order[:done])
+        w_oracle = parameters(sklearn_fit(kind, X[keep], y[keep]))
+        distance = np.linalg.norm(parameters(model) - w_oracle)
+        assert distance <= tolerance * np.linalg.norm(w_original - w_oracle), done
+    assert model.n_forgotten_ == N_DELETIONS
