@@ -1,0 +1,125 @@
+"""Planning the unlearning of one pipeline step, aside: nothing changes until commit.
+
+A step's plan is ``(new_step, change, commit)``: the fitted step it becomes
+(None when it is not a transformer), how its outputs for the remaining rows
+move (``None``: unchanged; ``(scale, shift)``: per column ``t -> t * scale +
+shift``), and a function that makes the change and cannot fail.
+"""
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.utils import _safe_indexing
+
+from ..linear_model import UnlearnMixin
+from ..preprocessing import UnlearnTransformerMixin
+
+__all__ = ["StepNotUnlearnableError", "adopt", "plan_step"]
+
+_ADVICE = (
+    "Use an unlearnable step instead (skunlearn.preprocessing.StandardScaler, MinMaxScaler, "
+    "MaxAbsScaler; skunlearn.LogisticRegression, Ridge), or pass refit_unsupported=True to "
+    "refit this step and the ones after it on the remaining rows."
+)
+
+
+class StepNotUnlearnableError(TypeError):
+    """A pipeline step cannot unlearn rows, and refitting it was not allowed.
+
+    Examples
+    --------
+    >>> from skunlearn.pipeline import StepNotUnlearnableError
+    >>> issubclass(StepNotUnlearnableError, TypeError)
+    True
+    """
+
+
+def adopt(step, new):
+    """Make ``step`` (the object the pipeline holds) the fitted ``new`` one, in place."""
+    if new is not step:
+        vars(step).clear()
+        vars(step).update(vars(new))
+
+
+def _is_stateless(step):
+    return step.__sklearn_tags__().requires_fit is False
+
+
+def _refuse(what, step, reason):
+    raise StepNotUnlearnableError(
+        f"{what} ({type(step).__module__}.{type(step).__name__}) {reason}. {_ADVICE}"
+    )
+
+
+def plan_step(name, step, Z, weights, change, positions, is_final):
+    """Plan one step's unlearning: see the module docstring.
+
+    Parameters
+    ----------
+    name : str
+        Step name, for error messages.
+    step : estimator
+        The fitted step.
+    Z : array-like of shape (n_forget, n_features_step)
+        The forgotten rows as this step saw them at fit (old upstream steps).
+    weights : ndarray of shape (n_forget,) or None
+        Their ``sample_weight`` for this step, if it was fitted with one.
+    change : tuple of ndarray or None
+        How the step's inputs for the remaining rows moved.
+    positions : ndarray of int
+        Positions of the forgotten rows in the row stores.
+    is_final : bool
+        Whether this is the pipeline's last step.
+
+    Returns
+    -------
+    new_step, change, commit
+    """
+    what = f"Step {name!r}"
+    if is_final and isinstance(step, UnlearnMixin):
+        scale, shift = (None, None) if change is None else change
+        return None, None, step._prepare_unlearn(positions, scale, shift)
+    if isinstance(step, UnlearnTransformerMixin):
+        new, out = step._unlearned_copy(Z, weights, change)
+        return new, out, lambda: adopt(step, new)
+    if isinstance(step, ColumnTransformer):
+        new, out = _plan_columns(name, step, Z, change)
+        return new, out, lambda: adopt(step, new)
+    if _is_stateless(step):
+        if change is not None:
+            _refuse(what, step, "is stateless, but its input changed and its output cannot follow")
+        return step, None, lambda: None
+    _refuse(what, step, "cannot unlearn: it was fitted on every row and keeps no way to forget")
+
+
+def _plan_columns(name, ct, Z, change):
+    """Plan a ColumnTransformer whose parts are unlearnable, passthrough or dropped."""
+    if ct.sparse_output_:
+        _refuse(f"ColumnTransformer step {name!r}", ct, "produces sparse output")
+    n_out = max((s.stop for s in ct.output_indices_.values()), default=0)
+    out_scale, out_shift = np.ones(n_out), np.zeros(n_out)
+    transformers = []
+    for part, trans, columns in ct.transformers_:
+        out = ct.output_indices_[part]
+        inputs = ct._transformer_to_input_indices[part]
+        sub_change = None if change is None else (change[0][inputs], change[1][inputs])
+        if isinstance(trans, str) or out.stop == out.start:
+            if trans == "passthrough" and sub_change is not None:
+                out_scale[out], out_shift[out] = sub_change
+            transformers.append((part, trans, columns))
+            continue
+        new, sub_out, _ = plan_step(
+            f"{part!r} of ColumnTransformer step {name!r}",
+            trans,
+            _safe_indexing(Z, columns, axis=1),
+            None,
+            sub_change,
+            None,
+            False,
+        )
+        if sub_out is not None:
+            out_scale[out], out_shift[out] = sub_out
+        transformers.append((part, new, columns))
+    new_ct = type(ct).__new__(type(ct))
+    vars(new_ct).update(vars(ct))
+    new_ct.transformers_ = transformers
+    return new_ct, (out_scale, out_shift)

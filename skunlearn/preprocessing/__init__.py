@@ -1,0 +1,12 @@
+"""Transformers that can unlearn: their statistics are downdated exactly.
+
+Each is a drop-in replacement for the scikit-learn transformer of the same
+name (dense input) with an extra ``unlearn(X_forget)``;
+:class:`skunlearn.pipeline.Pipeline` uses them to unlearn a whole pipeline.
+"""
+
+from ._base import UnlearnTransformerMixin
+from ._data import StandardScaler
+from ._extremes import MaxAbsScaler, MinMaxScaler
+
+__all__ = ["MaxAbsScaler", "MinMaxScaler", "StandardScaler", "UnlearnTransformerMixin"]

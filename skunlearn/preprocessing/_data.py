@@ -1,0 +1,207 @@
+"""``StandardScaler`` whose mean and variance are downdated exactly."""
+
+import copy as copy_module
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._base import UnlearnTransformerMixin, compose_output_map, constant_mask
+
+__all__ = ["StandardScaler"]
+
+
+def _moments(X, weights):
+    """Weighted count, column means and sums of squared deviations."""
+    count = float(np.sum(weights))
+    mean = weights @ X / count
+    return count, mean, weights @ (X - mean) ** 2
+
+
+class StandardScaler(
+    UnlearnTransformerMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
+    """Standardise features by removing the mean and scaling to unit variance; can unlearn.
+
+    Computes ``z = (x - mean_) / scale_`` exactly like
+    :class:`sklearn.preprocessing.StandardScaler` (weighted mean and
+    population variance, near-constant columns scaled by 1), and adds
+    :meth:`unlearn`, which downdates the mean and variance exactly (the
+    pairwise formula of Chan, Golub and LeVeque run backwards): the result
+    equals the scaler refit on the remaining rows, to rounding. Dense input
+    without missing values only.
+
+    Parameters
+    ----------
+    copy : bool, default=True
+        If False, ``transform`` scales float64 C-ordered input in place.
+    with_mean : bool, default=True
+        Centre the data before scaling.
+    with_std : bool, default=True
+        Scale the data to unit variance.
+
+    Attributes
+    ----------
+    scale_ : ndarray of shape (n_features,) or None
+        Per-feature scale (``sqrt(var_)``, 1 for near-constant features);
+        None when ``with_std=False``.
+    mean_ : ndarray of shape (n_features,) or None
+        Weighted mean; None when ``with_mean=False`` and ``with_std=False``.
+    var_ : ndarray of shape (n_features,) or None
+        Weighted population variance; None when ``with_std=False``.
+    n_samples_seen_ : int or float
+        Number of rows (sum of sample weights when weights were given).
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit`` (when ``X`` has string column names).
+
+    See Also
+    --------
+    sklearn.preprocessing.StandardScaler : The same transformer, without ``unlearn``.
+    skunlearn.pipeline.Pipeline : Unlearns every step of a pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.preprocessing import StandardScaler
+    >>> X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 11.0], [6.0, 5.0]])
+    >>> scaler = StandardScaler().fit(X).unlearn(X[2:3])
+    >>> refit = StandardScaler().fit(X[[0, 1, 3]])
+    >>> bool(np.allclose(scaler.mean_, refit.mean_)), bool(np.allclose(scaler.var_, refit.var_))
+    (True, True)
+    """
+
+    _parameter_constraints = {
+        "copy": ["boolean"],
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+    }
+
+    def __init__(self, *, copy=True, with_mean=True, with_std=True):
+        self.copy = copy
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the mean and variance of each feature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row.
+
+        Returns
+        -------
+        self : StandardScaler
+            The fitted scaler.
+        """
+        X = validate_data(self, X, dtype=np.float64)
+        if sample_weight is None:
+            count, mean, m2 = _moments(X, np.ones(X.shape[0]))
+            count = X.shape[0]
+        else:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            count, mean, m2 = _moments(X, weights)
+        self._set_moments(count, mean, m2)
+        return self
+
+    def _set_moments(self, count, mean, m2):
+        self.n_samples_seen_ = count
+        self.mean_ = mean if self.with_mean or self.with_std else None
+        self.var_ = np.maximum(m2, 0.0) / count if self.with_std else None
+        self.scale_ = None
+        if self.with_std:
+            scale = np.sqrt(self.var_)
+            scale[constant_mask(self.var_, self.mean_, count)] = 1.0
+            self.scale_ = scale
+
+    def transform(self, X, copy=None):
+        """Standardise ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to scale.
+        copy : bool, default=None
+            Copy ``X`` (default: the ``copy`` parameter).
+
+        Returns
+        -------
+        X_tr : ndarray of shape (n_samples, n_features)
+            Standardised data.
+        """
+        check_is_fitted(self)
+        copy = self.copy if copy is None else copy
+        X = validate_data(self, X, reset=False, dtype=np.float64, copy=copy, force_writeable=True)
+        if self.with_mean:
+            X -= self.mean_
+        if self.with_std:
+            X /= self.scale_
+        return X
+
+    def inverse_transform(self, X, copy=None):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Standardised data.
+        copy : bool, default=None
+            Copy ``X`` (default: the ``copy`` parameter).
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            Data in the original scale.
+        """
+        check_is_fitted(self)
+        copy = self.copy if copy is None else copy
+        X = check_array(X, dtype=np.float64, copy=copy, force_writeable=True)
+        if self.with_std:
+            X *= self.scale_
+        if self.with_mean:
+            X += self.mean_
+        return X
+
+    def _affine(self):
+        ones = np.ones(self.n_features_in_)
+        multiplier = 1.0 / self.scale_ if self.with_std else ones
+        offset = -self.mean_ * multiplier if self.with_mean else 0.0 * ones
+        return multiplier, offset
+
+    def _unlearned_copy(self, X_forget, sample_weight=None, input_map=None):
+        X_forget, weights = self._validate_forget(X_forget, sample_weight)
+        part = float(np.sum(weights))
+        count = self.n_samples_seen_ - (X_forget.shape[0] if sample_weight is None else part)
+        if count <= 0:
+            raise ValueError("X_forget covers all the rows the scaler was fitted on.")
+        mean = m2 = None
+        if self.mean_ is not None:
+            mean, m2 = self._downdate(X_forget, weights, part, count)
+        if input_map is not None and mean is not None:
+            mean, m2 = mean * input_map[0] + input_map[1], m2 * input_map[0] ** 2
+        new = copy_module.copy(self)
+        new._set_moments(count, mean, m2)
+        return new, compose_output_map(self._affine(), new._affine(), input_map)
+
+    def _downdate(self, X_forget, weights, part, count):
+        """Mean and squared-deviation sum of the remaining rows (Chan et al. backwards)."""
+        total = self.n_samples_seen_
+        m2 = self.var_ * total if self.var_ is not None else np.zeros_like(self.mean_)
+        if part == 0:
+            return self.mean_, m2
+        _, part_mean, part_m2 = _moments(X_forget, weights)
+        mean = (total * self.mean_ - part * part_mean) / count
+        m2 = m2 - part_m2 - part * count / total * (part_mean - mean) ** 2
+        return mean, m2
