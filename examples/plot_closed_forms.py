@@ -257,7 +257,7 @@ ax.legend(fontsize=8)
 
 ax = axes[1]
 w = np.linspace(-2.5, 3, 400)
-for (name, (x, w_da, expected, diverged)), color in zip(
+for (name, (x, w_da, _, diverged)), color in zip(
     regime_results.items(), ["tab:blue", "tab:orange", "tab:red"], strict=True
 ):
     ax.plot(w, x * np.exp(-w) + w**2 / 2, color=color, label=f"{name} (x = {x:+.2f})")
