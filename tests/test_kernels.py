@@ -94,8 +94,9 @@ def test_loss_grad_matches_numpy(loss, K, sparse, parallel, fit_intercept):
     assert_matches_reference(loss, *problem, parallel=parallel)
 
 
-@pytest.mark.parametrize("loss, K", CASES)
-@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize(
+    "loss, K, parallel", [(loss, K, False) for loss, K in CASES] + [("multinomial", 3, True)]
+)
 def test_csr_variants(loss, K, parallel):
     """int64 indices and csr_array give the same result as dense X."""
     X, y, w, coef, b = make_problem(loss, K=K, seed=1)
@@ -165,6 +166,18 @@ def test_hessian_dense_equals_csr(loss, K):
     H_csr = hessian(loss, sp.csr_array(X), y, w, coef, b, True)
     assert isinstance(H_csr, np.ndarray)
     assert_allclose(H_csr, H, rtol=1e-12, atol=1e-13 * np.abs(H).max())
+
+
+def test_blocked_weighted_syrk(monkeypatch):
+    """The dense Gram product in row blocks, with mixed-sign weights."""
+    from skunlearn._kernels import _hessian
+
+    X, y, w, coef, b = make_problem("logistic", n=37, d=4, seed=6)
+    H = hessian("logistic", X, y, w, coef, b, True)
+    monkeypatch.setattr(_hessian, "_GRAM_BLOCK", 20)  # blocks of 5 rows
+    assert_allclose(hessian("logistic", X, y, w, coef, b, True), H, rtol=1e-13, atol=1e-14)
+    c = np.random.default_rng(7).standard_normal(37)
+    assert_allclose(_hessian._gram(X, c), X.T @ (c[:, None] * X), rtol=1e-12, atol=1e-13)
 
 
 def extreme_problem(loss, scale, K=1, n=30, d=4, seed=5, sparse=False):

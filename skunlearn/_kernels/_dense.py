@@ -13,10 +13,10 @@ from numba import njit, prange
 
 from ._config import NJIT, NJIT_PARALLEL
 from ._rows import (
-    _dense_axpy,
-    _dense_z,
-    _exponential_row,
-    _logistic_row,
+    _dense_add,
+    _dense_dot,
+    _exponential_point,
+    _logistic_point,
     _multinomial_row,
     _squared_row,
 )
@@ -28,33 +28,12 @@ def _squared_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
     loss = 0.0
     for i in range(X.shape[0]):
         if w[i] != 0.0:
-            _dense_z(X[i], coef, intercept, z)
-            loss += w[i] * _squared_row(z, y[i], w[i])
-            _dense_axpy(z, X[i], grad_coef, grad_intercept)
-    return loss
-
-
-@njit(**NJIT)
-def _logistic_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
-    z = np.empty(1)
-    loss = 0.0
-    for i in range(X.shape[0]):
-        if w[i] != 0.0:
-            _dense_z(X[i], coef, intercept, z)
-            loss += w[i] * _logistic_row(z, y[i], w[i])
-            _dense_axpy(z, X[i], grad_coef, grad_intercept)
-    return loss
-
-
-@njit(**NJIT)
-def _exponential_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
-    z = np.empty(1)
-    loss = 0.0
-    for i in range(X.shape[0]):
-        if w[i] != 0.0:
-            _dense_z(X[i], coef, intercept, z)
-            loss += w[i] * _exponential_row(z, y[i], w[i])
-            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+            for k in range(z.shape[0]):
+                z[k] = intercept[k] + _dense_dot(X, i, coef, k)
+            loss += w[i] * _squared_row(z, y, i, w[i])
+            for k in range(z.shape[0]):
+                grad_intercept[k] += z[k]
+                _dense_add(z[k], X, i, grad_coef, k)
     return loss
 
 
@@ -64,14 +43,45 @@ def _multinomial_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
     loss = 0.0
     for i in range(X.shape[0]):
         if w[i] != 0.0:
-            _dense_z(X[i], coef, intercept, z)
-            loss += w[i] * _multinomial_row(z, y[i], w[i])
-            _dense_axpy(z, X[i], grad_coef, grad_intercept)
+            for k in range(z.shape[0]):
+                z[k] = intercept[k] + _dense_dot(X, i, coef, k)
+            loss += w[i] * _multinomial_row(z, y, i, w[i])
+            for k in range(z.shape[0]):
+                grad_intercept[k] += z[k]
+                _dense_add(z[k], X, i, grad_coef, k)
+    return loss
+
+
+@njit(**NJIT)
+def _logistic_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            value, slope = _logistic_point(intercept[0] + _dense_dot(X, i, coef, 0), y[i])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _dense_add(w[i] * slope, X, i, grad_coef, 0)
+    grad_intercept[0] += grad_b
+    return loss
+
+
+@njit(**NJIT)
+def _exponential_chunk(X, y, w, coef, intercept, grad_coef, grad_intercept):
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(X.shape[0]):
+        if w[i] != 0.0:
+            value, slope = _exponential_point(intercept[0] + _dense_dot(X, i, coef, 0), y[i])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _dense_add(w[i] * slope, X, i, grad_coef, 0)
+    grad_intercept[0] += grad_b
     return loss
 
 
 # Parallel drivers: chunk c covers rows bounds[c]:bounds[c + 1] and writes
-# acc_coef[c], acc_intercept[c] (zeroed by the caller) and losses[c].
+# acc_coef[c], acc_int[c] (zeroed by the caller) and losses[c].
 
 
 @njit(**NJIT_PARALLEL)

@@ -1,9 +1,13 @@
 """Per-row pieces shared by the dense and sparse loss/gradient kernels.
 
-Each ``_<loss>_row(z, y_i, w_i)`` takes the linear predictor ``z`` (length K)
-of one row, returns the unweighted loss ``l_i`` and overwrites ``z`` with the
-weighted residual ``w_i * dl_i/dz``. The dense and sparse ``_*_chunk`` kernels
-then accumulate ``residual * x_i`` with the helpers below.
+They are inlined into the ``_*_chunk`` kernels (``inline="always"``), so each
+chunk is one loop with no calls. Rows are addressed by index: a view ``X[i]``
+per row costs an atomic reference-count update, which also serialises the
+threads of the parallel kernels.
+
+numba's on-disk cache is keyed on the file of each kernel only: after editing
+this module, delete ``skunlearn/_kernels/__pycache__`` (a fresh install or
+upgrade rewrites every file and invalidates the cache by itself).
 """
 
 import numpy as np
@@ -11,97 +15,96 @@ from numba import njit
 
 from ._config import NJIT
 
+INLINE = dict(NJIT, inline="always")
 
-@njit(**NJIT)
-def _squared_row(z, y_i, w_i):
+
+@njit(**INLINE)
+def _logistic_point(z, y_i):
+    """log(1 + exp(-m)), m = (2 y - 1) z, and its derivative in z.
+
+    One exp of a non-positive argument: finite for any finite margin.
+    """
+    s = 2.0 * y_i - 1.0
+    m = s * z
+    e = np.exp(-abs(m))
+    if m >= 0.0:
+        return np.log1p(e), -s * e / (1.0 + e)
+    return np.log1p(e) - m, -s / (1.0 + e)
+
+
+@njit(**INLINE)
+def _exponential_point(z, y_i):
+    """exp(-m) and its derivative; inf for m < -709 is real divergence."""
+    s = 2.0 * y_i - 1.0
+    e = np.exp(-s * z)
+    return e, -s * e
+
+
+@njit(**INLINE)
+def _squared_row(z, y, i, w_i):
+    """Loss of row i; overwrites z with the weighted residual w_i dl/dz."""
     loss = 0.0
     for k in range(z.shape[0]):
-        r = z[k] - y_i[k]
+        r = z[k] - y[i, k]
         loss += r * r
         z[k] = 2.0 * w_i * r
     return loss
 
 
-@njit(**NJIT)
-def _logistic_row(z, y_i, w_i):
-    # log(1 + exp(-m)) and its derivative -s * sigmoid(-m), with one exp of a
-    # non-positive argument: finite for any finite margin.
-    s = 2.0 * y_i - 1.0
-    m = s * z[0]
-    e = np.exp(-abs(m))
-    if m >= 0.0:
-        z[0] = -w_i * s * e / (1.0 + e)
-        return np.log1p(e)
-    z[0] = -w_i * s / (1.0 + e)
-    return -m + np.log1p(e)
-
-
-@njit(**NJIT)
-def _exponential_row(z, y_i, w_i):
-    # exp(-m) overflows to inf for m < -709: real divergence, reported as inf.
-    s = 2.0 * y_i - 1.0
-    e = np.exp(-s * z[0])
-    z[0] = -w_i * s * e
-    return e
-
-
-@njit(**NJIT)
-def _multinomial_row(z, y_i, w_i):
+@njit(**INLINE)
+def _multinomial_row(z, y, i, w_i):
+    """Loss of row i; overwrites z with the weighted residual w_i dl/dz."""
     zmax = z[0]
     for k in range(1, z.shape[0]):
         zmax = max(zmax, z[k])
+    loss = zmax - z[y[i]]
     total = 0.0
     for k in range(z.shape[0]):
-        total += np.exp(z[k] - zmax)
-    loss = zmax + np.log(total) - z[y_i]
+        z[k] = np.exp(z[k] - zmax)
+        total += z[k]
+    loss += np.log(total)
     for k in range(z.shape[0]):
-        z[k] = w_i * np.exp(z[k] - zmax) / total
-    z[y_i] -= w_i
+        z[k] *= w_i / total
+    z[y[i]] -= w_i
     return loss
 
 
-@njit(**NJIT)
-def _dense_z(x, coef, intercept, z):
-    for k in range(coef.shape[0]):
-        acc = intercept[k]
-        for j in range(x.shape[0]):
-            acc += x[j] * coef[k, j]
-        z[k] = acc
+@njit(**INLINE)
+def _dense_dot(X, i, coef, k):
+    acc = 0.0
+    for j in range(X.shape[1]):
+        acc += X[i, j] * coef[k, j]
+    return acc
 
 
-@njit(**NJIT)
-def _dense_axpy(r, x, grad_coef, grad_intercept):
-    for k in range(r.shape[0]):
-        rk = r[k]
-        grad_intercept[k] += rk
-        if rk == 0.0:
-            continue
-        if np.isfinite(rk):
-            for j in range(x.shape[0]):
-                grad_coef[k, j] += rk * x[j]
-        else:  # overflowed residual: inf * 0 would turn zero features into nan
-            for j in range(x.shape[0]):
-                if x[j] != 0.0:
-                    grad_coef[k, j] += rk * x[j]
+@njit(**INLINE)
+def _dense_add(r, X, i, grad_coef, k):
+    """grad_coef[k] += r * X[i], with 0 (not nan) where X[i, j] == 0, r = inf."""
+    if r == 0.0:
+        return
+    if np.isfinite(r):
+        for j in range(X.shape[1]):
+            grad_coef[k, j] += r * X[i, j]
+    else:
+        for j in range(X.shape[1]):
+            if X[i, j] != 0.0:
+                grad_coef[k, j] += r * X[i, j]
 
 
-@njit(**NJIT)
-def _sparse_z(data, indices, lo, hi, coef, intercept, z):
-    for k in range(coef.shape[0]):
-        acc = intercept[k]
-        for p in range(lo, hi):
-            acc += data[p] * coef[k, indices[p]]
-        z[k] = acc
+@njit(**INLINE)
+def _sparse_dot(data, indices, lo, hi, coef, k):
+    acc = 0.0
+    for p in range(lo, hi):
+        acc += data[p] * coef[k, indices[p]]
+    return acc
 
 
-@njit(**NJIT)
-def _sparse_axpy(r, data, indices, lo, hi, grad_coef, grad_intercept):
-    for k in range(r.shape[0]):
-        rk = r[k]
-        grad_intercept[k] += rk
-        if rk == 0.0:
-            continue
-        finite = np.isfinite(rk)
-        for p in range(lo, hi):
-            if finite or data[p] != 0.0:
-                grad_coef[k, indices[p]] += rk * data[p]
+@njit(**INLINE)
+def _sparse_add(r, data, indices, lo, hi, grad_coef, k):
+    """grad_coef[k] += r * x_i over the stored entries of row i."""
+    if r == 0.0:
+        return
+    finite = np.isfinite(r)
+    for p in range(lo, hi):
+        if finite or data[p] != 0.0:
+            grad_coef[k, indices[p]] += r * data[p]

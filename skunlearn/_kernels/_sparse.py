@@ -11,11 +11,11 @@ from numba import njit, prange
 
 from ._config import NJIT, NJIT_PARALLEL
 from ._rows import (
-    _exponential_row,
-    _logistic_row,
+    _exponential_point,
+    _logistic_point,
     _multinomial_row,
-    _sparse_axpy,
-    _sparse_z,
+    _sparse_add,
+    _sparse_dot,
     _squared_row,
 )
 
@@ -27,35 +27,12 @@ def _squared_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad
     for i in range(indptr.shape[0] - 1):
         if w[i] != 0.0:
             lo, hi = indptr[i], indptr[i + 1]
-            _sparse_z(data, indices, lo, hi, coef, intercept, z)
-            loss += w[i] * _squared_row(z, y[i], w[i])
-            _sparse_axpy(z, data, indices, lo, hi, grad_coef, grad_int)
-    return loss
-
-
-@njit(**NJIT)
-def _logistic_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    z = np.empty(1)
-    loss = 0.0
-    for i in range(indptr.shape[0] - 1):
-        if w[i] != 0.0:
-            lo, hi = indptr[i], indptr[i + 1]
-            _sparse_z(data, indices, lo, hi, coef, intercept, z)
-            loss += w[i] * _logistic_row(z, y[i], w[i])
-            _sparse_axpy(z, data, indices, lo, hi, grad_coef, grad_int)
-    return loss
-
-
-@njit(**NJIT)
-def _exponential_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    z = np.empty(1)
-    loss = 0.0
-    for i in range(indptr.shape[0] - 1):
-        if w[i] != 0.0:
-            lo, hi = indptr[i], indptr[i + 1]
-            _sparse_z(data, indices, lo, hi, coef, intercept, z)
-            loss += w[i] * _exponential_row(z, y[i], w[i])
-            _sparse_axpy(z, data, indices, lo, hi, grad_coef, grad_int)
+            for k in range(z.shape[0]):
+                z[k] = intercept[k] + _sparse_dot(data, indices, lo, hi, coef, k)
+            loss += w[i] * _squared_row(z, y, i, w[i])
+            for k in range(z.shape[0]):
+                grad_int[k] += z[k]
+                _sparse_add(z[k], data, indices, lo, hi, grad_coef, k)
     return loss
 
 
@@ -66,9 +43,44 @@ def _multinomial_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, 
     for i in range(indptr.shape[0] - 1):
         if w[i] != 0.0:
             lo, hi = indptr[i], indptr[i + 1]
-            _sparse_z(data, indices, lo, hi, coef, intercept, z)
-            loss += w[i] * _multinomial_row(z, y[i], w[i])
-            _sparse_axpy(z, data, indices, lo, hi, grad_coef, grad_int)
+            for k in range(z.shape[0]):
+                z[k] = intercept[k] + _sparse_dot(data, indices, lo, hi, coef, k)
+            loss += w[i] * _multinomial_row(z, y, i, w[i])
+            for k in range(z.shape[0]):
+                grad_int[k] += z[k]
+                _sparse_add(z[k], data, indices, lo, hi, grad_coef, k)
+    return loss
+
+
+@njit(**NJIT)
+def _logistic_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(indptr.shape[0] - 1):
+        if w[i] != 0.0:
+            lo, hi = indptr[i], indptr[i + 1]
+            z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
+            value, slope = _logistic_point(z, y[i])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
+    grad_int[0] += grad_b
+    return loss
+
+
+@njit(**NJIT)
+def _exponential_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(indptr.shape[0] - 1):
+        if w[i] != 0.0:
+            lo, hi = indptr[i], indptr[i + 1]
+            z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
+            value, slope = _exponential_point(z, y[i])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
+    grad_int[0] += grad_b
     return loss
 
 
