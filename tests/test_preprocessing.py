@@ -1,0 +1,132 @@
+"""Unlearnable scalers: equal to scikit-learn's fitted on the same or the remaining rows."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from sklearn import preprocessing as skp
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
+
+SCALERS = [
+    StandardScaler(),
+    StandardScaler(with_mean=False),
+    StandardScaler(with_std=False),
+    StandardScaler(with_mean=False, with_std=False),
+    MinMaxScaler(feature_range=(-1, 2)),
+    MinMaxScaler(clip=True),
+    MaxAbsScaler(),
+]
+REFERENCE = {
+    StandardScaler: skp.StandardScaler,
+    MinMaxScaler: skp.MinMaxScaler,
+    MaxAbsScaler: skp.MaxAbsScaler,
+}
+ATTRIBUTES = {
+    StandardScaler: ["mean_", "var_", "scale_"],
+    MinMaxScaler: ["min_", "scale_", "data_min_", "data_max_", "data_range_"],
+    MaxAbsScaler: ["max_abs_", "scale_"],
+}
+
+
+@parametrize_with_checks(SCALERS)
+def test_sklearn_compatible_transformer(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6)) * [1.0, 30.0, 1e3, 0.1, 1.0, 2.0] + [0, 5, -3, 1e2, 7, 0]
+    X[:, 4] = 7.0
+    X[:, 5] = np.round(X[:, 5])
+    X[[3, 8], 1] = X[:, 1].max() + 1.0
+    forget = np.r_[3, 8, rng.choice(np.arange(10, 300), 40, replace=False)]
+    keep = np.setdiff1d(np.arange(300), forget)
+    return X, forget, keep, rng.uniform(0.1, 3.0, 300)
+
+
+def reference(scaler, X, **fit_params):
+    return REFERENCE[type(scaler)](**scaler.get_params()).fit(X, **fit_params)
+
+
+def assert_same_fit(ours, ref, X):
+    for name in ATTRIBUTES[type(ours)]:
+        expected = getattr(ref, name)
+        if expected is None:
+            assert getattr(ours, name) is None
+        else:
+            np.testing.assert_allclose(getattr(ours, name), expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours.n_samples_seen_, ref.n_samples_seen_, rtol=1e-14)
+    np.testing.assert_allclose(ours.transform(X), ref.transform(X), rtol=1e-12, atol=1e-12)
+    Xt = ref.transform(X)
+    expected = ref.inverse_transform(Xt)
+    np.testing.assert_allclose(ours.inverse_transform(Xt), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("scaler", SCALERS, ids=repr)
+def test_fit_and_unlearn_equal_sklearn_refit(scaler, data):
+    X, forget, keep, _ = data
+    ours = copy.deepcopy(scaler).fit(X)
+    assert_same_fit(ours, reference(scaler, X), X)
+    ours.unlearn(X[forget[:20]]).unlearn(X[forget[20:]])
+    assert_same_fit(ours, reference(scaler, X[keep]), X)
+
+
+@pytest.mark.parametrize("options", [{}, {"with_mean": False}, {"with_std": False}])
+def test_standard_scaler_sample_weight(options, data):
+    X, forget, keep, weights = data
+    ours = StandardScaler(**options).fit(X, sample_weight=weights)
+    assert_same_fit(ours, skp.StandardScaler(**options).fit(X, sample_weight=weights), X)
+    ours.unlearn(X[forget], sample_weight=weights[forget])
+    ref = skp.StandardScaler(**options).fit(X[keep], sample_weight=weights[keep])
+    assert_same_fit(ours, ref, X)
+
+
+@pytest.mark.parametrize("scaler", SCALERS[:1] + SCALERS[4:], ids=repr)
+def test_input_map_and_output_map(scaler, data):
+    """Unlearning with moved inputs equals a refit on the moved rows; the output
+    map takes the old outputs of the remaining rows to the new ones."""
+    X, forget, keep, _ = data
+    rng = np.random.default_rng(1)
+    scale, shift = rng.uniform(0.5, 2.0, X.shape[1]), rng.normal(size=X.shape[1])
+    ours = copy.deepcopy(scaler).fit(X)
+    new, (out_scale, out_shift) = ours._unlearned_copy(X[forget], None, (scale, shift))
+    moved = X[keep] * scale + shift
+    assert_same_fit(new, reference(scaler, moved), moved)
+    np.testing.assert_allclose(
+        ours.transform(X[keep]) * out_scale + out_shift, new.transform(moved), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("scaler", SCALERS, ids=repr)
+def test_unlearn_refusals_change_nothing(scaler, data):
+    X, _, _, _ = data
+    ours = copy.deepcopy(scaler).fit(X)
+    before = pickle.dumps(ours)
+    with pytest.raises(ValueError, match="covers all"):
+        ours.unlearn(X)
+    with pytest.raises(ValueError, match="features"):
+        ours.unlearn(X[:2, :3])
+    assert pickle.dumps(ours) == before
+
+
+@pytest.mark.parametrize("scaler", [MinMaxScaler(), MaxAbsScaler()], ids=repr)
+def test_extremes_scalers_refuse_values_never_fitted(scaler, data):
+    X, _, _, _ = data
+    ours = copy.deepcopy(scaler).fit(X)
+    before = pickle.dumps(ours)
+    with pytest.raises(ValueError, match="not fitted on"):
+        ours.unlearn(X[:1] + 0.5)
+    with pytest.raises(ValueError, match="more copies"):
+        ours.unlearn(np.repeat(X[:1], 2, axis=0))
+    assert pickle.dumps(ours) == before
+
+
+def test_extremes_scaler_forgets_the_values(data):
+    X, forget, keep, _ = data
+    scaler = MinMaxScaler().fit(X).unlearn(X[forget])
+    restored = pickle.loads(pickle.dumps(scaler))
+    np.testing.assert_array_equal(restored._sorted, np.sort(X[keep], axis=0))
