@@ -9,7 +9,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 
 
 @pytest.mark.slow
@@ -17,7 +18,8 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_
 def test_example_runs(script, tmp_path):
     # A fresh interpreter per example: no state leaks between scripts, and
     # files an example writes land in a temporary directory.
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "default"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
     completed = subprocess.run(
         [sys.executable, str(script)],
         cwd=tmp_path,
