@@ -11,8 +11,9 @@ def reduce_classes(coef, intercept, keep):
     The oracle refit on the remaining rows knows only the classes still
     present: with more than two left it is multinomial over them; with two it
     is a binary model whose logit is the difference of the two classes'
-    linear functions. The returned parameters are the warm start that Newton
-    steps then bring to that oracle.
+    linear functions. Multinomial intercepts are re-centred to sum to zero,
+    the gauge that ``fit`` and scikit-learn use. The returned parameters are
+    the warm start that Newton steps then bring to that oracle.
 
     Parameters
     ----------
@@ -37,4 +38,5 @@ def reduce_classes(coef, intercept, keep):
     if len(keep) == 2 and len(coef) > 2:
         first, second = keep
         return (coef[second] - coef[first])[None, :], intercept[[second]] - intercept[[first]]
-    return np.ascontiguousarray(coef[keep]), intercept[keep].copy()
+    kept = intercept[keep]
+    return np.ascontiguousarray(coef[keep]), kept - kept.mean()

@@ -186,7 +186,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         y_forget = np.asarray(y_forget, dtype=np.float64)
         if y_forget.ndim not in (1, 2) or len(y_forget) != n_forget:
             raise ValueError(f"y_forget has shape {y_forget.shape}; expected {n_forget} rows.")
-        y_forget = y_forget.reshape(n_forget, -1)
+        y_forget = y_forget.reshape(n_forget, 1 if y_forget.ndim == 1 else y_forget.shape[1])
         if y_forget.shape[1] != self._rows.y.shape[1]:
             raise ValueError(
                 f"y_forget has {y_forget.shape[1]} target(s); the model was fitted on "
