@@ -9,7 +9,15 @@ NeurIPS 2025).
 
 __version__ = "0.1.0"
 
-from . import exceptions, unlearners
+from . import exceptions, pipeline, preprocessing, unlearners
 from .linear_model import LogisticRegression, Ridge
 
-__all__ = ["LogisticRegression", "Ridge", "__version__", "exceptions", "unlearners"]
+__all__ = [
+    "LogisticRegression",
+    "Ridge",
+    "__version__",
+    "exceptions",
+    "pipeline",
+    "preprocessing",
+    "unlearners",
+]
