@@ -1,0 +1,329 @@
+"""Gradient alignment and the ascent harm test: Lemma 3 of [1]_ made operational.
+
+References
+----------
+.. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+   "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.linalg
+
+from .._solvers import newton
+from ._forget_split import ForgetSplit
+
+__all__ = ["AscentHarm", "GradientAlignment", "ascent_harm", "gradient_alignment"]
+
+_DIVERGENCE_FACTOR = 1e4
+
+
+def _cosine(a, b):
+    norm = np.linalg.norm(a) * np.linalg.norm(b)
+    return float(a @ b) / norm if norm > 0 else 0.0
+
+
+@dataclass
+class GradientAlignment:
+    """Cosines between the mean forget and mean retain loss gradients.
+
+    Attributes
+    ----------
+    forget_retain : float
+        ``cos(mean_F grad l, mean_R grad l)`` at the current weights
+        (positive: ascent on F also ascends on R).
+    forget_norm, retain_norm : float
+        Euclidean norms of the two mean gradients.
+    """
+
+    forget_retain: float
+    forget_norm: float
+    retain_norm: float
+
+    def to_dict(self):
+        """Plain-Python dict."""
+        return asdict(self)
+
+
+def gradient_alignment(estimator, X_forget, y_forget=None):
+    """Cosine between the mean forget and the mean retain loss gradients.
+
+    Reads the retain rows (the privacy remark of [1]_).
+
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X_forget : array-like of shape (n_forget, n_features)
+        Training rows to forget.
+    y_forget : array-like, default=None
+        Their targets.
+
+    Returns
+    -------
+    result : GradientAlignment
+
+    See Also
+    --------
+    ascent_harm : The cosine between the descent-ascent step and the oracle.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.diagnostics import gradient_alignment
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 2))
+    >>> y = X @ [1.0, -1.0] + rng.normal(size=100)
+    >>> result = gradient_alignment(Ridge(alpha=10.0).fit(X, y), X[:5], y[:5])
+    >>> bool(-1.0 <= result.forget_retain <= 1.0)
+    True
+    """
+    return _gradient_alignment(ForgetSplit(estimator, X_forget, y_forget))
+
+
+def _gradient_alignment(split):
+    retain_total, retain_sum, _ = split.retain_moments
+    weight_f = split.forget_sample_weight
+    forget_mean = weight_f @ split.forget_gradients / float(np.sum(weight_f))
+    retain_mean = retain_sum / retain_total
+    return GradientAlignment(
+        forget_retain=_cosine(forget_mean, retain_mean),
+        forget_norm=float(np.linalg.norm(forget_mean)),
+        retain_norm=float(np.linalg.norm(retain_mean)),
+    )
+
+
+@dataclass
+class AscentHarm:
+    """Prediction of what descent-ascent does, made from the original model alone.
+
+    Distances are relative to the deletion effect ``||w_D - w_R||`` (``w_D``
+    the current weights, ``w_R`` the oracle estimated by Newton steps on the
+    retain objective): 0 is the oracle, 1 is doing nothing.
+
+    Attributes
+    ----------
+    inner : float
+        ``<-grad L_DA(w_D), w_R - w_D>``: negative means the first
+        descent-ascent step moves away from the oracle.
+    cosine : float
+        Cosine of the same two vectors.
+    learning_rate : float
+        Step size of the predicted first step.
+    step_distance : float
+        Normalised distance to the oracle after that step.
+    stationary_distance : float
+        Normalised distance from the descent-ascent stationary point (the local
+        minimum of ``L_DA`` reached by Newton steps from ``w_D``) to the
+        oracle; inf when there is none (descent-ascent diverges).
+    stationary_found : bool
+        Whether a local minimum of ``L_DA`` was found (False: descent-ascent
+        diverges from ``w_D``).
+    opposite_side : bool
+        The stationary point and the oracle lie on opposite sides of ``w_D``
+        (``<w_DA - w_D, w_R - w_D> < 0``), the situation of Lemma 3 of [1]_.
+    deletion_effect : float
+        ``||w_D - w_R||``.
+    oracle_residual : float
+        Gradient of the retain objective at the estimated oracle
+        (per-sample-mean units, max-norm).
+    """
+
+    inner: float
+    cosine: float
+    learning_rate: float
+    step_distance: float
+    stationary_distance: float
+    stationary_found: bool
+    opposite_side: bool
+    deletion_effect: float
+    oracle_residual: float
+
+    @property
+    def diverges(self):
+        """No local minimum of ``L_DA`` was found from the original weights."""
+        return not self.stationary_found
+
+    @property
+    def harmful(self):
+        """DA is predicted to end farther from the oracle than ``w_D``, or to diverge."""
+        return self.diverges or not self.stationary_distance <= 1.0
+
+    @property
+    def verdict(self):
+        """One-line reading of the prediction."""
+        first = "toward" if self.inner > 0 else "away from"
+        if not np.isfinite(self.deletion_effect):
+            return "harmful: forgetting does not move the model, so any DA movement is harm"
+        if self.diverges:
+            return f"harmful: the first step moves {first} the oracle, then DA diverges"
+        if self.harmful:
+            return (
+                f"harmful: the first step moves {first} the oracle and DA settles "
+                f"{self.stationary_distance:.3g}x the deletion effect away"
+            )
+        return (
+            f"no harm: the first step moves {first} the oracle and DA settles "
+            f"{self.stationary_distance:.3g}x the deletion effect away"
+        )
+
+    def to_dict(self):
+        """Plain-Python dict, with the derived verdict."""
+        return {**asdict(self), "harmful": self.harmful, "verdict": self.verdict}
+
+
+def ascent_harm(estimator, X_forget, y_forget=None, *, ascent_weight=1.0, learning_rate="auto"):
+    """Predict, before running it, whether descent-ascent moves toward the oracle.
+
+    With ``L_DA = L_R - ascent_weight * mean_F loss`` the descent-ascent
+    objective in per-sample-mean units (see
+    :class:`~skunlearn.unlearners.DescentAscent`), the test estimates the oracle
+    ``w_R`` by Newton steps on the retain objective from the current weights
+    ``w_D`` (no retraining), then reports the sign and cosine of
+    ``<-grad L_DA(w_D), w_R - w_D>`` (negative: descent-ascent moves away from
+    the oracle from its first step), the normalised distance to the oracle
+    after one step of size ``learning_rate``, and where the stationary point of
+    ``L_DA`` lies: Lemma 3 of [1]_ proves that it can lie on the other side of
+    ``w_D`` from the oracle, so that any amount of descent-ascent is worse than
+    doing nothing.
+
+    Reads the retain rows (the privacy remark of [1]_).
+
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X_forget : array-like of shape (n_forget, n_features)
+        Training rows to forget.
+    y_forget : array-like, default=None
+        Their targets.
+    ascent_weight : float, default=1.0
+        Weight gamma of the ascent term (1 in [1]_).
+    learning_rate : float or "auto", default="auto"
+        Step size of the predicted first step; "auto" is the default of
+        :class:`~skunlearn.unlearners.DescentAscent`, ``1 / L`` with ``L`` the
+        largest eigenvalue of the Hessian of ``L_R``.
+
+    Returns
+    -------
+    result : AscentHarm
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> from skunlearn.diagnostics import ascent_harm
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 4))
+    >>> y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    >>> harm = ascent_harm(LogisticRegression().fit(X, y), X[:15], y[:15])
+    >>> bool(harm.deletion_effect > 0), bool(-1 <= harm.cosine <= 1)
+    (True, True)
+    """
+    return _ascent_harm(ForgetSplit(estimator, X_forget, y_forget), ascent_weight, learning_rate)
+
+
+def _ascent_harm(split, ascent_weight=1.0, learning_rate="auto"):
+    p = split.problem
+    oracle, residual = _estimate_oracle(split)
+    retain = p.mean_retain_objective()
+    forget = p.mean_forget_objective(scale=-ascent_weight)
+    mean_hessian = split.retain_hessian() / p.retain_total
+    if learning_rate == "auto":
+        learning_rate = 1.0 / float(scipy.linalg.eigvalsh(mean_hessian)[-1])
+    theta = split.theta
+    direction = -(retain.value_grad(theta)[1] + forget.value_grad(theta)[1])
+    toward = oracle - theta
+    effect = float(np.linalg.norm(toward))
+    if effect <= 1e-12 * (1.0 + float(np.linalg.norm(theta))):
+        effect = np.nan  # forgetting does not move the model: nothing to compare against
+    stationary = _da_stationary_point(retain, forget, theta, mean_hessian, learning_rate)
+    if stationary is None:
+        distance, opposite = np.inf, False
+    else:
+        distance = float(np.linalg.norm(stationary - oracle)) / effect
+        opposite = bool((stationary - theta) @ toward < 0)
+    return AscentHarm(
+        inner=float(direction @ toward),
+        cosine=_cosine(direction, toward),
+        learning_rate=float(learning_rate),
+        step_distance=float(np.linalg.norm(theta + learning_rate * direction - oracle)) / effect,
+        stationary_distance=distance,
+        stationary_found=stationary is not None,
+        opposite_side=opposite,
+        deletion_effect=effect,
+        oracle_residual=residual,
+    )
+
+
+def _estimate_oracle(split):
+    """Newton steps on ``J_R`` from the current weights, starting from its Hessian."""
+    objective = split.problem.retain_objective()
+    result = newton(
+        objective,
+        split.theta,
+        tol=1e-12,
+        max_iter=50,
+        hessian=split.retain_hessian(),
+        reuse_hessian=True,
+    )
+    grad = objective.value_grad(result.theta)[1]
+    return result.theta, float(np.max(np.abs(grad))) / objective.total_weight
+
+
+def _da_stationary_point(retain, forget, theta0, hessian, learning_rate, max_iter=200):
+    """Local minimum of ``L_DA`` reached from ``theta0``, or None if the descent diverges.
+
+    Newton steps while the Hessian of ``L_DA`` is positive definite, gradient
+    steps of size ``learning_rate`` otherwise, each with Armijo backtracking.
+    """
+    theta = np.array(theta0, dtype=np.float64, copy=True)
+    bound = _DIVERGENCE_FACTOR * (1.0 + np.linalg.norm(theta))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter)
+
+
+def _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter):
+    value, grad = _value_grad(retain, forget, theta)
+    hessian = hessian + forget.hessian(theta)
+    for _ in range(max_iter):
+        step = _newton_direction(hessian, grad)
+        newton_step = step is not None
+        step = step if newton_step else learning_rate * grad
+        t = 1.0
+        while t > 1e-12:
+            candidate = theta - t * step
+            new_value, new_grad = _value_grad(retain, forget, candidate)
+            if np.isfinite(new_value) and new_value <= value - 1e-4 * t * float(grad @ step):
+                break
+            t *= 0.5
+        if t <= 1e-12 and newton_step:
+            return theta  # Newton cannot improve on rounding: a local minimum
+        if t <= 1e-12 or np.linalg.norm(candidate) > bound:
+            return None
+        theta, value, grad = candidate, new_value, new_grad
+        if float(np.max(np.abs(grad))) <= 1e-10 * max(1.0, abs(value)):
+            return theta
+        hessian = retain.hessian(theta) + forget.hessian(theta)
+    return None
+
+
+def _value_grad(retain, forget, theta):
+    value_r, grad_r = retain.value_grad(theta)
+    value_f, grad_f = forget.value_grad(theta)
+    return value_r + value_f, grad_r + grad_f
+
+
+def _newton_direction(hessian, grad):
+    try:
+        factor = scipy.linalg.cho_factor(hessian)
+    except (scipy.linalg.LinAlgError, ValueError):
+        return None
+    return scipy.linalg.cho_solve(factor, grad)

@@ -1,0 +1,100 @@
+"""The forget/retain split of a fitted estimator, with the pieces diagnostics share.
+
+Every quantity is computed at most once per split and only when a diagnostic
+asks for it; nothing is written back to the estimator.
+"""
+
+from functools import cached_property
+
+import numpy as np
+
+from .._objective import LinearObjective
+from ._per_sample import _gradients, gradient_moments
+
+__all__ = ["ForgetSplit"]
+
+
+class ForgetSplit:
+    """Retain and forget rows of a fitted estimator as ``unlearn`` would split them.
+
+    Reads the retain rows (they stay inside the estimator; only ``p``-sized
+    summaries of them are computed).
+
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X_forget : array-like of shape (n_forget, n_features)
+        Training rows to forget.
+    y_forget : array-like, default=None
+        Their targets.
+    """
+
+    def __init__(self, estimator, X_forget, y_forget=None):
+        problem = estimator._unlearning_problem(X_forget, y_forget)
+        if problem is None:
+            raise ValueError("X_forget is empty: there is nothing to diagnose.")
+        if problem.forget_weight is None:
+            raise ValueError(
+                "Forgetting these rows removes a class from the model; the forget loss, and "
+                "with it every dependence diagnostic, is undefined."
+            )
+        self.problem = problem
+        self.training = estimator._training_objective()
+        self.theta = np.asarray(problem.theta0, dtype=np.float64)
+
+    def _unscaled(self, X, y, weights):
+        p = self.problem
+        return LinearObjective(
+            p.loss, X, y, weights, n_outputs=p.n_outputs, fit_intercept=p.fit_intercept
+        )
+
+    @cached_property
+    def retain_sample_weight(self):
+        """Sample weights of the stored rows, zero at the forgotten ones."""
+        return self.problem.retain_weight / self.problem.weight_scale
+
+    @cached_property
+    def forget_sample_weight(self):
+        """Sample weights of the forgotten rows."""
+        return self.problem.forget_weight / self.problem.weight_scale
+
+    @cached_property
+    def forget_gradients(self):
+        """Loss gradients of the forgotten rows, shape ``(n_forget, n_params)``."""
+        p = self.problem
+        return _gradients(self.training, p.X_forget, p.y_forget, self.theta)
+
+    @cached_property
+    def retain_moments(self):
+        """``(sum s, sum s g, sum s g g^T)`` over the retain rows (one pass)."""
+        p = self.problem
+        return gradient_moments(self.training, p.X, p.y, self.retain_sample_weight, self.theta)
+
+    @cached_property
+    def retain_loss_hessian(self):
+        """Hessian of ``sum_R s_i l_i`` at theta (from the stored Hessian when kept)."""
+        p = self.problem
+        if p.retain_loss_hessian is not None:
+            return p.retain_loss_hessian / p.weight_scale
+        return self._unscaled(p.X, p.y, self.retain_sample_weight).loss_hessian(self.theta)
+
+    @cached_property
+    def forget_loss_hessian(self):
+        """Hessian of ``sum_F s_i l_i`` at theta."""
+        p = self.problem
+        return self._unscaled(p.X_forget, p.y_forget, self.forget_sample_weight).loss_hessian(
+            self.theta
+        )
+
+    def mean_training_hessian(self):
+        """Hessian of the training objective in per-sample-mean units."""
+        total = float(np.sum(self.problem.sample_weight))
+        scale = self.training.total_weight / total
+        loss = scale * (self.retain_loss_hessian + self.forget_loss_hessian)
+        return self.training.regularize(loss) / self.training.total_weight
+
+    def retain_hessian(self):
+        """Hessian of ``J_R`` (the oracle's objective) at theta."""
+        p = self.problem
+        return p.retain_objective().regularize(p.weight_scale * self.retain_loss_hessian)

@@ -1,0 +1,129 @@
+"""Per-sample loss gradients of skunlearn's linear models, in the parameter layout.
+
+The gradient of row ``i``'s loss with respect to ``theta = concat(coef.ravel(),
+intercept)`` is ``r_ik * x_i`` for output ``k`` (and ``r_ik`` for its
+intercept), with ``r_i = dl_i / dz_i`` the derivative of the loss with respect
+to the linear predictor. Large row sets are processed in chunks, so only
+``p x p`` summaries are ever held for them.
+"""
+
+import numpy as np
+from scipy.special import expit, softmax
+from threadpoolctl import threadpool_limits
+
+from .._kernels import linear_predictor
+
+__all__ = ["loss_derivative", "per_sample_gradients"]
+
+_CHUNK = 8192
+
+
+def loss_derivative(loss, Z, y):
+    """Derivative ``dl_i / dz_i`` of each row's loss with respect to its linear predictor.
+
+    Parameters
+    ----------
+    loss : {"squared", "logistic", "exponential", "multinomial"}
+        Kernel loss (see :mod:`skunlearn._kernels`).
+    Z : ndarray of shape (n_samples, n_outputs)
+        Linear predictor.
+    y : ndarray
+        Targets in the kernel layout: ``(n, K)`` floats for "squared", labels
+        in {0, 1} for the binary losses, int64 class indices for "multinomial".
+
+    Returns
+    -------
+    R : ndarray of shape (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.diagnostics import loss_derivative
+    >>> loss_derivative("logistic", np.zeros((2, 1)), np.array([0.0, 1.0])).ravel()
+    array([ 0.5, -0.5])
+    """
+    if loss == "squared":
+        return 2.0 * (Z - y)
+    if loss == "multinomial":
+        R = softmax(Z, axis=1)
+        R[np.arange(len(y)), y] -= 1.0
+        return R
+    s = 2.0 * np.asarray(y, dtype=np.float64) - 1.0
+    margin = s * Z[:, 0]
+    if loss == "logistic":
+        return (-s * expit(-margin))[:, None]
+    return (-s * np.exp(-margin))[:, None]
+
+
+def _gradients(objective, X, y, theta):
+    """Rows ``grad l_i(theta)`` for the loss and layout of a ``LinearObjective``."""
+    coef, intercept = objective.unpack(np.asarray(theta, dtype=np.float64))
+    R = loss_derivative(objective.loss, linear_predictor(X, coef, intercept), y)
+    n, K = R.shape
+    G = (R[:, :, None] * np.asarray(X)[:, None, :]).reshape(n, K * X.shape[1])
+    return np.hstack([G, R]) if objective.fit_intercept else G
+
+
+def gradient_moments(objective, X, y, weights, theta):
+    """Weighted sums of per-sample gradients, without holding them all.
+
+    Returns ``(total, first, second)``: ``sum w_i``, ``sum w_i g_i`` and
+    ``sum w_i g_i g_i^T`` over the rows with non-zero weight, in chunks of
+    rows (BLAS limited to one thread: it competes with numba's threads).
+    """
+    p = objective.n_params
+    first, second = np.zeros(p), np.zeros((p, p))
+    with threadpool_limits(limits=1, user_api="blas"):
+        for lo in range(0, X.shape[0], _CHUNK):
+            w = weights[lo : lo + _CHUNK]
+            live = np.flatnonzero(w)
+            if len(live) == 0:
+                continue
+            G = _gradients(objective, X[lo : lo + _CHUNK][live], y[lo : lo + _CHUNK][live], theta)
+            first += w[live] @ G
+            second += (G * w[live, None]).T @ G
+    return float(np.sum(weights)), first, second
+
+
+def per_sample_gradients(estimator, X, y):
+    """Gradient of each row's loss at a fitted estimator's current weights.
+
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X : array-like of shape (n_samples, n_features)
+        Rows.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Their targets (class labels for a classifier).
+
+    Returns
+    -------
+    G : ndarray of shape (n_samples, n_params)
+        Unweighted loss gradients, columns in the layout
+        ``concat(coef.ravel(), intercept)`` of the parameter vector (no penalty).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.diagnostics import per_sample_gradients
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> model = Ridge(alpha=1.0).fit(X, [0.0, 1.0, 3.0])
+    >>> G = per_sample_gradients(model, X, [0.0, 1.0, 3.0])
+    >>> G.shape
+    (3, 2)
+    >>> bool(np.allclose(G.sum(axis=0)[:1], -2 * model.alpha * model.coef_))
+    True
+    """
+    objective = estimator._training_objective()
+    X = estimator._validate_forget_rows(X)
+    encoded = estimator._encode_forget_targets(y, X.shape[0])
+    return _gradients(objective, X, kernel_targets(objective.loss, encoded), estimator._theta())
+
+
+def kernel_targets(loss, encoded):
+    """Encoded targets in the layout the kernels expect for ``loss``."""
+    if loss in ("logistic", "exponential"):
+        return np.asarray(encoded, dtype=np.float64)
+    return np.asarray(encoded)

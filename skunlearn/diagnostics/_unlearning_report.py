@@ -1,0 +1,329 @@
+"""The unlearning report: unlearners compared on one forget set, against the oracle."""
+
+import copy
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+
+from ..exceptions import UnlearningDivergenceWarning
+from ..unlearners import ALIASES
+from ._klom import ensemble_margins, klom, subsample_ensembles
+from ._membership_inference import loss_threshold_auc, ulira_auc
+from ._oracle_distance import (
+    _parameters,
+    certified_bound,
+    decode_targets,
+    fit_oracle,
+    oracle_distance,
+    retain_rows,
+)
+from ._plotting import pyplot_axes
+
+__all__ = ["UnlearningReport", "unlearning_report", "unlearning_verdict"]
+
+LANDS_ON_ORACLE = 1e-2
+DID_NOTHING = (0.9, 1.1)
+_KLOM_PERCENTILE = 95
+_KLOM_MAX_ROWS = 500
+
+
+def unlearning_verdict(distance, diverged=False):
+    """One-line verdict from the distance to the oracle over the deletion effect.
+
+    Parameters
+    ----------
+    distance : float
+        ``||w_u - w_oracle|| / ||w_original - w_oracle||``.
+    diverged : bool, default=False
+        Whether the unlearner stopped on divergence.
+
+    Returns
+    -------
+    verdict : str
+        "lands on the oracle" (at most 1% of the deletion effect away),
+        "moved toward it" (below 0.9), "did nothing" (0.9 to 1.1),
+        "harmful (farther than the original model)" or "diverged".
+
+    Examples
+    --------
+    >>> from skunlearn.diagnostics import unlearning_verdict
+    >>> unlearning_verdict(1e-9), unlearning_verdict(3.0)
+    ('lands on the oracle', 'harmful (farther than the original model)')
+    """
+    if diverged or not np.isfinite(distance):
+        return "diverged"
+    if distance <= LANDS_ON_ORACLE:
+        return "lands on the oracle"
+    if distance < DID_NOTHING[0]:
+        return "moved toward it"
+    if distance <= DID_NOTHING[1]:
+        return "did nothing"
+    return "harmful (farther than the original model)"
+
+
+@dataclass
+class UnlearningReport:
+    """Unlearners compared on one forget set.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per unlearner: ``unlearner``, ``seconds``, ``distance`` and
+        ``bound`` (oracle distance and certified bound over the deletion
+        effect), ``diverged``, ``verdict``, ``retain``/``forget``/``test``
+        scores (accuracy for a classifier), ``mia_auc`` (loss-threshold attack,
+        forget vs test rows), and with ensembles ``klom_forget``,
+        ``klom_retain``, ``klom_test`` (95th percentiles) and ``ulira_auc``.
+    oracle : dict
+        The oracle's own scores and attack AUC, the calibration point.
+    deletion_effect : float
+        ``||w_original - w_oracle||``.
+    """
+
+    rows: list
+    oracle: dict
+    deletion_effect: float
+
+    def to_dict(self):
+        """Plain-Python dict."""
+        return {
+            "rows": [dict(row) for row in self.rows],
+            "oracle": dict(self.oracle),
+            "deletion_effect": self.deletion_effect,
+        }
+
+    def __str__(self):
+        columns = [
+            ("unlearner", "{:<16}", 16),
+            ("seconds", "{:>10.2f}", 10),
+            ("distance", "{:>10.3g}", 10),
+            ("bound", "{:>10.3g}", 10),
+            ("retain", "{:>8.3f}", 8),
+            ("forget", "{:>8.3f}", 8),
+            ("test", "{:>8.3f}", 8),
+            ("mia_auc", "{:>8.3f}", 8),
+            ("klom_forget", "{:>8.3g}", 8),
+            ("klom_test", "{:>8.3g}", 8),
+            ("ulira_auc", "{:>8.3f}", 8),
+        ]
+        titles = {
+            "seconds": "time [ms]",
+            "distance": "dist/eff",
+            "bound": "bound/eff",
+            "mia_auc": "MIA AUC",
+            "klom_forget": "KLoM F",
+            "klom_test": "KLoM T",
+            "ulira_auc": "U-LiRA",
+        }
+        shown = [c for c in columns if c[0] in self.rows[0]]
+        header = "".join(
+            f"{titles.get(n, n):{'<' if n == 'unlearner' else '>'}{w}}" for n, _, w in shown
+        )
+        lines = [
+            header,
+            "-" * len(header),
+            self._format(self.oracle | {"unlearner": "(oracle)"}, shown),
+        ]
+        lines += [self._format(row, shown) for row in self.rows]
+        lines.append("")
+        lines += [f"  {row['unlearner']:<16}{row['verdict']}" for row in self.rows]
+        lines.append(
+            "\ndist/eff = ||w_u - w_oracle|| / ||w_original - w_oracle|| (0: exact, 1: did "
+            "nothing, > 1: harmful); bound/eff = certified bound on it, without retraining."
+        )
+        return "\n".join(lines)
+
+    @staticmethod
+    def _format(row, shown):
+        cells = []
+        for name, fmt, width in shown:
+            value = row.get(name)
+            if value is None:
+                cells.append(" " * (width - 1) + "-")
+            else:
+                cells.append(fmt.format(1e3 * value if name == "seconds" else value))
+        return "".join(cells)
+
+    def plot(self, ax=None):
+        """Distance to the oracle over the deletion effect, per unlearner (log scale).
+
+        Needs matplotlib (``pip install skunlearn[examples]``).
+        """
+        ax = pyplot_axes(ax)
+        names = [row["unlearner"] for row in self.rows]
+        values = [max(row["distance"], 1e-16) for row in self.rows]
+        ax.barh(names, values)
+        ax.axvline(1.0, color="k", linestyle="--", label="did nothing")
+        ax.set_xscale("log")
+        ax.set_xlabel("||w_u - w_oracle|| / ||w_original - w_oracle||")
+        ax.legend()
+        return ax
+
+
+@dataclass
+class _Rows:
+    """Decoded retain, forget and test rows of one comparison."""
+
+    X_retain: np.ndarray
+    y_retain: np.ndarray
+    X_forget: np.ndarray
+    y_forget: np.ndarray
+    X_test: object
+    y_test: object
+
+    def scores(self, model):
+        """Score on each split, and the loss-threshold attack AUC."""
+        out = {
+            "retain": model.score(self.X_retain, self.y_retain),
+            "forget": model.score(self.X_forget, self.y_forget),
+        }
+        if self.X_test is not None:
+            out["test"] = model.score(self.X_test, self.y_test)
+            out["mia_auc"] = loss_threshold_auc(
+                model, self.X_forget, self.y_forget, self.X_test, self.y_test
+            )
+        return {key: float(value) for key, value in out.items()}
+
+
+def unlearning_report(
+    estimator,
+    X_forget,
+    y_forget=None,
+    X_test=None,
+    y_test=None,
+    *,
+    unlearners=None,
+    oracle=None,
+    repeats=1,
+    n_models=0,
+    random_state=0,
+):
+    """Compare unlearners on one forget set against the oracle.
+
+    Each unlearner runs on a copy of ``estimator`` (which is not changed). For
+    each: median wall time over ``repeats`` runs, distance to the oracle over
+    the deletion effect, the :func:`certified_bound` over the same effect,
+    scores on the retain, forget and test rows, the loss-threshold membership
+    attack AUC (next to the oracle's own), a one-line verdict and, with
+    ``n_models > 0`` and a classifier, KLoM percentiles and the U-LiRA AUC over
+    subsample ensembles (:func:`subsample_ensembles`, which ignore sample
+    weights). Reads the retain rows (the privacy remark of [1]_).
+
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X_forget : array-like of shape (n_forget, n_features)
+        Training rows to forget.
+    y_forget : array-like, default=None
+        Their targets.
+    X_test, y_test : array-like, default=None
+        Held-out rows.
+    unlearners : list of str or BaseUnlearner, default=None
+        Unlearners to compare; all aliases by default.
+    oracle : fitted estimator, default=None
+        The oracle; :func:`fit_oracle` by default.
+    repeats : int, default=1
+        Timing repeats.
+    n_models : int, default=0
+        Ensemble size for KLoM and U-LiRA (0: skip them; at least 4 for U-LiRA).
+    random_state : int, default=0
+        Seed of the ensembles.
+
+    Returns
+    -------
+    report : UnlearningReport
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> from skunlearn.diagnostics import unlearning_report
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X[:200], y[:200])
+    >>> report = unlearning_report(clf, X[:10], y[:10], X[200:], y[200:],
+    ...                            unlearners=["newton", "descent_ascent"])
+    >>> [row["verdict"] for row in report.rows]
+    ['lands on the oracle', 'harmful (farther than the original model)']
+    """
+    problem = estimator._unlearning_problem(X_forget, y_forget)
+    X_r, y_r, _ = retain_rows(estimator, problem)
+    rows = _Rows(
+        X_r, y_r, problem.X_forget, decode_targets(estimator, problem.y_forget), X_test, y_test
+    )
+    if oracle is None:
+        oracle = fit_oracle(estimator, rows.X_forget, rows.y_forget)
+    effect = float(np.linalg.norm(_parameters(estimator) - _parameters(oracle)))
+    table = []
+    for unlearner in list(ALIASES) if unlearners is None else unlearners:
+        row = _assess(estimator, unlearner, oracle, rows, repeats, effect)
+        if n_models and is_classifier(estimator):
+            row.update(_ensemble_metrics(estimator, unlearner, rows, n_models, random_state))
+        table.append(row)
+    return UnlearningReport(table, rows.scores(oracle), effect)
+
+
+def _assess(estimator, unlearner, oracle, rows, repeats, effect):
+    times = []
+    for _ in range(max(1, repeats)):
+        model = copy.deepcopy(estimator).set_params(unlearner=unlearner)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnlearningDivergenceWarning)
+            start = time.perf_counter()
+            model.unlearn(rows.X_forget, rows.y_forget)
+            times.append(time.perf_counter() - start)
+    diverged = any(issubclass(w.category, UnlearningDivergenceWarning) for w in caught)
+    distance = oracle_distance(model, oracle, estimator)
+    return {
+        "unlearner": unlearner if isinstance(unlearner, str) else type(unlearner).__name__,
+        "seconds": float(np.median(times)),
+        "distance": distance,
+        "bound": certified_bound(model).bound / effect,
+        "diverged": diverged,
+        "verdict": unlearning_verdict(distance, diverged),
+        **rows.scores(model),
+    }
+
+
+def _ensemble_metrics(estimator, unlearner, rows, n_models, random_state):
+    X = np.vstack([rows.X_retain, rows.X_forget])
+    y = np.r_[rows.y_retain, rows.y_forget]
+    forget = np.arange(len(rows.X_retain), len(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnlearningDivergenceWarning)
+        unlearned, oracles = subsample_ensembles(
+            clone(estimator),
+            X,
+            y,
+            forget,
+            unlearner=unlearner,
+            n_models=n_models,
+            random_state=random_state,
+        )
+    keep = np.linspace(0, len(rows.X_retain) - 1, min(_KLOM_MAX_ROWS, len(rows.X_retain)))
+    splits = {
+        "forget": (rows.X_forget, rows.y_forget),
+        "retain": (rows.X_retain[keep.astype(int)], rows.y_retain[keep.astype(int)]),
+    }
+    if rows.X_test is not None:
+        splits["test"] = (rows.X_test, rows.y_test)
+    out = {}
+    for name, (X_s, y_s) in splits.items():
+        values = klom(ensemble_margins(unlearned, X_s, y_s), ensemble_margins(oracles, X_s, y_s))
+        out[f"klom_{name}"] = float(np.percentile(values, _KLOM_PERCENTILE))
+    if n_models >= 4:
+        out["ulira_auc"] = ulira_auc(
+            ensemble_margins(unlearned, *splits["forget"]),
+            ensemble_margins(oracles, *splits["forget"]),
+        )
+    return out
