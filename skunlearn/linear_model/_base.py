@@ -134,6 +134,7 @@ class UnlearnMixin:
         target = self if scale is None else self._remapped(scale, shift)
         problem, commit = target._build_problem(positions)
         result = resolve_unlearner(self.unlearner).run(problem)
+        _check_result(result, problem.theta0)
 
         def commit_all():
             target._rows.remove(positions)
