@@ -48,6 +48,11 @@ def build_parser():
     parser.add_argument(
         "--repeats", type=int, default=3, help="timing repeats; the median is shown"
     )
+    parser.add_argument(
+        "--plot", metavar="FILE", default=None,
+        help="also save the trajectory figure (distance to the oracle per iteration of "
+        "each iterative unlearner) to FILE; needs matplotlib",
+    )
     return parser
 
 
@@ -148,4 +153,18 @@ def main(argv=None):
     print(format_table(rows))
     print("\ndist/effect = ||w_u - w_oracle|| / ||w_original - w_oracle|| (0: exact, "
           "1: did nothing, > 1: farther than the original model).")
+    if args.plot:
+        save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
     return 0
+
+
+def save_trajectory_figure(original, oracle, X_forget, y_forget, args):
+    """``--plot FILE``: distance to the oracle per iteration, saved to ``args.plot``."""
+    from .plotting import oracle_trajectories, plot_oracle_trajectories
+
+    trajectories = oracle_trajectories(original, X_forget, y_forget, oracle=parameters(oracle))
+    ax = plot_oracle_trajectories(
+        trajectories, title=f"{args.dataset}: forgetting {len(X_forget)} rows (seed {args.seed})"
+    )
+    ax.figure.savefig(args.plot, bbox_inches="tight")
+    print(f"\nSaved the trajectory figure to {args.plot}.")
