@@ -1,9 +1,8 @@
-"""The command-line report: every unlearner on one forget set, against the oracle."""
+"""The command-line report: forget/retain dependence and the ascent harm prediction, then
+every unlearner on one forget set against the oracle, with a one-line verdict each."""
 
 import argparse
-import copy
 import sys
-import time
 
 import numpy as np
 from sklearn import datasets
@@ -12,7 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from . import LogisticRegression
-from .unlearners import ALIASES
+from .diagnostics import dependence_report, unlearning_report
 
 __all__ = ["main", "build_parser"]
 
@@ -37,7 +36,9 @@ def build_parser():
     )
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")
     parser.add_argument(
-        "--forget-fraction", type=float, default=0.05,
+        "--forget-fraction",
+        type=float,
+        default=0.05,
         help="fraction of the training rows to forget (default: 0.05)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the split and forget set")
@@ -49,7 +50,15 @@ def build_parser():
         "--repeats", type=int, default=3, help="timing repeats; the median is shown"
     )
     parser.add_argument(
-        "--plot", metavar="FILE", default=None,
+        "--ensemble",
+        type=int,
+        default=8,
+        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: 8)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        default=None,
         help="also save the trajectory figure (distance to the oracle per iteration of "
         "each iterative unlearner) to FILE; needs matplotlib",
     )
@@ -77,84 +86,48 @@ def fit_oracle(X, y, C):
     return oracle.fit(X, y)
 
 
-def run_unlearner(original, name, X_forget, y_forget, repeats):
-    """Median wall time of ``unlearn`` over ``repeats`` fresh copies, and the last copy."""
-    times = []
-    for _ in range(repeats):
-        model = copy.deepcopy(original).set_params(unlearner=name)
-        start = time.perf_counter()
-        model.unlearn(X_forget, y_forget)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), model
-
-
-def comparison_rows(original, oracle, data, forget, repeats):
-    """One dict per unlearner: time, distance to the oracle, gradient norm, accuracies."""
-    X_train, X_test, y_train, y_test = data
-    keep = np.setdiff1d(np.arange(len(X_train)), forget)
-    w_original, w_oracle = parameters(original), parameters(oracle)
-    effect = np.linalg.norm(w_original - w_oracle)
-    rows = []
-    for name in ALIASES:
-        seconds, model = run_unlearner(original, name, X_train[forget], y_train[forget], repeats)
-        objective = model._training_objective()
-        grad = objective.value_grad(model._theta())[1]
-        rows.append({
-            "unlearner": name,
-            "seconds": seconds,
-            "distance": np.linalg.norm(parameters(model) - w_oracle) / effect,
-            "grad_norm": float(np.max(np.abs(grad))) / objective.total_weight,
-            "retain_acc": model.score(X_train[keep], y_train[keep]),
-            "forget_acc": model.score(X_train[forget], y_train[forget]),
-            "test_acc": model.score(X_test, y_test),
-        })
-    retrain = next(row["seconds"] for row in rows if row["unlearner"] == "retrain")
-    for row in rows:
-        row["speedup"] = retrain / row["seconds"]
-    return rows
-
-
-def format_table(rows):
-    """The comparison table as text."""
-    header = (
-        f"{'unlearner':<16}{'time [ms]':>11}{'speed-up':>10}{'dist/effect':>13}"
-        f"{'|grad J_R|':>12}{'retain':>8}{'forget':>8}{'test':>8}"
-    )
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        lines.append(
-            f"{row['unlearner']:<16}{1e3 * row['seconds']:>11.2f}{row['speedup']:>9.1f}x"
-            f"{row['distance']:>13.3g}{row['grad_norm']:>12.2e}{row['retain_acc']:>8.3f}"
-            f"{row['forget_acc']:>8.3f}{row['test_acc']:>8.3f}"
-        )
-    return "\n".join(lines)
-
-
 def main(argv=None):
     """Run the report; returns the process exit code."""
     args = build_parser().parse_args(argv)
     if not 0 < args.forget_fraction < 1:
         raise SystemExit("--forget-fraction must be strictly between 0 and 1")
     data = load(args.dataset, args.test_size, args.seed)
-    X_train, _, y_train, _ = data
+    X_train, X_test, y_train, y_test = data
     rng = np.random.default_rng(args.seed)
     n_forget = max(1, round(args.forget_fraction * len(X_train)))
     forget = np.sort(rng.choice(len(X_train), n_forget, replace=False))
     keep = np.setdiff1d(np.arange(len(X_train)), forget)
-    print(f"skunlearn: {args.dataset}, {len(X_train)} training rows, {X_train.shape[1]} "
-          f"features; forgetting {n_forget} random rows (seed {args.seed}), C={args.C}.",
-          flush=True)
-    print("(the first run compiles numba kernels; later runs load them from cache)",
-          file=sys.stderr, flush=True)
+    print(
+        f"skunlearn: {args.dataset}, {len(X_train)} training rows, {X_train.shape[1]} "
+        f"features; forgetting {n_forget} random rows (seed {args.seed}), C={args.C}.",
+        flush=True,
+    )
+    print(
+        "(the first run compiles numba kernels; later runs load them from cache)",
+        file=sys.stderr,
+        flush=True,
+    )
     original = LogisticRegression(C=args.C).fit(X_train, y_train)
     oracle = fit_oracle(X_train[keep], y_train[keep], args.C)
-    rows = comparison_rows(original, oracle, data, forget, args.repeats)
+    X_forget, y_forget = X_train[forget], y_train[forget]
     print()
-    print(format_table(rows))
-    print("\ndist/effect = ||w_u - w_oracle|| / ||w_original - w_oracle|| (0: exact, "
-          "1: did nothing, > 1: farther than the original model).")
+    print(dependence_report(original, X_forget, y_forget, X_test, y_test), flush=True)
+    print()
+    print(
+        unlearning_report(
+            original,
+            X_forget,
+            y_forget,
+            X_test,
+            y_test,
+            oracle=oracle,
+            repeats=args.repeats,
+            n_models=args.ensemble,
+            random_state=args.seed,
+        )
+    )
     if args.plot:
-        save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
+        save_trajectory_figure(original, oracle, X_forget, y_forget, args)
     return 0
 
 

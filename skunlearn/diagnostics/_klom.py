@@ -187,16 +187,26 @@ def subsample_ensembles(
     True
     """
     X, y = np.asarray(X), np.asarray(y)
-    rng = check_random_state(random_state)
     is_forget = np.zeros(len(X), dtype=bool)
     is_forget[forget] = True
+    subsets = retain_subsets(is_forget, n_models, fraction, random_state)
+    oracles = [clone(estimator).fit(X[rows], y[rows]) for rows in subsets]
+    return unlearned_ensemble(estimator, X, y, is_forget, subsets, unlearner), oracles
+
+
+def retain_subsets(is_forget, n_models, fraction, random_state):
+    """Seeded random subsets (sorted indices) of the rows where ``is_forget`` is False."""
+    rng = check_random_state(random_state)
     retain = np.flatnonzero(~is_forget)
     size = max(1, round(fraction * len(retain)))
-    unlearned, oracles = [], []
-    for _ in range(n_models):
-        chosen = np.sort(rng.choice(retain, size, replace=False))
-        rows = np.sort(np.r_[chosen, np.flatnonzero(is_forget)])
+    return [np.sort(rng.choice(retain, size, replace=False)) for _ in range(n_models)]
+
+
+def unlearned_ensemble(estimator, X, y, is_forget, subsets, unlearner):
+    """For each retain subset: fit on it plus the forget rows, then unlearn those."""
+    models = []
+    for rows in subsets:
+        rows = np.sort(np.r_[rows, np.flatnonzero(is_forget)])
         model = clone(estimator).set_params(unlearner=unlearner).fit(X[rows], y[rows])
-        unlearned.append(model.unlearn(X[is_forget], y[is_forget]))
-        oracles.append(clone(estimator).fit(X[chosen], y[chosen]))
-    return unlearned, oracles
+        models.append(model.unlearn(X[is_forget], y[is_forget]))
+    return models

@@ -83,7 +83,9 @@ def loss_threshold_auc(estimator, X_forget, y_forget, X_heldout, y_heldout):
 def ulira_auc(margins_unlearned, margins_oracle, *, random_state=0):
     """U-LiRA-style likelihood-ratio attack telling unlearned models from oracles.
 
-    Each ensemble is split in half (seeded): the shadow halves give, for every
+    Each ensemble is split in half (seeded; ensembles of equal size are
+    taken as paired, model ``i`` of both trained on the same rows, and split
+    alike): the shadow halves give, for every
     sample, a Gaussian fit of its margin under unlearning and under retraining;
     every (target model, sample) pair of the other halves is scored by the log
     likelihood ratio of its margin. The AUC of telling unlearned targets from
@@ -116,8 +118,11 @@ def ulira_auc(margins_unlearned, margins_oracle, *, random_state=0):
     oracle = np.asarray(margins_oracle, dtype=np.float64)
     if min(len(U), len(oracle)) < 4:
         raise ValueError("ulira_auc needs at least 4 models in each ensemble.")
-    shadow_u, target_u = _halves(U, rng)
-    shadow_o, target_o = _halves(oracle, rng)
+    order = rng.permutation(len(U))
+    shadow_u, target_u = _halves(U, order)
+    if len(oracle) != len(U):
+        order = rng.permutation(len(oracle))
+    shadow_o, target_o = _halves(oracle, order)
 
     def score(target):
         return _log_density(target, shadow_u) - _log_density(target, shadow_o)
@@ -127,8 +132,7 @@ def ulira_auc(margins_unlearned, margins_oracle, *, random_state=0):
     return float(roc_auc_score(labels, scores))
 
 
-def _halves(M, rng):
-    order = rng.permutation(len(M))
+def _halves(M, order):
     half = len(M) // 2
     return M[order[:half]], M[order[half:]]
 

@@ -10,7 +10,7 @@ from sklearn.base import clone, is_classifier
 
 from ..exceptions import UnlearningDivergenceWarning
 from ..unlearners import ALIASES
-from ._klom import ensemble_margins, klom, subsample_ensembles
+from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
 from ._membership_inference import loss_threshold_auc, ulira_auc
 from ._oracle_distance import (
     _parameters,
@@ -264,11 +264,14 @@ def unlearning_report(
     if oracle is None:
         oracle = fit_oracle(estimator, rows.X_forget, rows.y_forget)
     effect = float(np.linalg.norm(_parameters(estimator) - _parameters(oracle)))
+    ensembles = None
+    if n_models and is_classifier(estimator):
+        ensembles = _Ensembles(estimator, rows, n_models, random_state)
     table = []
     for unlearner in list(ALIASES) if unlearners is None else unlearners:
         row = _assess(estimator, unlearner, oracle, rows, repeats, effect)
-        if n_models and is_classifier(estimator):
-            row.update(_ensemble_metrics(estimator, unlearner, rows, n_models, random_state))
+        if ensembles is not None:
+            row.update(ensembles.metrics(unlearner))
         table.append(row)
     return UnlearningReport(table, rows.scores(oracle), effect)
 
@@ -295,35 +298,38 @@ def _assess(estimator, unlearner, oracle, rows, repeats, effect):
     }
 
 
-def _ensemble_metrics(estimator, unlearner, rows, n_models, random_state):
-    X = np.vstack([rows.X_retain, rows.X_forget])
-    y = np.r_[rows.y_retain, rows.y_forget]
-    forget = np.arange(len(rows.X_retain), len(X))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnlearningDivergenceWarning)
-        unlearned, oracles = subsample_ensembles(
-            clone(estimator),
-            X,
-            y,
-            forget,
-            unlearner=unlearner,
-            n_models=n_models,
-            random_state=random_state,
-        )
-    keep = np.linspace(0, len(rows.X_retain) - 1, min(_KLOM_MAX_ROWS, len(rows.X_retain)))
-    splits = {
-        "forget": (rows.X_forget, rows.y_forget),
-        "retain": (rows.X_retain[keep.astype(int)], rows.y_retain[keep.astype(int)]),
-    }
-    if rows.X_test is not None:
-        splits["test"] = (rows.X_test, rows.y_test)
-    out = {}
-    for name, (X_s, y_s) in splits.items():
-        values = klom(ensemble_margins(unlearned, X_s, y_s), ensemble_margins(oracles, X_s, y_s))
-        out[f"klom_{name}"] = float(np.percentile(values, _KLOM_PERCENTILE))
-    if n_models >= 4:
-        out["ulira_auc"] = ulira_auc(
-            ensemble_margins(unlearned, *splits["forget"]),
-            ensemble_margins(oracles, *splits["forget"]),
-        )
-    return out
+class _Ensembles:
+    """Oracle ensemble over seeded retain subsamples, fitted once; margins per split."""
+
+    def __init__(self, estimator, rows, n_models, random_state):
+        self.template = clone(estimator)
+        self.X = np.vstack([rows.X_retain, rows.X_forget])
+        self.y = np.r_[rows.y_retain, rows.y_forget]
+        self.is_forget = np.arange(len(self.X)) >= len(rows.X_retain)
+        self.subsets = retain_subsets(self.is_forget, n_models, 0.8, random_state)
+        keep = np.linspace(0, len(rows.X_retain) - 1, min(_KLOM_MAX_ROWS, len(rows.X_retain)))
+        keep = keep.astype(np.int64)
+        self.splits = {
+            "forget": (rows.X_forget, rows.y_forget),
+            "retain": (rows.X_retain[keep], rows.y_retain[keep]),
+        }
+        if rows.X_test is not None:
+            self.splits["test"] = (rows.X_test, rows.y_test)
+        oracles = [clone(estimator).fit(self.X[s], self.y[s]) for s in self.subsets]
+        self.oracle_margins = {k: ensemble_margins(oracles, *v) for k, v in self.splits.items()}
+
+    def metrics(self, unlearner):
+        """KLoM percentiles per split and the U-LiRA AUC on the forget rows."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnlearningDivergenceWarning)
+            models = unlearned_ensemble(
+                self.template, self.X, self.y, self.is_forget, self.subsets, unlearner
+            )
+        out = {}
+        for name, (X_s, y_s) in self.splits.items():
+            values = klom(ensemble_margins(models, X_s, y_s), self.oracle_margins[name])
+            out[f"klom_{name}"] = float(np.percentile(values, _KLOM_PERCENTILE))
+        if len(models) >= 4:
+            forget = ensemble_margins(models, *self.splits["forget"])
+            out["ulira_auc"] = ulira_auc(forget, self.oracle_margins["forget"])
+        return out
