@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn import linear_model as sk_linear
 from sklearn import preprocessing as skp
 from sklearn.base import clone
@@ -262,3 +263,40 @@ def test_unstorable_input_explains(cancer):
     pipe.fit(np.where(X[:, :2] > np.median(X[:, :2], axis=0), "hi", "lo"), y)
     with pytest.raises(ValueError, match="could not keep its training rows"):
         pipe.unlearn(X[:1, :2])
+
+
+def test_stateless_and_passthrough_steps(diabetes):
+    X, y = diabetes
+    forget, keep = split(len(X), 20, seed=9)
+    absolute = skp.FunctionTransformer(np.abs)
+    oracle = sk_make_pipeline(absolute, skp.StandardScaler(), sk_linear.Ridge())
+    oracle.fit(X[keep], y[keep])
+    pipe = make_pipeline(absolute, "passthrough", StandardScaler(), Ridge()).fit(X, y)
+    np.testing.assert_allclose(pipe.unlearn(X[forget]).predict(X), oracle.predict(X), rtol=1e-10)
+    after = make_pipeline(StandardScaler(), absolute, Ridge()).fit(X, y)
+    with pytest.raises(StepNotUnlearnableError, match="stateless, but its input changed"):
+        after.unlearn(X[forget])
+
+
+def test_in_place_scaling_does_not_touch_the_kept_or_given_rows(diabetes):
+    X, y = diabetes
+    forget, keep = split(len(X), 20, seed=12)
+    X_fit, X_forget = X.copy(), X[forget].copy()
+    pipe = make_pipeline(StandardScaler(copy=False), Ridge()).fit(X_fit, y).unlearn(X_forget)
+    np.testing.assert_array_equal(X_forget, X[forget])
+    oracle = sk_make_pipeline(skp.StandardScaler(), sk_linear.Ridge()).fit(X[keep], y[keep])
+    np.testing.assert_allclose(pipe.predict(X.copy()), oracle.predict(X), rtol=1e-10)
+
+
+def test_metadata_routing_weights(diabetes):
+    X, y = diabetes
+    forget, keep = split(len(X), 20, seed=10)
+    w = np.random.default_rng(11).uniform(0.5, 2.0, len(X))
+    with sklearn.config_context(enable_metadata_routing=True):
+        steps = [s.set_fit_request(sample_weight=True) for s in (StandardScaler(), Ridge())]
+        pipe = make_pipeline(*steps).fit(X, y, sample_weight=w).unlearn(X[forget])
+    kept = {"standardscaler__sample_weight": w[keep], "ridge__sample_weight": w[keep]}
+    oracle = sk_make_pipeline(skp.StandardScaler(), sk_linear.Ridge()).fit(
+        X[keep], y[keep], **kept
+    )
+    np.testing.assert_allclose(pipe.predict(X), oracle.predict(X), rtol=1e-10)

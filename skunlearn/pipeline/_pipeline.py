@@ -114,9 +114,8 @@ class Pipeline(sk_pipeline.Pipeline):
         self : Pipeline
             The fitted pipeline.
         """
-        super().fit(X, y, **params)
         self._keep_rows(X, y, params)
-        return self
+        return super().fit(X, y, **params)
 
     @available_if(sk_pipeline.Pipeline._can_fit_transform)
     def fit_transform(self, X, y=None, **params):
@@ -136,9 +135,8 @@ class Pipeline(sk_pipeline.Pipeline):
         Xt : ndarray of shape (n_samples, n_transformed_features)
             Transformed samples.
         """
-        Xt = super().fit_transform(X, y, **params)
         self._keep_rows(X, y, params)
-        return Xt
+        return super().fit_transform(X, y, **params)
 
     @available_if(_has_final("fit_predict"))
     def fit_predict(self, X, y=None, **params):
@@ -158,11 +156,11 @@ class Pipeline(sk_pipeline.Pipeline):
         y_pred : ndarray
             Result of the final estimator's ``fit_predict``.
         """
-        y_pred = super().fit_predict(X, y, **params)
         self._keep_rows(X, y, params)
-        return y_pred
+        return super().fit_predict(X, y, **params)
 
     def _keep_rows(self, X, y, params):
+        """Copy the raw rows before any step can scale them in place (``copy=False``)."""
         self.n_forgotten_ = 0
         self._raw, self._raw_error = None, None
         try:
@@ -240,7 +238,8 @@ class Pipeline(sk_pipeline.Pipeline):
         """Plan every step aside; return the commit functions, raw rows' removal first."""
         store = self._raw.store
         commits = [lambda: store.remove(positions)]
-        Z, change, new_steps = X_forget, None, {}
+        Z = X_forget.copy() if hasattr(X_forget, "copy") else np.array(X_forget)
+        change, new_steps = None, {}
         for index, (name, step) in enumerate(self.steps):
             if step is None or step == "passthrough":
                 continue
