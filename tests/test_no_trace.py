@@ -3,9 +3,11 @@
 The pickled estimator (and the raw buffers of its row store) are scanned for the bytes of
 every forgotten row, in float64 and float32 form, for each of its float64 values, for its
 target (regression) and for its row hash, on data whose rows and values are unique. A
-positive control shows the scan finds the rows before they are forgotten. Aggregates that
-are downdated instead of recomputed (Ridge's centred Gram statistics, the class counts)
-equal the same aggregates computed with numpy on the remaining rows.
+positive control shows the scan finds the rows before they are forgotten. Through a
+pipeline, neither the raw rows nor their scaled form remain, and the final estimator keeps
+no state that a direct ``unlearn`` would not (no cache from the old feature space).
+Aggregates that are downdated instead of recomputed (Ridge's centred Gram statistics, the
+class counts) equal the same aggregates computed with numpy on the remaining rows.
 """
 
 import pickle
@@ -15,6 +17,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skunlearn import LogisticRegression, Ridge
+from skunlearn.pipeline import make_pipeline
+from skunlearn.preprocessing import StandardScaler
 from skunlearn.utils import hash_rows
 
 UNLEARNERS = ["newton", "retrain", "descent_ascent", "gradient_ascent", "finetune"]
@@ -157,3 +161,29 @@ def test_logistic_keeps_no_aggregate_of_forgotten_rows(unlearner):
     keep = np.setdiff1d(np.arange(N_SAMPLES), BATCHED[0])
     assert model._fit_state is None
     assert_array_equal(model._class_counts, np.bincount(y[keep]))
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary"])
+def test_no_trace_in_a_pipeline(kind):
+    X, y = make_data(kind)
+    X = X * [1.0, 5.0, 0.1, 2.0] + [2.0, -3.0, 10.0, 0.0]
+    pipe = make_pipeline(StandardScaler(), make_model(kind, "newton")).fit(X, y)
+    scaled = pipe[0].transform(X)
+    forgotten = np.concatenate(BATCHED)
+    for batch in BATCHED:
+        pipe.unlearn(X[batch])
+    blob = pickle.dumps(pipe)
+    regression = kind == "ridge"
+    for rows in (X, scaled):
+        traces = [row_traces(rows, y, i, regression).items() for i in forgotten]
+        assert [name for found in traces for name, trace in found if trace in blob] == []
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary"])
+def test_pipeline_leaves_no_state_a_direct_unlearn_would_not(kind):
+    X, y = make_data(kind)
+    pipe = make_pipeline(StandardScaler(), make_model(kind, "newton")).fit(X, y)
+    scaled = pipe[0].transform(X)
+    direct = make_model(kind, "newton").fit(scaled, y).unlearn(scaled[BATCHED[0]])
+    pipe.unlearn(X[BATCHED[0]])
+    assert sorted(vars(pipe[-1])) == sorted(vars(direct))

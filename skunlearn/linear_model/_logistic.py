@@ -366,8 +366,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         return problem, commit
 
     def _map_statistics(self, scale, shift):
-        """Drop the cached loss Hessian: it lives in the old feature space."""
-        self._loss_hessian = None
+        """Drop the fit state (value, gradient, Hessian): it lives in the old feature space."""
+        self._fit_state = None
 
     def _problem(self, positions, keep, X_forget, y_forget, w_forget, retain_total):
         rows = self._rows
