@@ -48,7 +48,9 @@ class UnlearnMixin:
     nothing is changed until every step succeeded.
     Estimators using it keep their training rows in ``self._rows``
     (:class:`~skunlearn.utils.TrainingRows`) and implement
-    ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``.
+    ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``; for
+    pipelines (``_prepare_unlearn`` with a feature map) also
+    ``_map_statistics(scale, shift)``, which maps their cached statistics.
     """
 
     def unlearn(self, X_forget, y_forget=None):
