@@ -300,3 +300,13 @@ def test_metadata_routing_weights(diabetes):
         X[keep], y[keep], **kept
     )
     np.testing.assert_allclose(pipe.predict(X), oracle.predict(X), rtol=1e-10)
+
+
+def test_a_class_vanishes_through_the_pipeline(wine):
+    X, y = wine
+    forget, keep = np.flatnonzero(y == 0), np.flatnonzero(y != 0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    pipe.unlearn(X[forget])
+    oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep])
+    np.testing.assert_array_equal(pipe.classes_, oracle.classes_)
+    np.testing.assert_allclose(pipe.predict_proba(X), oracle.predict_proba(X), atol=1e-8)
