@@ -30,7 +30,7 @@ class Pipeline(sk_pipeline.Pipeline):
     re-expresses its stored rows in the new feature space and its unlearner
     (Newton by default) lands on the new oracle. Stateless steps pass through.
     Unlearning only the last step is not enough: a scaler fitted on every row
-    still carries the forgotten rows' statistics (``paper-notes`` section 5).
+    still carries the forgotten rows' mean and variance.
 
     Parameters
     ----------
@@ -63,9 +63,12 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Notes
     -----
-    The raw rows are kept only when the input converts to a dense float64
-    array (otherwise :meth:`unlearn` says so); they, their targets and
-    per-step ``sample_weight`` are removed in place by :meth:`unlearn`, like the
+    The pipeline keeps a copy of the raw rows (as much memory as ``X``, on top
+    of the rows the final estimator keeps in its own feature space): they find
+    the forgotten rows in the user's feature space and replay a refit. They
+    are kept only when the input converts to a dense float64 array (otherwise
+    :meth:`unlearn` says so); they, their targets and per-step
+    ``sample_weight`` are removed in place by :meth:`unlearn`, like the
     estimators' own stored rows. Other fit parameters are not kept: a pipeline
     fitted with them refuses to refit a step.
 
