@@ -141,6 +141,14 @@ def test_duplicate_rows_with_different_labels_need_y_forget():
     assert model.n_forgotten_ == 1
 
 
+def test_more_copies_with_a_label_than_trained_on():
+    X, _, y = make_data()
+    X, y = np.vstack([X, X[:1]]), np.append(y, (y[0] + 1) % 3)
+    model = LogisticRegression().fit(X, y)
+    match = r"Row 1 of X_forget with label .* occurs more often .* \(1 stored\)"
+    assert_refused(model, X[[0, 0]], y[[0, 0]], match=match)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_forgetting_every_row(kind):
     model, X, _ = fitted(kind)
@@ -175,9 +183,22 @@ def test_string_and_object_arrays(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_one_dimensional_X_forget(kind):
+def test_complex_X_forget(kind):
+    model, X, _ = fitted(kind)
+    assert_refused(model, X[:2] + 0j, match="Complex data not supported")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_X_forget_of_wrong_dimension(kind):
     model, X, _ = fitted(kind)
     assert_refused(model, X[0], match="Expected 2D array, got 1D array")
+    assert_refused(model, X[None, :2], match="Found array with dim 3")
+
+
+@pytest.mark.parametrize("kind", ["binary", "multinomial"])
+def test_two_dimensional_labels(kind):
+    model, X, y = fitted(kind)
+    assert_refused(model, X[:2], np.column_stack([y[:2], y[:2]]), match="1d array")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -208,3 +229,10 @@ def test_unlearner_parameters_out_of_range(kind, unlearner, match):
     model, X, _ = fitted(kind)
     model.set_params(unlearner=unlearner)
     assert_refused(model, X[:2], error=InvalidParameterError, match=match)
+
+
+def test_ridge_y_forget_with_wrong_targets():
+    model, X, y = fitted("ridge")
+    two_targets = np.column_stack([y[:2], y[:2]])
+    assert_refused(model, X[:2], two_targets, match="2 target.* fitted on 1")
+    assert_refused(model, X[:2], ["a", "b"], match="could not convert string to float")

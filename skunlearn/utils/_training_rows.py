@@ -122,6 +122,12 @@ class TrainingRows:
         if y_forget is not None:
             labels = y_forget[j : j + 1]
             free = [p for p in free if self._targets_equal(self._y[p : p + 1], labels)[0]]
+            same = [p for p in equal if self._targets_equal(self._y[p : p + 1], labels)[0]]
+            if not free and same:
+                raise ValueError(
+                    f"Row {j} of X_forget with label {format_label(y_forget[j])} occurs more "
+                    f"often in X_forget than in the training set ({len(same)} stored)."
+                )
             if not free:
                 stored = sorted({format_label(self._y[p]) for p in equal})
                 raise ValueError(
