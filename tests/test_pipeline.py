@@ -310,3 +310,14 @@ def test_a_class_vanishes_through_the_pipeline(wine):
     oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep])
     np.testing.assert_array_equal(pipe.classes_, oracle.classes_)
     np.testing.assert_allclose(pipe.predict_proba(X), oracle.predict_proba(X), atol=1e-8)
+
+
+def test_column_constant_on_the_remaining_rows(cancer):
+    X, y = cancer
+    forget, keep = split(len(X), 10, seed=13)
+    X = np.column_stack([X, np.isin(np.arange(len(X)), forget[:3]).astype(float)])
+    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    original = copy.deepcopy(pipe)
+    pipe.unlearn(X[forget])
+    oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep])
+    check_classifier(pipe, oracle, original, X)

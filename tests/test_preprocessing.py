@@ -39,10 +39,12 @@ def test_sklearn_compatible_transformer(estimator, check):
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 6)) * [1.0, 30.0, 1e3, 0.1, 1.0, 2.0] + [0, 5, -3, 1e2, 7, 0]
+    X = rng.normal(size=(300, 7)) * [1.0, 30.0, 1e3, 0.1, 1.0, 2.0, 1.0] + [0, 5, -3, 1e2, 7, 0, 0]
     X[:, 4] = 7.0
     X[:, 5] = np.round(X[:, 5])
     X[[3, 8], 1] = X[:, 1].max() + 1.0
+    X[:, 6] = 0.0
+    X[[3, 8], 6] = 1.0  # an indicator set only on forgotten rows: constant afterwards
     forget = np.r_[3, 8, rng.choice(np.arange(10, 300), 40, replace=False)]
     keep = np.setdiff1d(np.arange(300), forget)
     return X, forget, keep, rng.uniform(0.1, 3.0, 300)

@@ -15,6 +15,8 @@ from ._base import UnlearnTransformerMixin, compose_output_map, constant_mask
 
 __all__ = ["StandardScaler"]
 
+_EPS = np.finfo(np.float64).eps
+
 
 def _moments(X, weights):
     """Weighted count, column means and sums of squared deviations."""
@@ -196,12 +198,21 @@ class StandardScaler(
         return new, compose_output_map(self._affine(), new._affine(), input_map)
 
     def _downdate(self, X_forget, weights, part, count):
-        """Mean and squared-deviation sum of the remaining rows (Chan et al. backwards)."""
+        """Mean and squared-deviation sum of the remaining rows (Chan et al. backwards).
+
+        A remaining sum below the rounding noise of the subtraction (bounded,
+        like scikit-learn's constant-feature test, by ``n eps`` times the
+        terms) means the remaining rows are constant in that column (say, an
+        indicator set only on forgotten rows): it is set to exactly 0, as a
+        refit would find.
+        """
         total = self.n_samples_seen_
         m2 = self.var_ * total if self.var_ is not None else np.zeros_like(self.mean_)
         if part == 0:
             return self.mean_, m2
         _, part_mean, part_m2 = _moments(X_forget, weights)
         mean = (total * self.mean_ - part * part_mean) / count
-        m2 = m2 - part_m2 - part * count / total * (part_mean - mean) ** 2
-        return mean, m2
+        between = part * count / total * (part_mean - mean) ** 2
+        remaining = m2 - part_m2 - between
+        noise = max(total, 16.0) * _EPS * (m2 + part_m2 + between)
+        return mean, np.where(remaining <= noise, 0.0, remaining)
