@@ -7,7 +7,8 @@ equal to the transformer refit without the rows ``X_forget`` and, when its input
 space itself moved by ``z -> z * scale + shift`` (an upstream step changed),
 refit on the moved rows; plus the *output map*: the per-column affine map that
 takes the old outputs of the remaining rows to the new ones. That map is what
-:class:`skunlearn.pipeline.Pipeline` hands downstream.
+:class:`skunlearn.pipeline.Pipeline` hands downstream. Every scale of these maps
+is positive (scalers never flip a column), so sorted columns stay sorted.
 """
 
 import numpy as np

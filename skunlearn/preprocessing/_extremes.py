@@ -102,10 +102,7 @@ class _SortedColumnsScaler(
         if X_forget.shape[0]:
             columns = remove_sorted(columns, X_forget)
         if input_map is not None:
-            scale, shift = input_map
-            columns = columns * scale + shift
-            flipped = np.flatnonzero(np.asarray(scale) * np.ones(columns.shape[1]) < 0)
-            columns[:, flipped] = columns[::-1, flipped]
+            columns = columns * input_map[0] + input_map[1]
         new = copy.copy(self)
         new._sorted = columns
         new.n_samples_seen_ = columns.shape[0]
