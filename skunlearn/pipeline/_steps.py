@@ -46,7 +46,8 @@ def _is_stateless(step):
 
 def _refuse(what, step, reason):
     raise StepNotUnlearnableError(
-        f"{what} ({type(step).__module__}.{type(step).__name__}) {reason}. {_ADVICE}"
+        f"{what} ({type(step).__name__} from {type(step).__module__.split('.')[0]}) "
+        f"{reason}. {_ADVICE}"
     )
 
 
@@ -88,7 +89,7 @@ def plan_step(name, step, Z, weights, change, positions, is_final):
         if change is not None:
             _refuse(what, step, "is stateless, but its input changed and its output cannot follow")
         return step, None, lambda: None
-    _refuse(what, step, "cannot unlearn: it was fitted on every row and keeps no way to forget")
+    _refuse(what, step, "cannot unlearn rows: it was fitted on every row, forgotten ones included")
 
 
 def _plan_columns(name, ct, Z, change):
