@@ -23,6 +23,12 @@ DATASETS = {
 }
 
 
+# The ensembles cost about 2 * ENSEMBLE_SIZE fits per unlearner: by default they
+# are computed only for problems with at most ENSEMBLE_MAX_SIZE rows x parameters.
+ENSEMBLE_SIZE = 8
+ENSEMBLE_MAX_SIZE = 100_000
+
+
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
     parser = argparse.ArgumentParser(
@@ -52,8 +58,9 @@ def build_parser():
     parser.add_argument(
         "--ensemble",
         type=int,
-        default=8,
-        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: 8)",
+        default=None,
+        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
+        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
     )
     parser.add_argument(
         "--plot",
@@ -108,6 +115,10 @@ def main(argv=None):
         flush=True,
     )
     original = LogisticRegression(C=args.C).fit(X_train, y_train)
+    n_models = args.ensemble
+    if n_models is None:
+        size = len(X_train) * (original.coef_.size + original.intercept_.size)
+        n_models = ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
     oracle = fit_oracle(X_train[keep], y_train[keep], args.C)
     X_forget, y_forget = X_train[forget], y_train[forget]
     print()
@@ -122,10 +133,12 @@ def main(argv=None):
             y_test,
             oracle=oracle,
             repeats=args.repeats,
-            n_models=args.ensemble,
+            n_models=n_models,
             random_state=args.seed,
         )
     )
+    if not n_models:
+        print("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
     if args.plot:
         save_trajectory_figure(original, oracle, X_forget, y_forget, args)
     return 0

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 from .._solvers import newton
 from ._forget_split import ForgetSplit
@@ -17,6 +18,9 @@ from ._forget_split import ForgetSplit
 __all__ = ["AscentHarm", "GradientAlignment", "ascent_harm", "gradient_alignment"]
 
 _DIVERGENCE_FACTOR = 1e4
+# Where L_DA is not convex, gradient steps are taken and the Hessian (a pass
+# over the retain rows) is re-evaluated only every this many steps.
+_HESSIAN_REFRESH = 10
 
 
 def _cosine(a, b):
@@ -83,6 +87,7 @@ def gradient_alignment(estimator, X_forget, y_forget=None):
     return _gradient_alignment(ForgetSplit(estimator, X_forget, y_forget))
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def _gradient_alignment(split):
     retain_total, retain_sum, _ = split.retain_moments
     weight_f = split.forget_sample_weight
@@ -230,6 +235,7 @@ def ascent_harm(estimator, X_forget, y_forget=None, *, ascent_weight=1.0, learni
     return _ascent_harm(ForgetSplit(estimator, X_forget, y_forget), ascent_weight, learning_rate)
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def _ascent_harm(split, ascent_weight=1.0, learning_rate="auto"):
     p = split.problem
     oracle, residual = _estimate_oracle(split)
@@ -282,7 +288,8 @@ def _da_stationary_point(retain, forget, theta0, hessian, learning_rate, max_ite
     """Local minimum of ``L_DA`` reached from ``theta0``, or None if the descent diverges.
 
     Newton steps while the Hessian of ``L_DA`` is positive definite, gradient
-    steps of size ``learning_rate`` otherwise, each with Armijo backtracking.
+    steps of size ``learning_rate`` otherwise (as descent-ascent itself takes),
+    each with Armijo backtracking.
     """
     theta = np.array(theta0, dtype=np.float64, copy=True)
     bound = _DIVERGENCE_FACTOR * (1.0 + np.linalg.norm(theta))
@@ -293,8 +300,8 @@ def _da_stationary_point(retain, forget, theta0, hessian, learning_rate, max_ite
 def _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter):
     value, grad = _value_grad(retain, forget, theta)
     hessian = hessian + forget.hessian(theta)
-    for _ in range(max_iter):
-        step = _newton_direction(hessian, grad)
+    for iteration in range(max_iter):
+        step = None if hessian is None else _newton_direction(hessian, grad)
         newton_step = step is not None
         step = step if newton_step else learning_rate * grad
         t = 1.0
@@ -311,7 +318,9 @@ def _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter):
         theta, value, grad = candidate, new_value, new_grad
         if float(np.max(np.abs(grad))) <= 1e-10 * max(1.0, abs(value)):
             return theta
-        hessian = retain.hessian(theta) + forget.hessian(theta)
+        hessian = None
+        if newton_step or iteration % _HESSIAN_REFRESH == 0:
+            hessian = retain.hessian(theta) + forget.hessian(theta)
     return None
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import scipy.linalg
+from threadpoolctl import threadpool_limits
 
 from ._forget_split import ForgetSplit
 
@@ -105,6 +106,7 @@ def cross_influence(estimator, X_forget, y_forget=None, *, n_components=5):
     return _cross_influence(ForgetSplit(estimator, X_forget, y_forget), n_components)
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def _cross_influence(split, n_components=5):
     """:func:`cross_influence` on a prepared :class:`ForgetSplit`."""
     retain_total, _, second = split.retain_moments

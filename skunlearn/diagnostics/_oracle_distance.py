@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.linalg
 from sklearn.base import clone, is_classifier
+from threadpoolctl import threadpool_limits
 
 __all__ = ["CertifiedBound", "certified_bound", "fit_oracle", "oracle_distance"]
 
@@ -49,6 +50,7 @@ class CertifiedBound:
         return asdict(self)
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def certified_bound(estimator):
     """Certified distance from the current weights to the oracle, without retraining.
 
