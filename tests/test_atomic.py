@@ -42,11 +42,12 @@ class MalformedUnlearner(BaseUnlearner):
         self.kind = kind
 
     def _run(self, problem):
+        theta = problem.theta0
         if self.kind == "not-a-result":
-            return problem.theta0
-        theta = (
-            problem.theta0[:-1] if self.kind == "short" else np.full_like(problem.theta0, np.nan)
-        )
+            return theta
+        if self.kind == "non-finite history":
+            return UnlearningResult(theta, {"objective": np.array([np.nan])}, n_iter=1)
+        theta = theta[:-1] if self.kind == "short" else np.full_like(theta, np.nan)
         return UnlearningResult(theta, {}, n_iter=1)
 
 
@@ -150,6 +151,7 @@ def test_failure_inside_the_exact_ridge_solve(monkeypatch, failure):
         ("short", ValueError, "parameters of shape"),
         ("non-finite", ValueError, "all finite"),
         ("not-a-result", TypeError, "not UnlearningResult"),
+        ("non-finite history", FloatingPointError, "history holds NaN"),
     ],
 )
 def test_result_that_cannot_be_committed(kind, malformed, error, match):

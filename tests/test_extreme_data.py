@@ -40,11 +40,11 @@ def make_model(kind, unlearner="newton"):
     )
 
 
-def sklearn_fit(kind, X, y):
+def sklearn_fit(kind, X, y, sample_weight=None):
     if kind == "ridge":
-        return sk.Ridge(alpha=1.0).fit(X, y)
+        return sk.Ridge(alpha=1.0).fit(X, y, sample_weight)
     oracle = sk.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12, max_iter=1000)
-    return oracle.fit(X, y)
+    return oracle.fit(X, y, sample_weight)
 
 
 def parameters(model):
@@ -155,3 +155,18 @@ def test_finetune_follows_a_class_removal():
     np.testing.assert_array_equal(model.classes_, [0, 2])
     w_oracle = parameters(oracle)
     assert np.linalg.norm(parameters(model) - w_oracle) < np.linalg.norm(start_binary - w_oracle)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("zero_weight_row", [0, 7])
+def test_rows_of_zero_sample_weight(kind, zero_weight_row):
+    X, y = base_data(kind)
+    weights = np.random.default_rng(2).uniform(0.5, 2.0, size=N_SAMPLES)
+    weights[zero_weight_row] = 0.0
+    forget = forget_set(N_SAMPLES, 20)
+    model = make_model(kind).fit(X, y, sample_weight=weights).unlearn(X[forget])
+    keep = np.setdiff1d(np.arange(N_SAMPLES), forget)
+    w_original = parameters(sklearn_fit(kind, X, y, weights))
+    w_oracle = parameters(sklearn_fit(kind, X[keep], y[keep], weights[keep]))
+    distance = np.linalg.norm(parameters(model) - w_oracle)
+    assert distance <= TOLERANCE[kind] * np.linalg.norm(w_original - w_oracle)

@@ -37,6 +37,11 @@ def _check_result(result, theta0):
             f"The unlearner returned parameters of shape {theta.shape}; expected "
             f"{theta0.shape}, all finite. The estimator is unchanged."
         )
+    if not all(np.all(np.isfinite(values)) for values in result.history.values()):
+        raise FloatingPointError(
+            "The unlearner's history holds NaN or infinity: its result cannot be trusted. "
+            "The estimator is unchanged."
+        )
 
 
 class UnlearnMixin:

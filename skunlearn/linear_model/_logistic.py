@@ -413,7 +413,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         """
         if result.hessian is None or result.grad is None:
             return None
-        scale = objective.weights[0] / self._rows.sample_weight[0]
+        scale = self._weight_scale(float(np.sum(self._rows.sample_weight)))
         coef = result.theta[: objective.n_coef]
         grad = result.grad.copy()
         grad[: objective.n_coef] -= objective.l2 * coef
