@@ -246,11 +246,17 @@ def test_exponential_overflow_is_inf_not_nan(sparse, parallel):
 
 @pytest.mark.parametrize("loss, K", CASES)
 @pytest.mark.parametrize("sparse", [False, True])
-def test_parallel_equals_serial_on_several_chunks(loss, K, sparse):
+@pytest.mark.parametrize("n_chunks", [None, 5])
+def test_parallel_equals_serial_on_several_chunks(loss, K, sparse, n_chunks, monkeypatch):
+    from skunlearn._kernels import _loss_grad
+
+    if n_chunks is not None:  # more chunks than threads; also makes "auto" choose parallel
+        monkeypatch.setattr(_loss_grad, "n_threads", lambda: n_chunks)
     n, d = 12_000, 20
     density = 1.0 if not sparse else 0.99
     X, y, w, coef, b = make_problem(loss, n=n, d=d, K=K, sparse=sparse, density=density)
     assert (X.nnz if sparse else X.size) >= PARALLEL_MIN_SIZE
+    assert len(_loss_grad._row_bounds(X, n_chunks or 2)) == (n_chunks or 2) + 1
     serial = call_loss_grad(loss, X, y, w, coef, b, parallel=False)
     parallel = call_loss_grad(loss, X, y, w, coef, b, parallel=None)  # auto: parallel
     for s, p in zip(serial, parallel, strict=True):
@@ -289,6 +295,8 @@ def test_rejects_bad_input():
         loss_grad("logistic", np.asfortranarray(X), y, w, coef, b, gc, gi)
     with pytest.raises(ValueError, match="does not fit"):
         loss_grad("multinomial", X, y, w, coef, b, gc, gi)
+    with pytest.raises(ValueError, match="grad_coef"):
+        loss_grad("logistic", X, y, w, coef, b, gc[:, :-1], gi)
 
 
 @settings(deadline=None, max_examples=25)

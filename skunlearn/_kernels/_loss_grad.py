@@ -92,6 +92,9 @@ def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, p
         ``exp(-m)`` overflows.
     """
     _check_inputs(loss, X, y, weights, coef, intercept)
+    for out, shape in ((grad_coef, coef.shape), (grad_intercept, intercept.shape)):
+        if out.shape != shape or out.dtype != np.float64:
+            raise ValueError("grad_coef and grad_intercept must be float64 like coef, intercept.")
     sparse = sp.issparse(X)
     serial, parallel_kernel = (_sparse if sparse else _dense).KERNELS[loss]
     if sparse:
