@@ -11,8 +11,8 @@ stationary point and the oracle lie on opposite sides of the original model,
 so DA ends farther from the oracle than doing nothing. We map that window
 with :class:`skunlearn.LogisticRegression` (exponential loss, the paper's
 convention), check the oracle's closed form and the paper-notes cells, and
-overlay the ascent-harm test, which predicts the harm from the original model
-alone.
+overlay the prediction of :func:`skunlearn.diagnostics.ascent_harm`, made
+from the original model alone.
 
 .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher, "Ascent
    Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
@@ -34,6 +34,7 @@ import numpy as np
 from scipy.special import lambertw
 
 from skunlearn import LogisticRegression
+from skunlearn.diagnostics import ascent_harm
 from skunlearn.exceptions import UnlearningDivergenceWarning
 from skunlearn.unlearners import DescentAscent
 
@@ -177,30 +178,41 @@ closed_form_error = max(
 print(f"max |oracle margins - closed form|: {closed_form_error:.1e}")
 
 # %%
-# The (eps, alpha) map
-# --------------------
+# The (eps, alpha) map and the diagnostics' prediction
+# ----------------------------------------------------
 # Figure 4 shades where DA ends farther from the oracle than the original
-# model. That is weaker than the paper-notes ordering: at small ``eps`` the
-# oracle's forget margin ``v_R`` falls below ``v_D`` (removing forget points
-# lowers it), so the ordering fails while DA still ends far away. The harm
-# test looks only at DA's first step: where DA diverges, that step usually
-# still points toward the oracle, so the test does not flag divergence.
+# model, on the pair. That is weaker than the paper-notes ordering: at small
+# ``eps`` the oracle's forget margin ``v_R`` falls below ``v_D`` (removing
+# forget points lowers it), so the ordering fails while DA still ends far
+# away.
+#
+# Two predictions from the original model alone are overlaid.
+# :func:`skunlearn.diagnostics.ascent_harm` looks at the whole model: it
+# estimates the oracle and the DA stationary point with Newton steps and
+# calls DA harmful when that point is farther than the original model or does
+# not exist. The first-step sign on the pair only looks at DA's first step:
+# where DA diverges, that step usually still points toward the oracle, so it
+# does not flag divergence.
 OUTCOMES = ["closer", "farther", "diverges", "still moving"]
 eps_grid = np.array([0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95])
 alpha_grid = np.linspace(0.005, 0.1, 20)
 outcome = np.zeros((len(eps_grid), len(alpha_grid)), dtype=int)
-harm_sign = np.zeros_like(outcome)
+first_step_away = np.zeros(outcome.shape, dtype=bool)
+diagnosed = np.zeros(outcome.shape, dtype=bool)
 for i, eps in enumerate(eps_grid):
     for j, alpha in enumerate(alpha_grid):
         verdict, _, harm = cell_verdict(eps, alpha)
-        outcome[i, j], harm_sign[i, j] = OUTCOMES.index(verdict), np.sign(harm)
+        outcome[i, j], first_step_away[i, j] = OUTCOMES.index(verdict), harm < 0
+        X, y, weight, forget = pair_dataset(eps, alpha)
+        diagnosed[i, j] = ascent_harm(fitted(X, y, weight), X[forget], y[forget]).harmful
 counts = np.bincount(outcome.ravel(), minlength=4).tolist()
 print("cells:", ", ".join(f"{name} {n}" for name, n in zip(OUTCOMES, counts, strict=True)))
+away = np.isin(outcome, [1, 2])
 stationary = outcome <= 1
-predicted = harm_sign < 0
-test_accuracy = np.mean(predicted[stationary] == (outcome[stationary] == 1))
-print(f"harm test (sign < 0) vs DA ends farther, where DA converges: {test_accuracy:.0%} agree")
-print(f"harm test on diverging cells: {np.mean(predicted[outcome == 2]):.0%} predict harm")
+print(f"ascent_harm (whole model) matches 'farther or diverges': {np.mean(diagnosed == away):.0%}")
+sign_accuracy = np.mean(first_step_away[stationary] == (outcome[stationary] == 1))
+print(f"first-step sign (pair) matches 'farther', where DA converges: {sign_accuracy:.0%}")
+print(f"first-step sign on diverging cells: {np.mean(first_step_away[outcome == 2]):.0%} flag it")
 for eps, row in zip(eps_grid, outcome, strict=True):
     farther = alpha_grid[row == 1]
     window = f"{farther.min():.3f}-{farther.max():.3f}" if len(farther) else "none"
@@ -212,6 +224,9 @@ for eps, row in zip(eps_grid, outcome, strict=True):
 checks = {
     "paper-notes cells (ordering, divergence, alpha=0.005)": notes_agree,
     "oracle matches the closed form to 1e-6": closed_form_error < 1e-6,
+    "ascent_harm predicts 'farther or diverges' in >= 90% of cells": bool(
+        np.mean(diagnosed == away) >= 0.9
+    ),
     "a window where DA ends farther exists for every eps": bool(
         np.all((outcome == 1).any(axis=1))
     ),
@@ -224,25 +239,29 @@ print("Harm window (Fig. 4):", "agrees" if all(checks.values()) else "does not a
 # The figure
 # ----------
 # Cell colours: where DA's end point is farther from the oracle than the
-# original model, where DA diverges, and where DA helps. Crosses: cells where
-# the harm test predicts, from the original model alone, that DA's first step
-# moves away from the oracle.
+# original model, where DA diverges, and where DA helps. Crosses: cells that
+# ``ascent_harm`` calls harmful; dots: cells where DA's first step on the pair
+# points away from the oracle.
 fig, ax = plt.subplots(figsize=(8, 4.5))
 cmap = plt.matplotlib.colors.ListedColormap(["#d9f0d3", "#f4a582", "#b2182b", "#cccccc"])
 ax.pcolormesh(
     alpha_grid, eps_grid, outcome, cmap=cmap, vmin=-0.5, vmax=3.5, edgecolors="w", lw=0.5
 )
 alpha_mesh, eps_mesh = np.meshgrid(alpha_grid, eps_grid)
-ax.plot(alpha_mesh[predicted], eps_mesh[predicted], "kx", ms=5, label="harm test: harmful")
+markers = [
+    ax.plot(alpha_mesh[diagnosed] - 0.001, eps_mesh[diagnosed], "kx", ms=5)[0],
+    ax.plot(alpha_mesh[first_step_away] + 0.0015, eps_mesh[first_step_away], "bo", ms=3)[0],
+]
 handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(4)]
 ax.legend(
-    handles + ax.get_legend_handles_labels()[0],
+    handles + markers,
     [
         "DA ends closer",
         "DA ends farther than doing nothing",
         "DA diverges",
         "DA still moving",
-        "harm test predicts harm",
+        "ascent_harm: harmful",
+        "first step moves away (pair)",
     ],
     fontsize=8,
     loc="upper left",
