@@ -16,6 +16,7 @@ from skunlearn import LogisticRegression, Ridge
 from skunlearn.unlearners import DescentAscent, Finetune, GradientAscent, Newton
 
 N_SAMPLES, N_FEATURES = 40, 3
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
 def make_data(seed=0):
@@ -153,6 +154,15 @@ def test_more_copies_with_a_label_than_trained_on():
 def test_forgetting_every_row(kind):
     model, X, _ = fitted(kind)
     assert_refused(model, X[::-1], match="covers all 40 training rows")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_forgetting_every_row_of_positive_weight(kind):
+    model, X, y = unfitted(kind)
+    weights = np.ones(N_SAMPLES)
+    weights[:5] = 0.0
+    model.fit(X, y, sample_weight=weights)
+    assert_refused(model, X[5:], match="remaining rows have zero total sample weight")
 
 
 def test_forgetting_a_class_of_a_binary_model():

@@ -340,15 +340,15 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         counts = self._class_counts - np.bincount(
             y_forget[w_forget > 0], minlength=len(self._class_counts)
         )
+        retain_total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
+        if retain_total <= 0:
+            raise ValueError("The remaining rows have zero total sample weight.")
         keep = np.flatnonzero(counts > 0)
         if len(keep) < 2:
             raise ValueError(
                 f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
-        retain_total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
-        if retain_total <= 0:
-            raise ValueError("The remaining rows have zero total sample weight.")
         vanished = len(keep) < len(self.classes_)
         problem = self._problem(positions, keep, X_forget, y_forget, w_forget, retain_total)
 

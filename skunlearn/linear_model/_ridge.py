@@ -203,9 +203,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     def _build_problem(self, positions):
         rows = self._rows
         X_forget, y_forget, w_forget = rows.take(positions)
-        gram = self._gram.remove(X_forget, y_forget, w_forget)
-        if gram.weight <= 0:
+        if self._gram.weight - float(np.sum(w_forget)) <= 0:
             raise ValueError("The remaining rows have zero total sample weight.")
+        gram = self._gram.remove(X_forget, y_forget, w_forget)
         scale = self._weight_scale(gram.weight)
         alpha = self._effective_alpha(gram.weight)
         problem = UnlearningProblem(
