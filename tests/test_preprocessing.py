@@ -132,3 +132,17 @@ def test_extremes_scaler_forgets_the_values(data):
     scaler = MinMaxScaler().fit(X).unlearn(X[forget])
     restored = pickle.loads(pickle.dumps(scaler))
     np.testing.assert_array_equal(restored._sorted, np.sort(X[keep], axis=0))
+
+
+@pytest.mark.parametrize("scaler", SCALERS, ids=repr)
+def test_partial_fit_then_unlearn(scaler, data):
+    X, forget, keep, weights = data
+    fit_params = {"sample_weight": weights} if isinstance(scaler, StandardScaler) else {}
+    ours = copy.deepcopy(scaler)
+    for batch in np.array_split(np.arange(len(X)), 3):
+        ours.partial_fit(X[batch], **{k: v[batch] for k, v in fit_params.items()})
+    assert_same_fit(ours, reference(scaler, X, **fit_params), X)
+    ours.unlearn(X[forget], **{k: v[forget] for k, v in fit_params.items()})
+    assert_same_fit(
+        ours, reference(scaler, X[keep], **{k: v[keep] for k, v in fit_params.items()}), X
+    )

@@ -35,8 +35,9 @@ class StandardScaler(
     population variance, near-constant columns scaled by 1), and adds
     :meth:`unlearn`, which downdates the mean and variance exactly (the
     pairwise formula of Chan, Golub and LeVeque run backwards): the result
-    equals the scaler refit on the remaining rows, to rounding. Dense input
-    without missing values only.
+    equals the scaler refit on the remaining rows, to rounding;
+    :meth:`partial_fit` runs the same formula forwards. Dense input without
+    missing values only.
 
     Parameters
     ----------
@@ -90,7 +91,6 @@ class StandardScaler(
         self.with_mean = with_mean
         self.with_std = with_std
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and variance of each feature.
 
@@ -108,15 +108,55 @@ class StandardScaler(
         self : StandardScaler
             The fitted scaler.
         """
-        X = validate_data(self, X, dtype=np.float64)
-        if sample_weight is None:
-            count, mean, m2 = _moments(X, np.ones(X.shape[0]))
-            count = X.shape[0]
-        else:
+        for name in ("n_samples_seen_", "mean_", "var_", "scale_"):
+            vars(self).pop(name, None)
+        return self.partial_fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Add a batch of rows to the mean and variance (the pairwise update).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            More training rows.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row.
+
+        Returns
+        -------
+        self : StandardScaler
+            The updated scaler.
+        """
+        first = not hasattr(self, "n_samples_seen_")
+        X = validate_data(self, X, dtype=np.float64, reset=first)
+        weights = np.ones(X.shape[0])
+        if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-            count, mean, m2 = _moments(X, weights)
+        count, mean, m2 = _moments(X, weights)
+        if sample_weight is None or not (self.with_mean or self.with_std):
+            # Rows, not weights, as scikit-learn counts when it computes no moment.
+            count = X.shape[0]
+        if not first:
+            count, mean, m2 = self._merged(count, mean, m2)
         self._set_moments(count, mean, m2)
         return self
+
+    def _merged(self, count, mean, m2):
+        """Moments of the rows seen so far together with a batch (Chan et al.)."""
+        seen = self.n_samples_seen_
+        total = seen + count
+        if self.mean_ is None:
+            return total, None, None
+        old_m2 = self.var_ * seen if self.var_ is not None else np.zeros_like(mean)
+        delta = mean - self.mean_
+        return (
+            total,
+            self.mean_ + delta * count / total,
+            old_m2 + m2 + delta**2 * seen * count / total,
+        )
 
     def _set_moments(self, count, mean, m2):
         self.n_samples_seen_ = count
@@ -185,7 +225,8 @@ class StandardScaler(
     def _unlearned_copy(self, X_forget, sample_weight=None, input_map=None):
         X_forget, weights = self._validate_forget(X_forget, sample_weight)
         part = float(np.sum(weights))
-        count = self.n_samples_seen_ - (X_forget.shape[0] if sample_weight is None else part)
+        weighted = sample_weight is not None and self.mean_ is not None
+        count = self.n_samples_seen_ - (part if weighted else X_forget.shape[0])
         if count <= 0:
             raise ValueError("X_forget covers all the rows the scaler was fitted on.")
         mean = m2 = None

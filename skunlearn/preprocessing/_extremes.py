@@ -5,7 +5,8 @@ the forgotten rows: forgetting the row that holds a column's maximum needs the
 next largest value, and so on for every further deletion. Keeping only the top
 few values per column fails once they are all forgotten, so these scalers keep
 every column sorted (as much memory as the data, the price of exactness).
-Forgetting ``k`` rows costs ``O(k log n + n)`` per column and drops the values.
+Forgetting ``k`` rows costs ``O(k log n + n)`` per column and drops the values;
+``partial_fit`` merges a batch into the sorted columns.
 """
 
 import copy
@@ -68,7 +69,6 @@ class _SortedColumnsScaler(
 ):
     """Shared ``fit`` and ``unlearn`` of the scalers that keep sorted columns."""
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Keep each column sorted and compute the scaling from its extremes.
 
@@ -84,10 +84,30 @@ class _SortedColumnsScaler(
         self : object
             The fitted scaler.
         """
-        X = validate_data(self, X, dtype=np.float64)
+        vars(self).pop("_sorted", None)
+        return self.partial_fit(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Add a batch of rows to the sorted columns and update the scaling.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            More training rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated scaler.
+        """
+        first = not hasattr(self, "_sorted")
+        X = validate_data(self, X, dtype=np.float64, reset=first)
         self._check_range()
-        self._sorted = np.sort(X, axis=0)
-        self.n_samples_seen_ = X.shape[0]
+        self._sorted = np.sort(X if first else np.vstack([self._sorted, X]), axis=0)
+        self.n_samples_seen_ = self._sorted.shape[0]
         self._set_extremes()
         return self
 
