@@ -157,7 +157,7 @@ def test_column_transformer_with_plain_part_is_refused(cancer):
         [("plain", skp.StandardScaler(), [0, 1])], remainder=MinMaxScaler()
     )
     pipe = make_pipeline(columns, LogisticRegression()).fit(X, y)
-    with pytest.raises(StepNotUnlearnableError, match="'plain' of ColumnTransformer"):
+    with pytest.raises(StepNotUnlearnableError, match="Part 'plain' of step 'columntransformer'"):
         pipe.unlearn(X[:3])
 
 

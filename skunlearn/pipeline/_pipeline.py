@@ -250,7 +250,13 @@ class Pipeline(sk_pipeline.Pipeline):
             self._check_aligned(step, is_final)
             try:
                 new, change, commit = plan_step(
-                    name, step, Z, self._raw.weights(name, positions), change, positions, is_final
+                    f"step {name!r}",
+                    step,
+                    Z,
+                    self._raw.weights(name, positions),
+                    change,
+                    positions,
+                    is_final,
                 )
             except StepNotUnlearnableError:
                 if not self.refit_unsupported:

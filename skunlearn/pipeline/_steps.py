@@ -45,19 +45,17 @@ def _is_stateless(step):
 
 
 def _refuse(what, step, reason):
-    raise StepNotUnlearnableError(
-        f"{what} ({type(step).__name__} from {type(step).__module__.split('.')[0]}) "
-        f"{reason}. {_ADVICE}"
-    )
+    origin = f"{type(step).__name__} from {type(step).__module__.split('.')[0]}"
+    raise StepNotUnlearnableError(f"{what[0].upper()}{what[1:]} ({origin}) {reason}. {_ADVICE}")
 
 
-def plan_step(name, step, Z, weights, change, positions, is_final):
+def plan_step(what, step, Z, weights, change, positions, is_final):
     """Plan one step's unlearning: see the module docstring.
 
     Parameters
     ----------
-    name : str
-        Step name, for error messages.
+    what : str
+        The step in words, for error messages (``"step 'scaler'"``).
     step : estimator
         The fitted step.
     Z : array-like of shape (n_forget, n_features_step)
@@ -75,7 +73,6 @@ def plan_step(name, step, Z, weights, change, positions, is_final):
     -------
     new_step, change, commit
     """
-    what = f"Step {name!r}"
     if is_final and isinstance(step, UnlearnMixin):
         scale, shift = (None, None) if change is None else change
         return None, None, step._prepare_unlearn(positions, scale, shift)
@@ -83,7 +80,7 @@ def plan_step(name, step, Z, weights, change, positions, is_final):
         new, out = step._unlearned_copy(Z, weights, change)
         return new, out, lambda: adopt(step, new)
     if isinstance(step, ColumnTransformer):
-        new, out = _plan_columns(name, step, Z, change)
+        new, out = _plan_columns(what, step, Z, change)
         return new, out, lambda: adopt(step, new)
     if _is_stateless(step):
         if change is not None:
@@ -92,10 +89,10 @@ def plan_step(name, step, Z, weights, change, positions, is_final):
     _refuse(what, step, "cannot unlearn rows: it was fitted on every row, forgotten ones included")
 
 
-def _plan_columns(name, ct, Z, change):
+def _plan_columns(what, ct, Z, change):
     """Plan a ColumnTransformer whose parts are unlearnable, passthrough or dropped."""
     if ct.sparse_output_:
-        _refuse(f"ColumnTransformer step {name!r}", ct, "produces sparse output")
+        _refuse(what, ct, "produces sparse output")
     n_out = max((s.stop for s in ct.output_indices_.values()), default=0)
     out_scale, out_shift = np.ones(n_out), np.zeros(n_out)
     transformers = []
@@ -109,7 +106,7 @@ def _plan_columns(name, ct, Z, change):
             transformers.append((part, trans, columns))
             continue
         new, sub_out, _ = plan_step(
-            f"{part!r} of ColumnTransformer step {name!r}",
+            f"part {part!r} of {what}",
             trans,
             _safe_indexing(Z, columns, axis=1),
             None,
