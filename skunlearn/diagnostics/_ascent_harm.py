@@ -25,7 +25,7 @@ _HESSIAN_REFRESH = 10
 
 def _cosine(a, b):
     norm = np.linalg.norm(a) * np.linalg.norm(b)
-    return float(a @ b) / norm if norm > 0 else 0.0
+    return float(a @ b) / float(norm) if norm > 0 else 0.0
 
 
 @dataclass
@@ -134,6 +134,10 @@ class AscentHarm:
     oracle_residual : float
         Gradient of the retain objective at the estimated oracle
         (per-sample-mean units, max-norm).
+    oracle : ndarray of shape (n_params,)
+        The estimated oracle parameters ``w_R``.
+    stationary_point : ndarray of shape (n_params,) or None
+        The descent-ascent stationary point ``w_DA``, None when there is none.
     """
 
     inner: float
@@ -145,6 +149,8 @@ class AscentHarm:
     opposite_side: bool
     deletion_effect: float
     oracle_residual: float
+    oracle: np.ndarray
+    stationary_point: np.ndarray | None
 
     @property
     def diverges(self):
@@ -176,7 +182,8 @@ class AscentHarm:
 
     def to_dict(self):
         """Plain-Python dict, with the derived verdict."""
-        return {**asdict(self), "harmful": self.harmful, "verdict": self.verdict}
+        out = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in asdict(self).items()}
+        return {**out, "harmful": self.harmful, "verdict": self.verdict}
 
 
 def ascent_harm(estimator, X_forget, y_forget=None, *, ascent_weight=1.0, learning_rate="auto"):
@@ -266,6 +273,8 @@ def _ascent_harm(split, ascent_weight=1.0, learning_rate="auto"):
         opposite_side=opposite,
         deletion_effect=effect,
         oracle_residual=residual,
+        oracle=oracle,
+        stationary_point=stationary,
     )
 
 

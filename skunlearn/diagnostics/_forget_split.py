@@ -73,10 +73,9 @@ class ForgetSplit:
 
     @cached_property
     def retain_loss_hessian(self):
-        """Hessian of ``sum_R s_i l_i`` at theta (from the stored Hessian when kept)."""
+        """Hessian of ``sum_R s_i l_i`` at theta (evaluated afresh: a stored Hessian
+        may come from the solver's previous iterate)."""
         p = self.problem
-        if p.retain_loss_hessian is not None:
-            return p.retain_loss_hessian / p.weight_scale
         return self._unscaled(p.X, p.y, self.retain_sample_weight).loss_hessian(self.theta)
 
     @cached_property
