@@ -5,6 +5,8 @@ On small random problems ``D`` (with duplicated rows) and disjoint forget sets `
 ``A | B`` in any order, and both equal a scikit-learn refit on ``D - (A | B)`` (as a
 multiset: one forgotten copy of a duplicated row leaves the others). Forgetting every row
 of a class of a multinomial model follows that refit too (the class leaves ``classes_``).
+Rows that repeat with different labels (integer features, signed zeros) are told apart by
+``y_forget``; given or not, labels that match change nothing.
 Unlearning an empty set leaves the pickled estimator unchanged. Examples are derandomised
 so the suite is deterministic.
 """
@@ -126,3 +128,19 @@ def test_duplicates_are_counted(seed, n_copies, data):
     model = LogisticRegression(C=2.0).fit(X, y).unlearn(X[[0] * n_forget])
     remaining = np.setdiff1d(np.arange(len(X)), copies[:n_forget])
     assert_same_model("binary", model, sklearn_oracle("binary", X[remaining], y[remaining]))
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["ridge", "binary", "multinomial"]), st.data())
+def test_many_duplicates_with_labels_follow_the_oracle(seed, kind, data):
+    """Integer features from a tiny range: most rows repeat, often with other labels."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-1, 2, size=(30, 2)).astype(float) * rng.choice([1.0, -0.0], size=(30, 2))
+    y = make_data(kind, rng, 30, 2)[1]
+    order = np.array(data.draw(st.permutations(range(30)), label="order"), dtype=int)
+    n_forget = data.draw(st.integers(1, 26), label="n_forget")
+    forget, keep = order[:n_forget], order[n_forget:]
+    assume(has_two_classes(kind, y[keep]))
+    X_forget = np.where(X[forget] == 0.0, 0.0, X[forget])
+    model = make_model(kind, "newton").fit(X, y).unlearn(X_forget, y[forget])
+    assert_same_model(kind, model, sklearn_oracle(kind, X[keep], y[keep]))
