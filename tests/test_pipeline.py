@@ -321,3 +321,10 @@ def test_column_constant_on_the_remaining_rows(cancer):
     pipe.unlearn(X[forget])
     oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep])
     check_classifier(pipe, oracle, original, X)
+
+
+def test_slice_without_rows_explains(cancer):
+    X, y = cancer
+    pipe = make_pipeline(StandardScaler(), MinMaxScaler(), LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="holds no training rows"):
+        pipe[:2].unlearn(X[:1])

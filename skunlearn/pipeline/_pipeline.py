@@ -210,6 +210,11 @@ class Pipeline(sk_pipeline.Pipeline):
         return self
 
     def _locate(self, X_forget, y_forget):
+        if not hasattr(self, "_raw"):
+            raise ValueError(
+                "This pipeline holds no training rows: its steps were fitted outside its own "
+                "fit (a slice of a pipeline, or steps fitted separately). Fit it to unlearn."
+            )
         if self._raw is None:
             raise ValueError(
                 "This pipeline could not keep its training rows at fit (they must convert to "
