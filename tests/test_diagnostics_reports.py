@@ -1,0 +1,132 @@
+"""Reports, verdicts and the command-line report."""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from skunlearn import LogisticRegression, Ridge, _cli
+from skunlearn.diagnostics import (
+    dependence_report,
+    oracle_distance,
+    unlearning_report,
+    unlearning_verdict,
+)
+from skunlearn.unlearners import DescentAscent, Finetune
+
+
+def _split(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = (X @ [1.5, -1.0, 0.5] + rng.logistic(size=n) > 0).astype(int)
+    return X[:180], y[:180], X[180:], y[180:]
+
+
+@pytest.fixture(scope="module")
+def reports():
+    X, y, X_test, y_test = _split()
+    model = LogisticRegression(C=1.0).fit(X, y)
+    dependence = dependence_report(model, X[:12], y[:12], X_test, y_test, n_permutations=50)
+    unlearners = ["newton", Finetune(max_iter=3), DescentAscent(learning_rate=50.0)]
+    comparison = unlearning_report(
+        model, X[:12], y[:12], X_test, y_test, unlearners=unlearners, n_models=4
+    )
+    return model, dependence, comparison
+
+
+@pytest.mark.parametrize(
+    ("distance", "diverged", "verdict"),
+    [
+        (0.0, False, "lands on the oracle"),
+        (0.01, False, "lands on the oracle"),
+        (0.5, False, "moved toward it"),
+        (1.0, False, "did nothing"),
+        (1.2, False, "harmful (farther than the original model)"),
+        (0.1, True, "diverged"),
+        (np.nan, False, "diverged"),
+    ],
+)
+def test_verdict_thresholds(distance, diverged, verdict):
+    assert unlearning_verdict(distance, diverged) == verdict
+
+
+def test_unlearning_report_rows_agree_with_direct_measurements(reports):
+    model, _, comparison = reports
+    X, y, X_test, y_test = _split()
+    oracle = LogisticRegression(C=1.0, tol=1e-14).fit(X[12:], y[12:])
+    newton = LogisticRegression(C=1.0).fit(X, y).unlearn(X[:12], y[:12])
+    row = comparison.rows[0]
+    assert row["distance"] < 1e-6 and row["verdict"] == "lands on the oracle"
+    assert row["test"] == pytest.approx(newton.score(X_test, y_test))
+    finetune = comparison.rows[1]
+    stepped = LogisticRegression(C=1.0, unlearner=Finetune(max_iter=3)).fit(X, y)
+    stepped.unlearn(X[:12], y[:12])
+    expected = oracle_distance(stepped, oracle, model)
+    assert finetune["distance"] == pytest.approx(expected, rel=1e-6)
+    assert finetune["distance"] <= finetune["bound"]
+    assert comparison.rows[2]["verdict"] in (
+        "diverged",
+        "harmful (farther than the original model)",
+    )
+    assert row["klom_forget"] < 1e-6 and comparison.rows[2]["klom_forget"] > 1.0
+    assert model.n_forgotten_ == 0  # the reports work on copies
+
+
+def test_reports_print_convert_and_serialise(reports):
+    _, dependence, comparison = reports
+    text = str(dependence)
+    assert "cross-influence" in text and "Hoeffding" in text and "Ascent harm test" in text
+    assert dependence.harm.verdict in text
+    table = str(comparison)
+    for row in comparison.rows:
+        assert row["verdict"] in table
+    for report in (dependence, comparison):
+        json.dumps(report.to_dict())
+
+
+def test_plots_draw_with_agg(reports):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _, dependence, comparison = reports
+    assert len(dependence.plot().lines) == 1
+    assert len(comparison.plot().patches) == len(comparison.rows)
+
+
+def test_plot_without_matplotlib_names_the_extra(reports, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"skunlearn\[examples\]"):
+        reports[1].plot()
+
+
+def test_reports_on_ridge():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 3))
+    y = X @ [1.0, 2.0, 0.0] + rng.normal(size=150)
+    model = Ridge(alpha=1.0).fit(X, y)
+    dependence = dependence_report(model, X[:10], y[:10], n_permutations=20)
+    assert dependence.hoeffding is None and "Hoeffding" not in str(dependence)
+    comparison = unlearning_report(model, X[:10], y[:10], unlearners=["newton", "retrain"])
+    assert [row["verdict"] for row in comparison.rows] == ["lands on the oracle"] * 2
+
+
+def test_cli_prints_the_dependence_report_above_the_verdicts(capsys):
+    assert _cli.main(["--dataset", "iris", "--repeats", "1", "--ensemble", "0"]) == 0
+    out = capsys.readouterr().out
+    harm, table = out.index("Ascent harm test"), out.index("dist/eff")
+    assert harm < table
+    for name in ("newton", "descent_ascent", "gradient_ascent", "finetune", "retrain"):
+        assert any(
+            line.strip().startswith(name)
+            and (
+                "oracle" in line
+                or "harmful" in line
+                or "toward" in line
+                or "nothing" in line
+                or "diverged" in line
+            )
+            for line in out.splitlines()
+        )
