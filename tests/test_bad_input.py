@@ -230,6 +230,8 @@ def test_invalid_unlearner_value(kind, unlearner):
         (DescentAscent(learning_rate=-0.1), "'learning_rate' parameter of DescentAscent"),
         (DescentAscent(max_iter=0), "'max_iter' parameter of DescentAscent"),
         (DescentAscent(schedule="random"), "'schedule' parameter of DescentAscent"),
+        (DescentAscent(ascent_weight=-1.0), "'ascent_weight' parameter of DescentAscent"),
+        (DescentAscent(divergence_factor=0.5), "'divergence_factor' parameter"),
         (GradientAscent(learning_rate=0.0), "'learning_rate' parameter of GradientAscent"),
         (Finetune(max_iter=0), "'max_iter' parameter of Finetune"),
     ],
