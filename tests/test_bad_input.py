@@ -1,7 +1,8 @@
 """Bad input to ``unlearn``: a clear error naming the problem, and the estimator unchanged.
 
 "Unchanged" is byte-for-byte: the pickled estimator is the same before and after the
-refused call.
+refused call. Hyperparameters changed with ``set_params`` after ``fit`` are ignored by
+``unlearn`` until the next ``fit``, as in scikit-learn.
 """
 
 import pickle
@@ -9,6 +10,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -248,3 +250,15 @@ def test_ridge_y_forget_with_wrong_targets():
     two_targets = np.column_stack([y[:2], y[:2]])
     assert_refused(model, X[:2], two_targets, match="2 target.* fitted on 1")
     assert_refused(model, X[:2], ["a", "b"], match="could not convert string to float")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hyperparameters_changed_after_fit_are_not_used(kind):
+    """Like scikit-learn, a fitted model follows the parameters of ``fit`` until refit."""
+    model, X, y = fitted(kind)
+    oracle = clone(model).fit(X[5:], y[5:])
+    changed = {"fit_intercept": False, "convention": "paper"}
+    changed.update({"alpha": 10.0} if kind == "ridge" else {"C": 10.0, "solver": "lbfgs"})
+    model.set_params(**changed).unlearn(X[:5])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-8, atol=1e-10)

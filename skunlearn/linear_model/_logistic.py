@@ -381,7 +381,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             encoded = mapping[rows.y]
             coef, intercept = reduce_classes(coef, intercept, keep)
         scale = self._weight_scale(retain_total)
-        theta0 = np.concatenate([coef.ravel()] + ([intercept] if self.fit_intercept else []))
+        intercepts = [intercept] if self._spec["fit_intercept"] else []
+        theta0 = np.concatenate([coef.ravel()] + intercepts)
         problem = UnlearningProblem(
             loss=self._kernel_loss(n_classes),
             X=rows.X,
