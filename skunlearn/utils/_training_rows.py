@@ -106,11 +106,8 @@ class TrainingRows:
         return np.all(stored == given.reshape(len(given), -1), axis=1)
 
     def _claim(self, j, X_forget, y_forget, lo, hi, claimed, format_label):
-        equal = [
-            int(p)
-            for p in self._index.candidates(lo, hi)
-            if np.array_equal(self._X[p], X_forget[j])
-        ]
+        candidates = self._index.candidates(lo, hi)
+        equal = candidates[np.all(self._X[candidates] == X_forget[j], axis=1)].tolist()
         if not equal:
             raise ValueError(f"Row {j} of X_forget is not in the training set.")
         free = [p for p in equal if p not in claimed]
@@ -121,8 +118,8 @@ class TrainingRows:
             )
         if y_forget is not None:
             labels = y_forget[j : j + 1]
-            free = [p for p in free if self._targets_equal(self._y[p : p + 1], labels)[0]]
-            same = [p for p in equal if self._targets_equal(self._y[p : p + 1], labels)[0]]
+            free = np.asarray(free)[self._targets_equal(self._y[free], labels)].tolist()
+            same = np.asarray(equal)[self._targets_equal(self._y[equal], labels)].tolist()
             if not free and same:
                 raise ValueError(
                     f"Row {j} of X_forget with label {format_label(y_forget[j])} occurs more "
@@ -134,7 +131,7 @@ class TrainingRows:
                     f"Row {j} of X_forget: label {format_label(y_forget[j])} does not match "
                     f"the stored label {', '.join(stored)} of that row."
                 )
-        elif len({self._y[p].tobytes() for p in free}) > 1:
+        elif len(np.unique(self._y[free].reshape(len(free), -1), axis=0)) > 1:
             raise ValueError(
                 f"Row {j} of X_forget matches training rows with different labels; pass "
                 "y_forget to say which one to forget."
