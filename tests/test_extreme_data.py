@@ -1,8 +1,9 @@
 """Extreme data: unlearning still lands on the oracle where the numerics get hard.
 
 Separable classes, collinear and constant features (also a feature that becomes constant
-once rows are forgotten), huge (1e6) and tiny (1e-6) feature scales, float32 input, and
-forget sets of one row and of 99% of the rows. Each unlearned model is compared with a
+once rows are forgotten), huge (1e6) and tiny (1e-6) feature scales, float32 input, rows
+of zero sample weight, and forget sets of one row, of 99% of the rows and of whole
+classes. Each unlearned model is compared with a
 scikit-learn refit on the remaining rows by the normalised distance
 ``||w_u - w_oracle|| / ||w_original - w_oracle||``: at most 1e-6 for logistic regression,
 1e-10 for ridge.
@@ -170,3 +171,20 @@ def test_rows_of_zero_sample_weight(kind, zero_weight_row):
     w_oracle = parameters(sklearn_fit(kind, X[keep], y[keep], weights[keep]))
     distance = np.linalg.norm(parameters(model) - w_oracle)
     assert distance <= TOLERANCE[kind] * np.linalg.norm(w_original - w_oracle)
+
+
+@pytest.mark.parametrize("unlearner", ["newton", "retrain"])
+@pytest.mark.parametrize(("n_classes", "gone"), [(4, [1]), (4, [0, 3]), (3, [2])])
+def test_forgetting_whole_classes(unlearner, n_classes, gone):
+    """The classes leave ``classes_``; with two left the model is binary, as a refit is.
+
+    The parameter spaces of the original and the oracle differ, so the oracle is compared
+    directly (relative 1e-6) instead of by the normalised distance.
+    """
+    X, _ = base_data("ridge")
+    y = np.digitize(X @ [1.0, -1.0, 0.5], np.linspace(-1.5, 1.5, n_classes - 1))
+    keep = ~np.isin(y, gone)
+    model = make_model("multinomial", unlearner).fit(X, y).unlearn(X[~keep])
+    oracle = sklearn_fit("multinomial", X[keep], y[keep])
+    np.testing.assert_array_equal(model.classes_, oracle.classes_)
+    np.testing.assert_allclose(parameters(model), parameters(oracle), rtol=1e-6, atol=1e-8)
