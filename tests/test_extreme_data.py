@@ -3,10 +3,9 @@
 Separable classes, collinear and constant features (also a feature that becomes constant
 once rows are forgotten), huge (1e6) and tiny (1e-6) feature scales, float32 input, rows
 of zero sample weight, and forget sets of one row, of 99% of the rows and of whole
-classes. Each unlearned model is compared with a
-scikit-learn refit on the remaining rows by the normalised distance
-``||w_u - w_oracle|| / ||w_original - w_oracle||``: at most 1e-6 for logistic regression,
-1e-10 for ridge.
+classes. Each unlearned model is compared with a scikit-learn refit on the remaining rows
+by the normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``: at most
+1e-6 for logistic regression, 1e-10 for ridge.
 """
 
 import numpy as np
