@@ -105,6 +105,8 @@ def test_gradient_alignment_matches_mean_gradients():
     cosine = g_f @ g_r / np.linalg.norm(g_f) / np.linalg.norm(g_r)
     result = gradient_alignment(model, X[forget], y[forget])
     assert result.forget_retain == pytest.approx(cosine, rel=1e-9)
+    unit = G / np.linalg.norm(G, axis=1, keepdims=True)
+    assert result.pairwise == pytest.approx(np.mean(unit[forget] @ unit[10:].T), rel=1e-9)
     assert result.forget_norm == pytest.approx(np.linalg.norm(g_f), rel=1e-9)
 
 

@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from .._solvers import newton
 from ._forget_split import ForgetSplit
+from ._per_sample import _safe_norms
 
 __all__ = ["AscentHarm", "GradientAlignment", "ascent_harm", "gradient_alignment"]
 
@@ -21,6 +22,10 @@ _DIVERGENCE_FACTOR = 1e4
 # Where L_DA is not convex, gradient steps are taken and the Hessian (a pass
 # over the retain rows) is re-evaluated only every this many steps.
 _HESSIAN_REFRESH = 10
+# L_DA is in per-sample-mean units: a stationary point has a max-norm gradient
+# below this, and is searched for at most _STATIONARY_STEPS steps from w_D.
+_STATIONARY_TOL = 1e-9
+_STATIONARY_STEPS = 50
 
 
 def _cosine(a, b):
@@ -30,18 +35,27 @@ def _cosine(a, b):
 
 @dataclass
 class GradientAlignment:
-    """Cosines between the mean forget and mean retain loss gradients.
+    """Alignment of the forget and retain loss gradients at the current weights.
 
     Attributes
     ----------
     forget_retain : float
-        ``cos(mean_F grad l, mean_R grad l)`` at the current weights
-        (positive: ascent on F also ascends on R).
+        ``cos(mean_F grad l, mean_R grad l)``. At the original model the two
+        means are tied by stationarity (``|F| mean_F + |R| mean_R`` equals
+        minus the ridge gradient), so this is close to -1 whenever the ridge
+        is weak: the forget set's pull is what the retain set balances.
+    pairwise : float
+        Mean over all (forget, retain) pairs of ``cos(grad l_f, grad l_r)``
+        (sample-weighted), computed from the two mean unit gradients: 0 when
+        forget and retain gradients are unrelated, 1 when every forget
+        gradient points like every retain gradient (the fully correlated
+        constructions of [1]_), so that ascent on F is ascent on R.
     forget_norm, retain_norm : float
         Euclidean norms of the two mean gradients.
     """
 
     forget_retain: float
+    pairwise: float
     forget_norm: float
     retain_norm: float
 
@@ -51,7 +65,7 @@ class GradientAlignment:
 
 
 def gradient_alignment(estimator, X_forget, y_forget=None):
-    """Cosine between the mean forget and the mean retain loss gradients.
+    """Cosines between forget and retain loss gradients: of the means, and pairwise.
 
     Reads the retain rows (the privacy remark of [1]_).
 
@@ -89,12 +103,15 @@ def gradient_alignment(estimator, X_forget, y_forget=None):
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
 def _gradient_alignment(split):
-    retain_total, retain_sum, _ = split.retain_moments
+    moments = split.retain_moments
     weight_f = split.forget_sample_weight
-    forget_mean = weight_f @ split.forget_gradients / float(np.sum(weight_f))
-    retain_mean = retain_sum / retain_total
+    G_f = split.forget_gradients
+    forget_mean = weight_f @ G_f / float(np.sum(weight_f))
+    retain_mean = moments.first / moments.total
+    forget_unit = (weight_f / _safe_norms(G_f)) @ G_f / float(np.sum(weight_f))
     return GradientAlignment(
         forget_retain=_cosine(forget_mean, retain_mean),
+        pairwise=float(forget_unit @ moments.unit) / moments.total,
         forget_norm=float(np.linalg.norm(forget_mean)),
         retain_norm=float(np.linalg.norm(retain_mean)),
     )
@@ -124,8 +141,10 @@ class AscentHarm:
         minimum of ``L_DA`` reached by Newton steps from ``w_D``) to the
         oracle; inf when there is none (descent-ascent diverges).
     stationary_found : bool
-        Whether a local minimum of ``L_DA`` was found (False: descent-ascent
-        diverges from ``w_D``).
+        Whether a local minimum of ``L_DA`` was found within 50 Newton (or
+        gradient) steps from ``w_D`` and inside the divergence bound of
+        :class:`~skunlearn.unlearners.DescentAscent` (False: descent-ascent
+        runs away).
     opposite_side : bool
         The stationary point and the oracle lie on opposite sides of ``w_D``
         (``<w_DA - w_D, w_R - w_D> < 0``), the situation of Lemma 3 of [1]_.
@@ -293,44 +312,71 @@ def _estimate_oracle(split):
     return result.theta, float(np.max(np.abs(grad))) / objective.total_weight
 
 
-def _da_stationary_point(retain, forget, theta0, hessian, learning_rate, max_iter=200):
+def _da_stationary_point(retain, forget, theta0, hessian, learning_rate):
     """Local minimum of ``L_DA`` reached from ``theta0``, or None if the descent diverges.
 
     Newton steps while the Hessian of ``L_DA`` is positive definite, gradient
     steps of size ``learning_rate`` otherwise (as descent-ascent itself takes),
-    each with Armijo backtracking.
+    each with Armijo backtracking. None when the iterates leave the divergence
+    bound of :class:`~skunlearn.unlearners.DescentAscent` or no stationary
+    point is reached within ``_STATIONARY_STEPS`` steps.
     """
     theta = np.array(theta0, dtype=np.float64, copy=True)
     bound = _DIVERGENCE_FACTOR * (1.0 + np.linalg.norm(theta))
     with np.errstate(over="ignore", invalid="ignore"):
-        return _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter)
+        return _descend(retain, forget, theta, hessian, learning_rate, bound)
 
 
-def _descend(retain, forget, theta, hessian, learning_rate, bound, max_iter):
+def _descend(retain, forget, theta, hessian, learning_rate, bound):
     value, grad = _value_grad(retain, forget, theta)
     hessian = hessian + forget.hessian(theta)
-    for iteration in range(max_iter):
+    for iteration in range(_STATIONARY_STEPS):
         step = None if hessian is None else _newton_direction(hessian, grad)
         newton_step = step is not None
         step = step if newton_step else learning_rate * grad
-        t = 1.0
-        while t > 1e-12:
-            candidate = theta - t * step
-            new_value, new_grad = _value_grad(retain, forget, candidate)
-            if np.isfinite(new_value) and new_value <= value - 1e-4 * t * float(grad @ step):
-                break
-            t *= 0.5
-        if t <= 1e-12 and newton_step:
-            return theta  # Newton cannot improve on rounding: a local minimum
-        if t <= 1e-12 or np.linalg.norm(candidate) > bound:
-            return None
+        t, candidate, new_value, new_grad = _line_search(
+            retain, forget, theta, value, grad, step, bound
+        )
+        if t == 0.0:
+            # Newton cannot improve on rounding: a local minimum
+            return theta if newton_step else None
+        if not np.isfinite(t):
+            return None  # still descending beyond the divergence bound
         theta, value, grad = candidate, new_value, new_grad
-        if float(np.max(np.abs(grad))) <= 1e-10 * max(1.0, abs(value)):
+        if float(np.max(np.abs(grad))) <= _STATIONARY_TOL:
             return theta
         hessian = None
         if newton_step or iteration % _HESSIAN_REFRESH == 0:
             hessian = retain.hessian(theta) + forget.hessian(theta)
     return None
+
+
+def _line_search(retain, forget, theta, value, grad, step, bound):
+    """Armijo backtracking along ``-step``, then doubling while ``L_DA`` keeps falling.
+
+    The doubling crosses the long, nearly linear descents of an ascent term in
+    a few steps. Returns ``t = 0`` when no decrease is found and ``t = inf``
+    when the descent goes on past ``bound``.
+    """
+    t, slope = 1.0, float(grad @ step)
+    while True:
+        candidate = theta - t * step
+        new_value, new_grad = _value_grad(retain, forget, candidate)
+        if np.isfinite(new_value) and new_value <= value - 1e-4 * t * slope:
+            break
+        t *= 0.5
+        if t < 1e-12:
+            return 0.0, theta, value, grad
+    while t == 1.0 or t > 1.0:
+        further = theta - 2.0 * t * step
+        if np.linalg.norm(further) > bound:
+            more = _value_grad(retain, forget, further)[0]
+            return (np.inf if not more >= new_value else t), candidate, new_value, new_grad
+        further_value, further_grad = _value_grad(retain, forget, further)
+        if not further_value < new_value:
+            break
+        t, candidate, new_value, new_grad = 2.0 * t, further, further_value, further_grad
+    return t, candidate, new_value, new_grad
 
 
 def _value_grad(retain, forget, theta):

@@ -109,7 +109,8 @@ def cross_influence(estimator, X_forget, y_forget=None, *, n_components=5):
 @threadpool_limits.wrap(limits=1, user_api="blas")
 def _cross_influence(split, n_components=5):
     """:func:`cross_influence` on a prepared :class:`ForgetSplit`."""
-    retain_total, _, second = split.retain_moments
+    moments = split.retain_moments
+    retain_total, second = moments.total, moments.second
     weight_f = split.forget_sample_weight
     factor = scipy.linalg.cho_factor(split.mean_training_hessian())
     B = scipy.linalg.cho_solve(factor, (split.forget_gradients * np.sqrt(weight_f)[:, None]).T)

@@ -75,7 +75,8 @@ class DependenceReport:
             f"  cross-influence ||G_R H^-1 G_F^T||_2  {ci.spectral_norm:10.4g}   per pair "
             f"{ci.per_pair:.3g}; top direction {ci.top_energy_share:.0%} of the energy, "
             f"spread over {ci.forget_share:.0%} of F",
-            f"  gradient alignment cos(F, R)         {self.alignment.forget_retain:10.3f}",
+            f"  gradient alignment, pairwise cosine  {self.alignment.pairwise:10.3f}   (of the "
+            f"means {self.alignment.forget_retain:.3f}: -1 is stationarity, not dependence)",
             f"  nearest retain row |cos|             {sim.median_nearest:10.3f}   (median; "
             f"max {sim.max_nearest:.3f}; cosine of the means {sim.mean_cosine:.3f})",
             f"  MMD^2 two-sample test                {self.mmd.statistic:10.3g}   p = "

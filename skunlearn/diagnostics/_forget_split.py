@@ -67,7 +67,7 @@ class ForgetSplit:
 
     @cached_property
     def retain_moments(self):
-        """``(sum s, sum s g, sum s g g^T)`` over the retain rows (one pass)."""
+        """:class:`GradientMoments` of the retain rows (one pass over them)."""
         p = self.problem
         return gradient_moments(self.training, p.X, p.y, self.retain_sample_weight, self.theta)
 

@@ -7,6 +7,8 @@ to the linear predictor. Large row sets are processed in chunks, so only
 ``p x p`` summaries are ever held for them.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import expit, softmax
 from threadpoolctl import threadpool_limits
@@ -64,15 +66,28 @@ def _gradients(objective, X, y, theta):
     return np.hstack([G, R]) if objective.fit_intercept else G
 
 
-def gradient_moments(objective, X, y, weights, theta):
-    """Weighted sums of per-sample gradients, without holding them all.
+@dataclass
+class GradientMoments:
+    """Weighted sums over rows of per-sample gradients ``g_i`` (weights ``w_i``).
 
-    Returns ``(total, first, second)``: ``sum w_i``, ``sum w_i g_i`` and
-    ``sum w_i g_i g_i^T`` over the rows with non-zero weight, in chunks of
-    rows (BLAS limited to one thread: it competes with numba's threads).
+    ``total = sum w_i``, ``first = sum w_i g_i``, ``second = sum w_i g_i g_i^T``
+    and ``unit = sum w_i g_i / ||g_i||`` (rows with a zero gradient add nothing).
+    """
+
+    total: float
+    first: np.ndarray
+    second: np.ndarray
+    unit: np.ndarray
+
+
+def gradient_moments(objective, X, y, weights, theta):
+    """:class:`GradientMoments` of the rows with non-zero weight, without holding them all.
+
+    Rows are processed in chunks, with BLAS limited to one thread (it competes
+    with numba's threads).
     """
     p = objective.n_params
-    first, second = np.zeros(p), np.zeros((p, p))
+    first, second, unit = np.zeros(p), np.zeros((p, p)), np.zeros(p)
     with threadpool_limits(limits=1, user_api="blas"):
         for lo in range(0, X.shape[0], _CHUNK):
             w = weights[lo : lo + _CHUNK]
@@ -82,7 +97,13 @@ def gradient_moments(objective, X, y, weights, theta):
             G = _gradients(objective, X[lo : lo + _CHUNK][live], y[lo : lo + _CHUNK][live], theta)
             first += w[live] @ G
             second += (G * w[live, None]).T @ G
-    return float(np.sum(weights)), first, second
+            unit += (w[live] / _safe_norms(G)) @ G
+    return GradientMoments(float(np.sum(weights)), first, second, unit)
+
+
+def _safe_norms(G):
+    norms = np.linalg.norm(G, axis=1)
+    return np.where(norms > 0, norms, 1.0)
 
 
 def per_sample_gradients(estimator, X, y):
