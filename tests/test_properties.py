@@ -6,10 +6,10 @@ On small random problems ``D`` (with duplicated rows) and disjoint forget sets `
 multiset: one forgotten copy of a duplicated row leaves the others). Forgetting every row
 of a class of a multinomial model follows that refit too (the class leaves ``classes_``).
 Rows that repeat with different labels (integer features, signed zeros) are told apart by
-``y_forget``; given or not, labels that match change nothing. Weighted rows and the
-"paper" convention follow a scikit-learn refit with the penalty rescaled. Unlearning an
-empty set leaves the pickled estimator unchanged. Examples are derandomised so the suite
-is deterministic.
+``y_forget``; given or not, labels that match change nothing. Weighted rows, with or
+without intercept and in either convention, follow a scikit-learn refit (penalty rescaled
+for "paper"). Unlearning an empty set leaves the pickled estimator unchanged. Examples
+are derandomised so the suite is deterministic.
 """
 
 import pickle
@@ -147,7 +147,7 @@ def test_many_duplicates_with_labels_follow_the_oracle(seed, kind, data):
     assert_same_model(kind, model, sklearn_oracle(kind, X[keep], y[keep]))
 
 
-def rescaled_oracle(kind, convention, X, y, weights):
+def rescaled_oracle(kind, convention, fit_intercept, X, y, weights):
     """scikit-learn refit whose penalty matches ``convention`` on rows of total weight W.
 
     "paper" uses weighted means with a fixed ridge: Ridge's ``alpha`` becomes ``alpha * W``
@@ -155,10 +155,15 @@ def rescaled_oracle(kind, convention, X, y, weights):
     """
     total = weights.sum() if convention == "paper" else 1.0
     if kind == "ridge":
-        return sk.Ridge(alpha=0.7 * total).fit(X, y, sample_weight=weights)
-    oracle = sk.LogisticRegression(
-        C=2.0 / total, solver="newton-cholesky", tol=1e-12, max_iter=1000
-    )
+        oracle = sk.Ridge(alpha=0.7 * total, fit_intercept=fit_intercept)
+    else:
+        oracle = sk.LogisticRegression(
+            C=2.0 / total,
+            fit_intercept=fit_intercept,
+            solver="newton-cholesky",
+            tol=1e-12,
+            max_iter=1000,
+        )
     return oracle.fit(X, y, sample_weight=weights)
 
 
@@ -167,17 +172,22 @@ def rescaled_oracle(kind, convention, X, y, weights):
     st.integers(0, 2**32 - 1),
     st.sampled_from(KINDS),
     st.sampled_from(["sklearn", "paper"]),
+    st.booleans(),
     st.data(),
 )
-def test_weighted_rows_and_paper_convention_follow_the_oracle(seed, kind, convention, data):
+def test_weighted_rows_and_conventions_follow_the_oracle(
+    seed, kind, convention, fit_intercept, data
+):
     rng = np.random.default_rng(seed)
     X, y = make_data(kind, rng, 24, 3)
+    X += 1.0
     weights = rng.uniform(0.2, 3.0, size=24)
     order = np.array(data.draw(st.permutations(range(24)), label="order"), dtype=int)
     n_forget = data.draw(st.integers(1, 18), label="n_forget")
     forget, keep = order[:n_forget], order[n_forget:]
     assume(has_two_classes(kind, y[keep]))
-    model = make_model(kind, "newton").set_params(convention=convention)
+    model = make_model(kind, "newton")
+    model.set_params(convention=convention, fit_intercept=fit_intercept)
     model.fit(X, y, sample_weight=weights).unlearn(X[forget])
-    oracle = rescaled_oracle(kind, convention, X[keep], y[keep], weights[keep])
+    oracle = rescaled_oracle(kind, convention, fit_intercept, X[keep], y[keep], weights[keep])
     assert_same_model(kind, model, oracle)
