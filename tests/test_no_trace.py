@@ -7,9 +7,9 @@ positive control shows the scan finds the rows before they are forgotten. Throug
 pipeline, neither the raw rows nor their scaled form remain (bytes that a pipeline fitted
 on the remaining rows alone also holds, such as a min-max-scaled 0.0, are no evidence),
 and the final estimator keeps no state that a direct ``unlearn`` would not (no cache
-from the old feature space).
-Aggregates that are downdated instead of recomputed (Ridge's centred Gram statistics, the
-class counts) equal the same aggregates computed with numpy on the remaining rows.
+from the old feature space). Aggregates that are downdated instead of recomputed equal
+the same aggregates computed on the remaining rows: Ridge's centred Gram statistics and
+the class counts (numpy), the pipeline scalers' statistics (scikit-learn's scalers).
 """
 
 import pickle
@@ -17,6 +17,7 @@ import pickle
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.pipeline import make_pipeline
@@ -196,3 +197,25 @@ def test_pipeline_leaves_no_state_a_direct_unlearn_would_not(kind):
     direct = make_model(kind, "newton").fit(scaled, y).unlearn(scaled[BATCHED[0]])
     pipe.unlearn(X[BATCHED[0]])
     assert sorted(vars(pipe[-1])) == sorted(vars(direct))
+
+
+@pytest.mark.parametrize(
+    ("scaler", "sklearn_scaler"),
+    [
+        (StandardScaler, skp.StandardScaler),
+        (MinMaxScaler, skp.MinMaxScaler),
+        (MaxAbsScaler, skp.MaxAbsScaler),
+    ],
+)
+def test_pipeline_scaler_statistics_equal_a_refit(scaler, sklearn_scaler):
+    X, y = make_data("ridge")
+    X = X * [1.0, 5.0, 0.1, 2.0] + [2.0, -3.0, 10.0, 0.0]
+    pipe = make_pipeline(scaler(), make_model("ridge", "newton")).fit(X, y)
+    for batch in BATCHED:
+        pipe.unlearn(X[batch])
+    keep = np.setdiff1d(np.arange(N_SAMPLES), np.concatenate(BATCHED))
+    reference = sklearn_scaler().fit(X[keep])
+    fitted = [name for name in vars(reference) if name.endswith("_") and name != "n_features_in_"]
+    assert fitted
+    for name in fitted:
+        assert_allclose(getattr(pipe[0], name), getattr(reference, name), rtol=1e-12)
