@@ -6,6 +6,7 @@ no copy of a forgotten row stays in memory or in a pickle.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._row_index import RowIndex, hash_rows
 
@@ -82,7 +83,7 @@ class TrainingRows:
             match, or that matches rows with different labels while
             ``y_forget`` is None.
         """
-        hashes = hash_rows(X_forget)
+        hashes = self._hash(X_forget)
         lo, hi = self._index.candidate_ranges(hashes)
         positions = np.full(len(hashes), -1, dtype=np.int64)
         _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
@@ -92,7 +93,7 @@ class TrainingRows:
         fast_rows = np.flatnonzero(fast)
         fast_pos = self._index.positions[lo[fast_rows]]
         ok = fast_pos >= 0
-        ok[ok] = np.all(self._X[fast_pos[ok]] == X_forget[fast_rows[ok]], axis=1)
+        ok[ok] = self._rows_equal(fast_pos[ok], X_forget, fast_rows[ok])
         if y_forget is not None and ok.any():
             ok[ok] = self._targets_equal(self._y[fast_pos[ok]], y_forget[fast_rows[ok]])
         positions[fast_rows[ok]] = fast_pos[ok]
@@ -101,13 +102,31 @@ class TrainingRows:
             positions[j] = self._claim(j, X_forget, y_forget, lo[j], hi[j], claimed, format_label)
         return positions
 
+    def conform(self, X):
+        """``X`` in the stored form (a dense array here), by value."""
+        return X.toarray() if sp.issparse(X) else X
+
+    @staticmethod
+    def _hash(X):
+        return hash_rows(X)
+
+    def _rows_equal(self, positions, X_forget, rows):
+        """Whether stored row ``positions[i]`` equals ``X_forget[rows[i]]``, for each i."""
+        return np.all(self._X[positions] == X_forget[rows], axis=1)
+
+    def _move_rows(self, holes, movers, n_keep):
+        """Move the rows at ``movers`` into ``holes`` and zero rows ``n_keep:n``."""
+        self._X[holes] = self._X[movers]
+        self._X[n_keep : self._n] = 0.0
+
     def _targets_equal(self, stored, given):
         stored = stored.reshape(len(stored), -1)
         return np.all(stored == given.reshape(len(given), -1), axis=1)
 
     def _claim(self, j, X_forget, y_forget, lo, hi, claimed, format_label):
         candidates = self._index.candidates(lo, hi)
-        equal = candidates[np.all(self._X[candidates] == X_forget[j], axis=1)].tolist()
+        same_row = self._rows_equal(candidates, X_forget, np.full(len(candidates), j))
+        equal = candidates[same_row].tolist()
         if not equal:
             raise ValueError(f"Row {j} of X_forget is not in the training set.")
         free = [p for p in equal if p not in claimed]
@@ -147,17 +166,16 @@ class TrainingRows:
             self._index.delete(position)
         holes = positions[positions < n_keep]
         movers = np.setdiff1d(np.arange(n_keep, self._n), positions, assume_unique=True)
-        self._X[holes] = self._X[movers]
+        self._move_rows(holes, movers, n_keep)
         self._y[holes] = self._y[movers]
         self._w[holes] = self._w[movers]
         for source, target in zip(movers.tolist(), holes.tolist(), strict=True):
             self._index.move(source, target)
-        self._X[n_keep : self._n] = 0.0
         self._y[n_keep : self._n] = 0
         self._w[n_keep : self._n] = 0.0
         self._n = n_keep
         if self._index.n_tombstones > max(self._n, 1024):
-            self._index = RowIndex(hash_rows(self.X))
+            self._index = RowIndex(self._hash(self.X))
 
     def recode_targets(self, mapping):
         """Replace each stored target ``t`` by ``mapping[t]`` (integer targets)."""
