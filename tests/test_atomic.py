@@ -7,6 +7,7 @@ estimator still unlearns correctly afterwards. Divergence keeps the last finite 
 """
 
 import pickle
+import signal
 
 import numpy as np
 import pytest
@@ -18,7 +19,10 @@ import skunlearn._kernels
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.exceptions import UnlearningDivergenceWarning
 from skunlearn.linear_model._gram import GramStatistics
+from skunlearn.pipeline import make_pipeline
+from skunlearn.preprocessing import StandardScaler
 from skunlearn.unlearners import BaseUnlearner, DescentAscent, GradientAscent, UnlearningResult
+from skunlearn.utils import RowIndex
 
 FAILURES = [RuntimeError("injected failure"), KeyboardInterrupt()]
 FORGET = np.arange(3, 9)
@@ -142,6 +146,37 @@ def test_failure_inside_the_exact_ridge_solve(monkeypatch, failure):
     assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
     monkeypatch.setattr(GramStatistics, "solve", original)
     assert_still_unlearns_exactly("ridge", model, X, y)
+
+
+def receiving_ctrl_c(function):
+    """``function``, with a real SIGINT (Ctrl-C) delivered as it starts."""
+
+    def wrapper(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
+def test_ctrl_c_during_the_commit_is_held_until_it_ends(monkeypatch, kind):
+    model, X, _ = make_model(kind)
+    expected = pickle.dumps(make_model(kind)[0].unlearn(X[FORGET]))
+    monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
+    with pytest.raises(KeyboardInterrupt):
+        model.unlearn(X[FORGET])
+    assert pickle.dumps(model) == expected
+
+
+@pytest.mark.parametrize("kind", ["ridge", "binary"])
+def test_ctrl_c_during_a_pipeline_commit_is_held_until_it_ends(monkeypatch, kind):
+    X, y = make_data(kind)
+    pipe = make_pipeline(StandardScaler(), make_model(kind)[0]).fit(X, y)
+    expected = pickle.dumps(clone(pipe).fit(X, y).unlearn(X[FORGET]))
+    monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
+    with pytest.raises(KeyboardInterrupt):
+        pipe.unlearn(X[FORGET])
+    assert pickle.dumps(pipe) == expected
 
 
 @pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])

@@ -1,6 +1,9 @@
 """``UnlearnMixin``: the public ``unlearn`` verb shared by skunlearn's estimators."""
 
 import copy
+import signal
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -44,6 +47,28 @@ def _check_result(result, theta0):
         )
 
 
+@contextmanager
+def _ctrl_c_deferred():
+    """Hold a Ctrl-C (SIGINT) that arrives in the block until the block has finished.
+
+    The in-place commit of ``unlearn`` then never stops halfway; the interrupt is
+    delivered to the previous handler right after. Only the main thread receives
+    signals, so elsewhere (or with a handler not installed from Python) this does nothing.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is None:
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(*received[0])
+
+
 class UnlearnMixin:
     """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator.
 
@@ -70,8 +95,9 @@ class UnlearnMixin:
         Parameters
         ----------
         X_forget : {array-like, sparse matrix} of shape (n_forget, n_features)
-            Rows to forget, validated like ``fit``'s ``X`` and matched exactly.
-            An empty array is a no-op.
+            Rows to forget, validated like ``fit``'s ``X`` and matched exactly,
+            by value: dense rows are converted for a model fitted on sparse
+            input and sparse rows for a dense one. An empty array is a no-op.
         y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
             Their targets. When given they must match the stored ones; they
             decide between duplicate rows with different targets.
@@ -95,9 +121,10 @@ class UnlearnMixin:
         positions, problem, commit = located
         result = unlearner.run(problem)
         _check_result(result, problem.theta0)
-        self._rows.remove(positions)
-        commit(result)
-        self.n_forgotten_ += len(positions)
+        with _ctrl_c_deferred():
+            self._rows.remove(positions)
+            commit(result)
+            self.n_forgotten_ += len(positions)
         return self
 
     def _unlearning_problem(self, X_forget, y_forget=None):
@@ -165,12 +192,13 @@ class UnlearnMixin:
         return shadow
 
     def _validate_forget_rows(self, X_forget):
-        return validate_data(
+        X_forget = validate_data(
             self,
             X_forget,
             reset=False,
             dtype=np.float64,
             order="C",
             ensure_min_samples=0,
-            accept_sparse=False,
+            accept_sparse="csr",
         )
+        return self._rows.conform(X_forget)

@@ -9,6 +9,7 @@ from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..linear_model._base import _ctrl_c_deferred
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import StepNotUnlearnableError, adopt, plan_step
 
@@ -204,9 +205,10 @@ class Pipeline(sk_pipeline.Pipeline):
         if positions is None:
             return self
         commits = self._plan(X_forget, positions)
-        for commit in commits:
-            commit()
-        self.n_forgotten_ += len(positions)
+        with _ctrl_c_deferred():
+            for commit in commits:
+                commit()
+            self.n_forgotten_ += len(positions)
         return self
 
     def _locate(self, X_forget, y_forget):
