@@ -18,11 +18,12 @@ from skunlearn import LogisticRegression, Ridge
 from skunlearn.unlearners import DescentAscent, Finetune, GradientAscent, Newton
 
 N_SAMPLES, N_FEATURES = 40, 3
+KINDS = ["ridge", "binary", "multinomial"]
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
-def make_data(seed=0):
-    rng = np.random.default_rng(seed)
+def make_data():
+    rng = np.random.default_rng(0)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
     y_reg = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=N_SAMPLES)
     y_three = np.arange(N_SAMPLES) % 3
@@ -58,9 +59,6 @@ def wrong_label(kind, y):
     if kind == "ridge":
         return y[:1] + 1.0
     return np.array([next(label for label in np.unique(y) if label != y[0])])
-
-
-KINDS = ["ridge", "binary", "multinomial"]
 
 
 @pytest.mark.parametrize("estimator", [Ridge(), LogisticRegression()])
