@@ -115,33 +115,43 @@ def main(argv=None):
         flush=True,
     )
     original = LogisticRegression(C=args.C).fit(X_train, y_train)
-    n_models = args.ensemble
-    if n_models is None:
-        size = len(X_train) * (original.coef_.size + original.intercept_.size)
-        n_models = ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
     oracle = fit_oracle(X_train[keep], y_train[keep], args.C)
+    print_reports(original, oracle, data, forget, args)
+    if args.plot:
+        save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
+    return 0
+
+
+def ensemble_size(args, n_train, original):
+    """``--ensemble``, or by default ENSEMBLE_SIZE for small problems and 0 otherwise."""
+    if args.ensemble is not None:
+        return args.ensemble
+    size = n_train * (original.coef_.size + original.intercept_.size)
+    return ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
+
+
+def print_reports(original, oracle, data, forget, args):
+    """The dependence report and harm prediction, then the comparison with its verdicts."""
+    X_train, X_test, y_train, y_test = data
     X_forget, y_forget = X_train[forget], y_train[forget]
+    n_models = ensemble_size(args, len(X_train), original)
     print()
     print(dependence_report(original, X_forget, y_forget, X_test, y_test), flush=True)
     print()
-    print(
-        unlearning_report(
-            original,
-            X_forget,
-            y_forget,
-            X_test,
-            y_test,
-            oracle=oracle,
-            repeats=args.repeats,
-            n_models=n_models,
-            random_state=args.seed,
-        )
+    comparison = unlearning_report(
+        original,
+        X_forget,
+        y_forget,
+        X_test,
+        y_test,
+        oracle=oracle,
+        repeats=args.repeats,
+        n_models=n_models,
+        random_state=args.seed,
     )
+    print(comparison)
     if not n_models:
         print("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
-    if args.plot:
-        save_trajectory_figure(original, oracle, X_forget, y_forget, args)
-    return 0
 
 
 def save_trajectory_figure(original, oracle, X_forget, y_forget, args):

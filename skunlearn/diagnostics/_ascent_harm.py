@@ -13,19 +13,11 @@ import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from .._solvers import newton
+from ._da_stationary import STATIONARY_STEPS, da_stationary_point
 from ._forget_split import ForgetSplit
 from ._per_sample import _safe_norms
 
 __all__ = ["AscentHarm", "GradientAlignment", "ascent_harm", "gradient_alignment"]
-
-_DIVERGENCE_FACTOR = 1e4
-# Where L_DA is not convex, gradient steps are taken and the Hessian (a pass
-# over the retain rows) is re-evaluated only every this many steps.
-_HESSIAN_REFRESH = 10
-# L_DA is in per-sample-mean units: a stationary point has a max-norm gradient
-# below this, and is searched for at most _STATIONARY_STEPS steps from w_D.
-_STATIONARY_TOL = 1e-9
-_STATIONARY_STEPS = 50
 
 
 def _cosine(a, b):
@@ -141,7 +133,7 @@ class AscentHarm:
         minimum of ``L_DA`` reached by Newton steps from ``w_D``) to the
         oracle; inf when there is none (descent-ascent diverges).
     stationary_found : bool
-        Whether a local minimum of ``L_DA`` was found within 50 Newton (or
+        Whether a local minimum of ``L_DA`` was found within 25 Newton (or
         gradient) steps from ``w_D`` and inside the divergence bound of
         :class:`~skunlearn.unlearners.DescentAscent` (False: descent-ascent
         runs away).
@@ -188,7 +180,10 @@ class AscentHarm:
         if not np.isfinite(self.deletion_effect):
             return "harmful: forgetting does not move the model, so any DA movement is harm"
         if self.diverges:
-            return f"harmful: the first step moves {first} the oracle, then DA diverges"
+            return (
+                f"harmful: the first step moves {first} the oracle, then DA runs away (no "
+                f"stationary point within {STATIONARY_STEPS} Newton steps)"
+            )
         if self.harmful:
             return (
                 f"harmful: the first step moves {first} the oracle and DA settles "
@@ -276,7 +271,7 @@ def _ascent_harm(split, ascent_weight=1.0, learning_rate="auto"):
     effect = float(np.linalg.norm(toward))
     if effect <= 1e-12 * (1.0 + float(np.linalg.norm(theta))):
         effect = np.nan  # forgetting does not move the model: nothing to compare against
-    stationary = _da_stationary_point(retain, forget, theta, mean_hessian, learning_rate)
+    stationary = da_stationary_point(retain, forget, theta, mean_hessian, learning_rate)
     if stationary is None:
         distance, opposite = np.inf, False
     else:
@@ -310,84 +305,3 @@ def _estimate_oracle(split):
     )
     grad = objective.value_grad(result.theta)[1]
     return result.theta, float(np.max(np.abs(grad))) / objective.total_weight
-
-
-def _da_stationary_point(retain, forget, theta0, hessian, learning_rate):
-    """Local minimum of ``L_DA`` reached from ``theta0``, or None if the descent diverges.
-
-    Newton steps while the Hessian of ``L_DA`` is positive definite, gradient
-    steps of size ``learning_rate`` otherwise (as descent-ascent itself takes),
-    each with Armijo backtracking. None when the iterates leave the divergence
-    bound of :class:`~skunlearn.unlearners.DescentAscent` or no stationary
-    point is reached within ``_STATIONARY_STEPS`` steps.
-    """
-    theta = np.array(theta0, dtype=np.float64, copy=True)
-    bound = _DIVERGENCE_FACTOR * (1.0 + np.linalg.norm(theta))
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _descend(retain, forget, theta, hessian, learning_rate, bound)
-
-
-def _descend(retain, forget, theta, hessian, learning_rate, bound):
-    value, grad = _value_grad(retain, forget, theta)
-    hessian = hessian + forget.hessian(theta)
-    for iteration in range(_STATIONARY_STEPS):
-        step = None if hessian is None else _newton_direction(hessian, grad)
-        newton_step = step is not None
-        step = step if newton_step else learning_rate * grad
-        t, candidate, new_value, new_grad = _line_search(
-            retain, forget, theta, value, grad, step, bound
-        )
-        if t == 0.0:
-            # Newton cannot improve on rounding: a local minimum
-            return theta if newton_step else None
-        if not np.isfinite(t):
-            return None  # still descending beyond the divergence bound
-        theta, value, grad = candidate, new_value, new_grad
-        if float(np.max(np.abs(grad))) <= _STATIONARY_TOL:
-            return theta
-        hessian = None
-        if newton_step or iteration % _HESSIAN_REFRESH == 0:
-            hessian = retain.hessian(theta) + forget.hessian(theta)
-    return None
-
-
-def _line_search(retain, forget, theta, value, grad, step, bound):
-    """Armijo backtracking along ``-step``, then doubling while ``L_DA`` keeps falling.
-
-    The doubling crosses the long, nearly linear descents of an ascent term in
-    a few steps. Returns ``t = 0`` when no decrease is found and ``t = inf``
-    when the descent goes on past ``bound``.
-    """
-    t, slope = 1.0, float(grad @ step)
-    while True:
-        candidate = theta - t * step
-        new_value, new_grad = _value_grad(retain, forget, candidate)
-        if np.isfinite(new_value) and new_value <= value - 1e-4 * t * slope:
-            break
-        t *= 0.5
-        if t < 1e-12:
-            return 0.0, theta, value, grad
-    while t == 1.0 or t > 1.0:
-        further = theta - 2.0 * t * step
-        if np.linalg.norm(further) > bound:
-            more = _value_grad(retain, forget, further)[0]
-            return (np.inf if not more >= new_value else t), candidate, new_value, new_grad
-        further_value, further_grad = _value_grad(retain, forget, further)
-        if not further_value < new_value:
-            break
-        t, candidate, new_value, new_grad = 2.0 * t, further, further_value, further_grad
-    return t, candidate, new_value, new_grad
-
-
-def _value_grad(retain, forget, theta):
-    value_r, grad_r = retain.value_grad(theta)
-    value_f, grad_f = forget.value_grad(theta)
-    return value_r + value_f, grad_r + grad_f
-
-
-def _newton_direction(hessian, grad):
-    try:
-        factor = scipy.linalg.cho_factor(hessian)
-    except (scipy.linalg.LinAlgError, ValueError):
-        return None
-    return scipy.linalg.cho_solve(factor, grad)
