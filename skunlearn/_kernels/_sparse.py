@@ -16,12 +16,34 @@ from ._rows import (
     _multinomial_row,
     _sparse_add,
     _sparse_dot,
+    _squared_point,
     _squared_row,
 )
 
 
 @njit(**NJIT)
+def _squared_single_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+    """K = 1: the scalar form of _squared_chunk (no z buffer)."""
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(indptr.shape[0] - 1):
+        if w[i] != 0.0:
+            lo, hi = indptr[i], indptr[i + 1]
+            z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
+            value, slope = _squared_point(z, y[i, 0])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
+    grad_int[0] += grad_b
+    return loss
+
+
+@njit(**NJIT)
 def _squared_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+    if coef.shape[0] == 1:
+        return _squared_single_chunk(
+            data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int
+        )
     z = np.empty(coef.shape[0])
     loss = 0.0
     for i in range(indptr.shape[0] - 1):
