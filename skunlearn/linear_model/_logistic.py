@@ -15,7 +15,7 @@ from .._objective import LinearObjective
 from .._solvers import dense_hessian_fits, lbfgs, newton
 from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
 from ..unlearners._base import empty_history
-from ..utils import TrainingRows
+from ..utils import training_rows
 from ._base import UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 
@@ -32,6 +32,9 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     Cholesky factor while the number of parameters is moderate, L-BFGS
     beyond) and keeps the training rows, so that :meth:`unlearn` can find the
     forgotten rows and move the model to the one trained without them.
+    Sparse ``X`` is kept as CSR (never densified): the kernels, the Hessian
+    and the row lookup work on its stored entries, and Newton unlearning
+    switches to Newton-CG when the dense Hessian does not fit in memory.
 
     Parameters
     ----------
@@ -143,8 +146,9 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse input is stored as CSR (CSC, COO and other
+            formats are converted) and never densified.
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -156,7 +160,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
@@ -173,7 +177,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             key: getattr(self, key)
             for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
         }
-        self._rows = TrainingRows(X, encoded.astype(np.int64), weights)
+        self._rows = training_rows(X, encoded.astype(np.int64), weights)
         self._class_counts = counts
         self.classes_ = classes
         objective = self._objective(weights, len(classes))
@@ -252,7 +256,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -261,7 +265,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             Signed distance to the boundary (binary) or per-class scores.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
@@ -270,7 +274,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -290,7 +294,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -305,7 +309,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -442,5 +446,5 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags

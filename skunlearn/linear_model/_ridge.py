@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -11,9 +12,9 @@ from .._objective import LinearObjective
 from .._solvers import SolverResult
 from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
 from ..unlearners._base import empty_history
-from ..utils import TrainingRows
+from ..utils import training_rows
 from ._base import UnlearnMixin, validate_sample_weight
-from ._gram import GramStatistics
+from ._ridge_cg import ridge_cg, ridge_statistics
 
 __all__ = ["Ridge"]
 
@@ -27,6 +28,17 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     ``fit`` keeps the training rows and their centred Gram statistics, so
     that :meth:`unlearn` with the default ``"newton"`` unlearner removes rows
     exactly in ``O(k d^2 + d^3)``, independently of the number of rows.
+
+    Sparse ``X`` is kept as CSR and never densified. The path is chosen
+    automatically: the Gram statistics are kept while the dense ``d x d``
+    matrix fits the memory budget of ``skunlearn._solvers.dense_hessian_fits``
+    (256 MiB) and, for sparse X, while ``d <= 1000`` (computed from the sparse
+    product ``X.T @ W X``). Otherwise nothing of size ``d x d`` is kept:
+    ``fit`` solves the normal equations by Jacobi-preconditioned conjugate
+    gradients (one fused pass over X per iteration, the intercept centred
+    implicitly as scikit-learn does for sparse input) and ``unlearn`` runs
+    the same solver on the remaining rows from the current weights, which is
+    Newton-CG on the quadratic retain objective.
 
     Parameters
     ----------
@@ -105,8 +117,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse input is stored as CSR (CSC, COO and other
+            formats are converted) and never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -119,7 +132,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         """
         self._validate_params()
         X, y = validate_data(
-            self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True
+            self,
+            X,
+            y,
+            dtype=np.float64,
+            order="C",
+            multi_output=True,
+            y_numeric=True,
+            accept_sparse="csr",
         )
         weights = validate_sample_weight(sample_weight, X.shape[0])
         targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
@@ -129,9 +149,11 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "fit_intercept": bool(self.fit_intercept),
             "y_ndim": np.ndim(y),
         }
-        self._rows = TrainingRows(X, targets, weights)
-        self._gram = GramStatistics.from_rows(X, targets, weights, self.fit_intercept)
-        self._set_solution(*self._gram.solve(self._effective_alpha(self._gram.weight)))
+        self._rows = training_rows(X, targets, weights)
+        X = self._rows.X
+        self._gram = ridge_statistics(X, targets, weights, self.fit_intercept)
+        alpha = self._effective_alpha(self._total_weight())
+        self._set_solution(*self._solve(self._gram, alpha, X, targets, weights))
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
@@ -141,7 +163,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -150,8 +172,19 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
+
+    def _total_weight(self):
+        if self._gram is not None:
+            return self._gram.weight
+        return float(np.sum(self._rows.sample_weight))
+
+    def _solve(self, gram, alpha, X, Y, weights, coef0=None):
+        """Ridge solution: from the Gram statistics, or by CG over the rows when None."""
+        if gram is not None:
+            return gram.solve(alpha)
+        return ridge_cg(X, Y, weights, alpha, self._spec["fit_intercept"], coef0=coef0)
 
     def _effective_alpha(self, total_weight):
         alpha = self._spec["alpha"]
@@ -203,18 +236,23 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     def _build_problem(self, positions):
         rows = self._rows
         X_forget, y_forget, w_forget = rows.take(positions)
-        if self._gram.weight - float(np.sum(w_forget)) <= 0:
+        total = self._total_weight() - float(np.sum(w_forget))
+        if total <= 0:
             raise ValueError("The remaining rows have zero total sample weight.")
-        gram = self._gram.remove(X_forget, y_forget, w_forget)
-        scale = self._weight_scale(gram.weight)
-        alpha = self._effective_alpha(gram.weight)
+        gram = None
+        if self._gram is not None:
+            X_dense = X_forget.toarray() if sp.issparse(X_forget) else X_forget
+            gram = self._gram.remove(X_dense, y_forget, w_forget)
+            total = gram.weight
+        scale = self._weight_scale(total)
+        alpha = self._effective_alpha(total)
         problem = UnlearningProblem(
             loss="squared",
             X=rows.X,
             y=rows.y,
             sample_weight=rows.sample_weight,
             weight_scale=scale,
-            retain_total=scale * gram.weight,
+            retain_total=scale * total,
             forget_positions=positions,
             X_forget=X_forget,
             y_forget=y_forget,
@@ -224,7 +262,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             l2=2.0 * self._spec["alpha"],
             theta0=self._theta(),
             refit=lambda: self._refit(problem, alpha),
-            exact_solve=lambda: self._pack(*gram.solve(alpha)),
+            exact_solve=lambda: self._pack(*self._exact_solve(gram, alpha, positions)),
         )
 
         def commit(result):
@@ -234,8 +272,18 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         return problem, commit
 
+    def _exact_solve(self, gram, alpha, positions):
+        """The retain solution: downdated statistics, or CG from the current weights."""
+        rows = self._rows
+        weights = rows.sample_weight.copy()
+        weights[positions] = 0.0
+        coef0 = np.atleast_2d(self.coef_)
+        return self._solve(gram, alpha, rows.X, rows.y, weights, coef0=coef0)
+
     def _map_statistics(self, scale, shift):
         """Map the Gram statistics to the feature space ``x -> x * scale + shift``."""
+        if self._gram is None:
+            return
         rows = self._rows
         sums = {}
         if not self._gram.centered:
@@ -249,7 +297,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "squared",
             rows.X,
             rows.y,
-            self._weight_scale(self._gram.weight) * rows.sample_weight,
+            self._weight_scale(self._total_weight()) * rows.sample_weight,
             n_outputs=rows.y.shape[1],
             fit_intercept=self._spec["fit_intercept"],
             l2=2.0 * self._spec["alpha"],
@@ -261,11 +309,12 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
     def _refit(self, problem, alpha):
         weights = problem.retain_weight / problem.weight_scale
-        gram = GramStatistics.from_rows(problem.X, problem.y, weights, problem.fit_intercept)
-        return SolverResult(self._pack(*gram.solve(alpha)), 1, True, empty_history())
+        gram = ridge_statistics(problem.X, problem.y, weights, problem.fit_intercept)
+        solution = self._solve(gram, alpha, problem.X, problem.y, weights)
+        return SolverResult(self._pack(*solution), 1, True, empty_history())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
