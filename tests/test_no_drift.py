@@ -2,8 +2,11 @@
 
 Every 250 deletions the model is compared with a scikit-learn refit on the remaining rows
 (``newton-cholesky`` at ``tol=1e-12`` for logistic regression, ``Ridge`` for ridge), by the
-normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``.
+normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``. Deletions
+interleaved with pickle round trips (live rows and a trimmed index only) stay on it too.
 """
+
+import pickle
 
 import numpy as np
 import pytest
@@ -56,3 +59,18 @@ def test_thousand_sequential_deletions_stay_on_the_oracle(kind, tolerance):
         distance = np.linalg.norm(parameters(model) - w_oracle)
         assert distance <= tolerance * np.linalg.norm(w_original - w_oracle), done
     assert model.n_forgotten_ == N_DELETIONS
+
+
+@pytest.mark.parametrize(("kind", "tolerance"), [("ridge", 1e-10), ("multinomial", 1e-6)])
+def test_pickle_round_trips_between_deletions_stay_on_the_oracle(kind, tolerance):
+    """A pickle holds only the live rows and a trimmed index; unlearning continues from it."""
+    X, y = make_data(kind)
+    model = Ridge(alpha=1.0) if kind == "ridge" else LogisticRegression(C=1.0)
+    model.fit(X, y)
+    order = np.random.default_rng(2).permutation(N_SAMPLES)[:600]
+    for batch in np.array_split(order, 30):
+        model = pickle.loads(pickle.dumps(model)).unlearn(X[batch])
+    keep = np.setdiff1d(np.arange(N_SAMPLES), order)
+    w_oracle = parameters(sklearn_fit(kind, X[keep], y[keep]))
+    effect = np.linalg.norm(parameters(sklearn_fit(kind, X, y)) - w_oracle)
+    assert np.linalg.norm(parameters(model) - w_oracle) <= tolerance * effect
