@@ -70,6 +70,9 @@ def test_unlearning_report_rows_agree_with_direct_measurements(reports):
         "harmful (farther than the original model)",
     )
     assert row["klom_forget"] < 1e-6 and comparison.rows[2]["klom_forget"] > 1.0
+    band = np.sqrt(np.log(2 / 0.05) / (2 * 12))
+    for entry in comparison.rows:
+        assert entry["in_band"] == (abs(entry["test"] - entry["forget"]) <= band)
     assert model.n_forgotten_ == 0  # the reports work on copies
 
 

@@ -103,6 +103,15 @@ class DependenceReport:
         """Per-forget-row influence on the retain set, largest first.
 
         Needs matplotlib (``pip install skunlearn[examples]``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        ax : matplotlib Axes
         """
         ax = pyplot_axes(ax)
         values = np.sort(self.cross_influence.per_forget_influence)[::-1]

@@ -64,7 +64,20 @@ def margins(estimator, X, y):
 
 
 def ensemble_margins(models, X, y):
-    """Margins of every model of an ensemble: shape ``(n_models, n_samples)``.
+    """Margins of every model of an ensemble.
+
+    Parameters
+    ----------
+    models : list of classifiers
+        Fitted models (see :func:`margins`).
+    X : array-like of shape (n_samples, n_features)
+        Samples.
+    y : array-like of shape (n_samples,)
+        Their labels.
+
+    Returns
+    -------
+    margins : ndarray of shape (n_models, n_samples)
 
     Examples
     --------
@@ -147,7 +160,8 @@ def subsample_ensembles(
     makes KLoM degenerate into a margin distance; randomising the training set
     makes it meaningful. Model ``i`` is trained on all forget rows plus a
     random ``fraction`` of the retain rows and then unlearns the forget rows;
-    oracle ``i`` is trained on the same retain rows only.
+    oracle ``i`` is trained on the same retain rows only. Trains on the
+    retain rows it is given (the privacy remark of [1]_).
 
     Parameters
     ----------

@@ -24,6 +24,19 @@ __all__ = ["loss_threshold_auc", "sample_losses", "ulira_auc"]
 def sample_losses(estimator, X, y):
     """Per-sample loss: cross-entropy ``log(1 + exp(-margin))`` or squared error.
 
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A classifier (with ``decision_function``) or a regressor.
+    X : array-like of shape (n_samples, n_features)
+        Samples.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Their targets.
+
+    Returns
+    -------
+    losses : ndarray of shape (n_samples,)
+
     Examples
     --------
     >>> import numpy as np

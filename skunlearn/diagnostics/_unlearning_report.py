@@ -10,6 +10,7 @@ from sklearn.base import clone, is_classifier
 
 from ..exceptions import UnlearningDivergenceWarning
 from ..unlearners import ALIASES
+from ._feature_dependence import hoeffding_check
 from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
 from ._membership_inference import loss_threshold_auc, ulira_auc
 from ._oracle_distance import (
@@ -75,7 +76,8 @@ class UnlearningReport:
         ``bound`` (oracle distance and certified bound over the deletion
         effect), ``diverged``, ``verdict``, ``retain``/``forget``/``test``
         scores (accuracy for a classifier), ``mia_auc`` (loss-threshold attack,
-        forget vs test rows), and with ensembles ``klom_forget``,
+        forget vs test rows), ``in_band`` (Lemma 1: forget accuracy within the
+        95% Hoeffding band around test accuracy), and with ensembles ``klom_forget``,
         ``klom_retain``, ``klom_test`` (95th percentiles) and ``ulira_auc``.
     oracle : dict
         The oracle's own scores and attack AUC, the calibration point.
@@ -129,7 +131,9 @@ class UnlearningReport:
         ]
         lines += [self._format(row, shown) for row in self.rows]
         lines.append("")
-        lines += [f"  {row['unlearner']:<16}{row['verdict']}" for row in self.rows]
+        lines += [
+            f"  {row['unlearner']:<16}{row['verdict']}{_band_note(row)}" for row in self.rows
+        ]
         lines.append(
             "\ndist/eff = ||w_u - w_oracle|| / ||w_original - w_oracle|| (0: exact, 1: did "
             "nothing, > 1: harmful); bound/eff = certified bound on it, without retraining."
@@ -151,6 +155,15 @@ class UnlearningReport:
         """Distance to the oracle over the deletion effect, per unlearner (log scale).
 
         Needs matplotlib (``pip install skunlearn[examples]``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        ax : matplotlib Axes
         """
         ax = pyplot_axes(ax)
         names = [row["unlearner"] for row in self.rows]
@@ -161,6 +174,12 @@ class UnlearningReport:
         ax.set_xlabel("||w_u - w_oracle|| / ||w_original - w_oracle||")
         ax.legend()
         return ax
+
+
+def _band_note(row):
+    if row.get("in_band", True):
+        return ""
+    return "; forget accuracy outside the 95% Hoeffding band around test accuracy (Lemma 1)"
 
 
 @dataclass
@@ -287,7 +306,7 @@ def _assess(estimator, unlearner, oracle, rows, repeats, effect):
             times.append(time.perf_counter() - start)
     diverged = any(issubclass(w.category, UnlearningDivergenceWarning) for w in caught)
     distance = oracle_distance(model, oracle, estimator)
-    return {
+    row = {
         "unlearner": unlearner if isinstance(unlearner, str) else type(unlearner).__name__,
         "seconds": float(np.median(times)),
         "distance": distance,
@@ -296,6 +315,10 @@ def _assess(estimator, unlearner, oracle, rows, repeats, effect):
         "verdict": unlearning_verdict(distance, diverged),
         **rows.scores(model),
     }
+    if rows.X_test is not None and is_classifier(model):
+        check = hoeffding_check(model, rows.X_forget, rows.y_forget, rows.X_test, rows.y_test)
+        row["in_band"] = check.within_band
+    return row
 
 
 class _Ensembles:
