@@ -8,6 +8,7 @@ estimator still unlearns correctly afterwards. Divergence keeps the last finite 
 
 import pickle
 import signal
+import threading
 
 import numpy as np
 import pytest
@@ -165,6 +166,16 @@ def test_ctrl_c_during_the_commit_is_held_until_it_ends(monkeypatch, kind):
     monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
     with pytest.raises(KeyboardInterrupt):
         model.unlearn(X[FORGET])
+    assert pickle.dumps(model) == expected
+
+
+def test_unlearning_in_a_worker_thread():
+    """Signals reach only the main thread; elsewhere the commit runs as it is."""
+    model, X, _ = make_model("binary")
+    expected = pickle.dumps(make_model("binary")[0].unlearn(X[FORGET]))
+    worker = threading.Thread(target=model.unlearn, args=(X[FORGET],))
+    worker.start()
+    worker.join()
     assert pickle.dumps(model) == expected
 
 
