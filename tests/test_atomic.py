@@ -3,7 +3,9 @@
 ``unlearn`` computes the new state aside and commits it at the end. An exception or a
 ``KeyboardInterrupt`` raised inside an unlearner, inside a numba kernel call, or a result
 that cannot be committed leaves the pickled estimator byte-for-byte unchanged, and the
-estimator still unlearns correctly afterwards. Divergence keeps the last finite iterate.
+estimator still unlearns correctly afterwards. A real Ctrl-C (SIGINT) arriving during the
+in-place commit is held until the commit is complete (estimator and pipeline), then
+raised. Divergence keeps the last finite iterate and warns at the caller's line.
 """
 
 import pickle
