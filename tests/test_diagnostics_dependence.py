@@ -266,7 +266,7 @@ def test_harm_sign_matches_the_first_descent_ascent_step(case):
     )
     before = np.linalg.norm(model._theta() - w_oracle)
     after = np.linalg.norm(stepped._theta() - w_oracle)
-    assert np.sign(harm.inner) == np.sign(before - after)
+    assert harm.moves_toward == (after < before)
     assert harm.step_distance == pytest.approx(after / before, rel=1e-7)
     assert harm.deletion_effect == pytest.approx(before, rel=1e-7)
 

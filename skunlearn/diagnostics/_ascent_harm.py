@@ -164,6 +164,11 @@ class AscentHarm:
     stationary_point: np.ndarray | None
 
     @property
+    def moves_toward(self):
+        """The first descent-ascent step moves toward the oracle (``inner > 0``)."""
+        return self.inner > 0
+
+    @property
     def diverges(self):
         """No local minimum of ``L_DA`` was found from the original weights."""
         return not self.stationary_found
@@ -176,7 +181,7 @@ class AscentHarm:
     @property
     def verdict(self):
         """One-line reading of the prediction."""
-        first = "toward" if self.inner > 0 else "away from"
+        first = "toward" if self.moves_toward else "away from"
         if not np.isfinite(self.deletion_effect):
             return "harmful: forgetting does not move the model, so any DA movement is harm"
         if self.diverges:
@@ -197,7 +202,8 @@ class AscentHarm:
     def to_dict(self):
         """Plain-Python dict, with the derived verdict."""
         out = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in asdict(self).items()}
-        return {**out, "harmful": self.harmful, "verdict": self.verdict}
+        derived = {"moves_toward": self.moves_toward, "diverges": self.diverges}
+        return {**out, **derived, "harmful": self.harmful, "verdict": self.verdict}
 
 
 def ascent_harm(estimator, X_forget, y_forget=None, *, ascent_weight=1.0, learning_rate="auto"):

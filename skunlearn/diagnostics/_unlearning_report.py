@@ -108,6 +108,7 @@ class UnlearningReport:
             ("test", "{:>8.3f}", 8),
             ("mia_auc", "{:>8.3f}", 8),
             ("klom_forget", "{:>8.3g}", 8),
+            ("klom_retain", "{:>8.3g}", 8),
             ("klom_test", "{:>8.3g}", 8),
             ("ulira_auc", "{:>8.3f}", 8),
         ]
@@ -117,6 +118,7 @@ class UnlearningReport:
             "bound": "bound/eff",
             "mia_auc": "MIA AUC",
             "klom_forget": "KLoM F",
+            "klom_retain": "KLoM R",
             "klom_test": "KLoM T",
             "ulira_auc": "U-LiRA",
         }
