@@ -26,7 +26,7 @@ __all__ = ["SPARSE_GRAM_MAX_FEATURES", "ridge_cg", "ridge_statistics", "uses_gra
 # Above this many columns a sparse X is solved by CG: the dense d x d Gram
 # matrix and its O(d^3) factorisation would cost more than CG passes over nnz.
 SPARSE_GRAM_MAX_FEATURES = 1000
-CG_RTOL = 1e-12
+CG_RTOL = 1e-14
 
 
 def uses_gram(X):
@@ -178,7 +178,7 @@ def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL
     fit_intercept : bool
     coef0 : ndarray of shape (n_targets, n_features), default=None
         Starting point (zeros when None).
-    rtol : float, default=1e-12
+    rtol : float, default=1e-14
         Stop when every target's residual is below ``rtol`` times its
         right-hand side, in the Euclidean norm.
 

@@ -201,7 +201,8 @@ class SparseTrainingRows(TrainingRows):
 
     def __init__(self, X, y, sample_weight):
         X = canonical_csr(X, copy=True)
-        self._data, self._indices, self._indptr = X.data, X.indices, X.indptr
+        self._data, self._indices = np.array(X.data), np.array(X.indices)
+        self._indptr = np.array(X.indptr)
         self._n_features = X.shape[1]
         self._y = np.array(y, copy=True, order="C")
         self._w = np.array(sample_weight, dtype=np.float64, copy=True)
@@ -212,11 +213,12 @@ class SparseTrainingRows(TrainingRows):
     def X(self):
         """Live rows: a CSR matrix over views of the store's buffers."""
         nnz = self._indptr[self._n]
-        return sp.csr_matrix(
-            (self._data[:nnz], self._indices[:nnz], self._indptr[: self._n + 1]),
-            shape=(self._n, self._n_features),
-            copy=False,
-        )
+        # Set the buffers on an empty matrix: scipy's constructor copies any view
+        # that holds less than half of its base array (its ``prune``).
+        live = sp.csr_matrix((self._n, self._n_features))
+        live.data, live.indices = self._data[:nnz], self._indices[:nnz]
+        live.indptr = self._indptr[: self._n + 1]
+        return live
 
     def take(self, positions):
         """Copies of ``(X (CSR), y, sample_weight)`` at the given positions."""
