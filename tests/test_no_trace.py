@@ -3,26 +3,29 @@
 The pickled estimator (and the raw buffers of its row store) are scanned for the bytes of
 every forgotten row, in float64 and float32 form, for each of its float64 values, for its
 target (regression) and for its row hash, on data whose rows and values are unique. A
-positive control shows the scan finds the rows before they are forgotten. Through a
-pipeline, neither the raw rows nor their scaled form remain (bytes that a pipeline fitted
-on the remaining rows alone also holds, such as a min-max-scaled 0.0, are no evidence),
-and the final estimator keeps no state that a direct ``unlearn`` would not (no cache
-from the old feature space). Aggregates that are downdated instead of recomputed equal
-the same aggregates computed on the remaining rows: Ridge's centred Gram statistics and
-the class counts (numpy), the pipeline scalers' statistics (scikit-learn's scalers).
+positive control shows the scan finds the rows before they are forgotten. Models fitted
+on CSR input are scanned for the non-zero entries of each row (its CSR data segment, each
+entry, its sparse row hash), forgotten with CSR or dense rows. Through a pipeline,
+neither the raw rows nor their scaled form remain (bytes that a pipeline fitted on the
+remaining rows alone also holds, such as a min-max-scaled 0.0, are no evidence), and the
+final estimator keeps no state that a direct ``unlearn`` would not (no cache from the old
+feature space). Aggregates that are downdated instead of recomputed equal the same
+aggregates computed on the remaining rows: Ridge's centred Gram statistics, dense or CSR,
+and the class counts (numpy), the pipeline scalers' statistics (scikit-learn's scalers).
 """
 
 import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
-from skunlearn.utils import hash_rows
+from skunlearn.utils import canonical_csr, hash_csr_rows, hash_rows
 
 UNLEARNERS = ["newton", "retrain", "descent_ascent", "gradient_ascent", "finetune"]
 KINDS = ["ridge", "ridge-multitarget", "binary", "multinomial"]
@@ -41,6 +44,15 @@ def make_data(kind, dtype=np.float64, n_samples=N_SAMPLES):
     if kind == "binary":
         return X, (X[:, 0] + rng.normal(size=n_samples) > 0).astype(int)
     return X, np.arange(n_samples) % 3
+
+
+def sparse_data(kind):
+    """``make_data`` with about half of the entries zero; rows stay unique (none all zero)."""
+    X, y = make_data(kind)
+    zero = np.random.default_rng(3).uniform(size=X.shape) < 0.5
+    zero[zero.all(axis=1), 0] = False
+    X[zero] = 0.0
+    return X, y
 
 
 def make_model(kind, unlearner):
@@ -63,19 +75,36 @@ def row_traces(X, y, i, regression):
     return traces
 
 
+def sparse_row_traces(X, y, i, regression):
+    """As :func:`row_traces` for a row stored in CSR form: its non-zero entries."""
+    entries = np.ascontiguousarray(X[i][X[i] != 0], dtype=np.float64)
+    canonical = canonical_csr(scipy.sparse.csr_matrix(X[i : i + 1]))
+    traces = {
+        "float64 entries": entries.tobytes(),
+        "float32 entries": entries.astype(np.float32).tobytes(),
+        "row hash": hash_csr_rows(canonical).tobytes(),
+    }
+    traces.update({f"entry {j}": entries[j : j + 1].tobytes() for j in range(len(entries))})
+    if regression:
+        traces.update({f"target {k}": value.tobytes() for k, value in enumerate(np.ravel(y[i]))})
+    return traces
+
+
 def estimator_bytes(model):
     """The pickled estimator plus the raw (untrimmed) buffers of its row store."""
     rows = model._rows
-    buffers = [rows._X, rows._y, rows._w, rows._index.keys]
+    names = ["_X", "_data", "_y", "_w"]
+    buffers = [getattr(rows, name) for name in names if hasattr(rows, name)]
+    buffers.append(rows._index.keys)
     return pickle.dumps(model) + b"".join(buffer.tobytes() for buffer in buffers)
 
 
-def found_traces(model, X, y, forgotten, regression):
+def found_traces(model, X, y, forgotten, regression, traces_of=row_traces):
     blob = estimator_bytes(model)
     return [
         (int(i), name)
         for i in forgotten
-        for name, trace in row_traces(X, y, i, regression).items()
+        for name, trace in traces_of(X, y, i, regression).items()
         if trace in blob
     ]
 
@@ -98,6 +127,28 @@ def test_no_trace_after_unlearning(kind, unlearner, batches):
         model.unlearn(X[batch])
     forgotten = np.concatenate(batches)
     assert found_traces(model, X, y, forgotten, kind.startswith("ridge")) == []
+
+
+def test_scan_finds_sparse_rows_before_unlearning():
+    X, y = sparse_data("ridge")
+    model = make_model("ridge", "newton").fit(scipy.sparse.csr_matrix(X), y)
+    found = found_traces(model, X, y, range(N_SAMPLES), True, sparse_row_traces)
+    assert {"float64 entries", "row hash", "entry 0", "target 0"} <= {name for _, name in found}
+
+
+@pytest.mark.filterwarnings("ignore::skunlearn.exceptions.UnlearningDivergenceWarning")
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("unlearner", UNLEARNERS)
+@pytest.mark.parametrize("forget_format", ["csr", "dense"])
+def test_no_trace_after_unlearning_sparse_rows(kind, unlearner, forget_format):
+    X, y = sparse_data(kind)
+    model = make_model(kind, unlearner).fit(scipy.sparse.csr_matrix(X), y)
+    for batch in BATCHED:
+        rows = X[batch]
+        model.unlearn(scipy.sparse.csr_matrix(rows) if forget_format == "csr" else rows)
+    forgotten = np.concatenate(BATCHED)
+    regression = kind.startswith("ridge")
+    assert found_traces(model, X, y, forgotten, regression, sparse_row_traces) == []
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -138,11 +189,14 @@ def numpy_gram(X, Y, weights, centered):
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("unlearner", ["newton", "descent_ascent"])
-def test_downdated_gram_equals_gram_of_remaining_rows(fit_intercept, unlearner):
-    X, Y = make_data("ridge-multitarget")
-    X = X + 5.0
+@pytest.mark.filterwarnings("ignore::skunlearn.exceptions.UnlearningDivergenceWarning")
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
+def test_downdated_gram_equals_gram_of_remaining_rows(fit_intercept, unlearner, sparse):
+    X, Y = sparse_data("ridge-multitarget")
+    X[X != 0] += 5.0
     weights = np.random.default_rng(1).uniform(0.5, 2.0, size=N_SAMPLES)
-    model = Ridge(fit_intercept=fit_intercept, unlearner=unlearner).fit(X, Y, weights)
+    model = Ridge(fit_intercept=fit_intercept, unlearner=unlearner)
+    model.fit(scipy.sparse.csr_matrix(X) if sparse else X, Y, weights)
     for batch in [[3], [0, 7, 8, 40], [59], list(range(20, 35))]:
         model.unlearn(X[batch])
     keep = np.setdiff1d(np.arange(N_SAMPLES), [3, 0, 7, 8, 40, 59, *range(20, 35)])
