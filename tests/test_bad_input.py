@@ -1,7 +1,9 @@
 """Bad input to ``unlearn``: a clear error naming the problem, and the estimator unchanged.
 
 "Unchanged" is byte-for-byte: the pickled estimator is the same before and after the
-refused call. Hyperparameters changed with ``set_params`` after ``fit`` are ignored by
+refused call. Models fitted on CSR input refuse bad sparse rows the same way and match
+non-canonical CSR rows (explicit zeros, ``-0.0``, unsorted indices) by value, without
+modifying them. Hyperparameters changed with ``set_params`` after ``fit`` are ignored by
 ``unlearn`` until the next ``fit``, as in scikit-learn.
 """
 
@@ -269,3 +271,44 @@ def test_hyperparameters_changed_after_fit_are_not_used(kind):
     model.set_params(**changed).unlearn(X[:5])
     np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=1e-8, atol=1e-10)
+
+
+def fitted_on_csr(kind):
+    """A model fitted on CSR input (about half of the entries zero, rows unique)."""
+    model, X, y = unfitted(kind)
+    X[np.random.default_rng(1).uniform(size=X.shape) < 0.4] = 0.0
+    X[np.all(X == 0.0, axis=1), 0] = 1.0 + np.arange(np.sum(np.all(X == 0.0, axis=1)))
+    return model.fit(scipy.sparse.csr_matrix(X), y), X, y
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_sparse_rows_for_a_model_fitted_on_csr(kind):
+    model, X, _ = fitted_on_csr(kind)
+    rows = scipy.sparse.csr_matrix(X[:3])
+    with_nan = rows.copy()
+    with_nan.data[0] = np.nan
+    assert_refused(model, with_nan, match="contains NaN")
+    assert_refused(model, scipy.sparse.hstack([rows, rows]).tocsr(), match="6 features")
+    unknown = scipy.sparse.csr_matrix(X[:3] + np.eye(3, N_FEATURES))
+    assert_refused(model, unknown, match="Row 0 of X_forget is not in the training set")
+    twice = scipy.sparse.vstack([rows, rows[1]]).tocsr()
+    assert_refused(model, twice, match="Row 3 of X_forget occurs more often")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_non_canonical_csr_rows_are_matched_by_value(kind):
+    """Explicit zeros, ``-0.0`` and unsorted column indices do not change which row it is."""
+    model, X, _ = fitted_on_csr(kind)
+    expected = pickle.dumps(fitted_on_csr(kind)[0].unlearn(X[:3]))
+    reversed_columns = np.arange(N_FEATURES)[::-1]
+    values = np.where(X[:3] == 0.0, -0.0, X[:3])[:, reversed_columns].ravel()
+    indices = np.tile(reversed_columns, 3)
+    messy = scipy.sparse.csr_matrix(
+        (values, indices, np.arange(4) * N_FEATURES), shape=(3, N_FEATURES)
+    )
+    assert not messy.has_sorted_indices and np.any(messy.data == 0.0)
+    given = (messy.data.copy(), messy.indices.copy())
+    model.unlearn(messy)
+    assert pickle.dumps(model) == expected
+    np.testing.assert_array_equal(messy.data, given[0])
+    np.testing.assert_array_equal(messy.indices, given[1])
