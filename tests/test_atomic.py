@@ -4,8 +4,8 @@
 ``KeyboardInterrupt`` raised inside an unlearner, inside a numba kernel call, or a result
 that cannot be committed leaves the pickled estimator byte-for-byte unchanged, and the
 estimator still unlearns correctly afterwards. A real Ctrl-C (SIGINT) arriving during the
-in-place commit is held until the commit is complete (estimator and pipeline), then
-raised. Divergence keeps the last finite iterate and warns at the caller's line.
+in-place commit is held until the commit is complete (estimator, dense or CSR row store,
+and pipeline), then raised. Divergence keeps the last finite iterate and warns at the caller's line.
 """
 
 import pickle
@@ -14,6 +14,7 @@ import threading
 
 import numpy as np
 import pytest
+import scipy.sparse
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model as sk
 from sklearn.base import clone
@@ -68,12 +69,13 @@ def make_data(kind):
     return X, np.arange(50) % 3
 
 
-def make_model(kind, unlearner="newton"):
+def make_model(kind, unlearner="newton", csr=False):
+    """A model fitted on the data of ``kind`` (given as CSR when ``csr``), and that data."""
     X, y = make_data(kind)
     model = (
         Ridge(unlearner=unlearner) if kind == "ridge" else LogisticRegression(unlearner=unlearner)
     )
-    return model.fit(X, y), X, y
+    return model.fit(scipy.sparse.csr_matrix(X) if csr else X, y), X, y
 
 
 def sklearn_oracle(kind, X, y):
@@ -113,8 +115,9 @@ def failing_after(function, n_calls, failure):
 
 @pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
 @pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
-def test_failure_inside_an_unlearner(kind, failure):
-    model, X, y = make_model(kind, FailingUnlearner(failure))
+@pytest.mark.parametrize("csr", [False, True], ids=["dense", "csr"])
+def test_failure_inside_an_unlearner(kind, failure, csr):
+    model, X, y = make_model(kind, FailingUnlearner(failure), csr)
     assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
     assert_still_unlearns_exactly(kind, model, X, y)
 
@@ -162,9 +165,10 @@ def receiving_ctrl_c(function):
 
 
 @pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
-def test_ctrl_c_during_the_commit_is_held_until_it_ends(monkeypatch, kind):
-    model, X, _ = make_model(kind)
-    expected = pickle.dumps(make_model(kind)[0].unlearn(X[FORGET]))
+@pytest.mark.parametrize("csr", [False, True], ids=["dense", "csr"])
+def test_ctrl_c_during_the_commit_is_held_until_it_ends(monkeypatch, kind, csr):
+    model, X, _ = make_model(kind, csr=csr)
+    expected = pickle.dumps(make_model(kind, csr=csr)[0].unlearn(X[FORGET]))
     monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
     with pytest.raises(KeyboardInterrupt):
         model.unlearn(X[FORGET])
