@@ -8,13 +8,15 @@ of a class of a multinomial model follows that refit too (the class leaves ``cla
 Rows that repeat with different labels (integer features, signed zeros) are told apart by
 ``y_forget``; given or not, labels that match change nothing. Weighted rows, with or
 without intercept and in either convention, follow a scikit-learn refit (penalty rescaled
-for "paper"). Unlearning an empty set leaves the pickled estimator unchanged. Examples
-are derandomised so the suite is deterministic.
+for "paper"). CSR input composes and follows the oracle the same way. Unlearning an
+empty set leaves the pickled estimator unchanged. Examples are derandomised so the suite
+is deterministic.
 """
 
 import pickle
 
 import numpy as np
+import scipy.sparse
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -191,3 +193,19 @@ def test_weighted_rows_and_conventions_follow_the_oracle(
     model.fit(X, y, sample_weight=weights).unlearn(X[forget])
     oracle = rescaled_oracle(kind, convention, fit_intercept, X[keep], y[keep], weights[keep])
     assert_same_model(kind, model, oracle)
+
+
+@SETTINGS
+@given(problems())
+def test_csr_input_follows_the_oracle(problem):
+    """Fitted and forgotten as CSR (entries below 0.5 in size zeroed), with labels given."""
+    kind, X, y, A, B, keep, shuffle, unlearner = problem
+    assume(has_two_classes(kind, y[keep]))
+    X = np.where(np.abs(X) < 0.5, 0.0, X)
+    union = np.concatenate([A, B])[shuffle]
+    model = make_model(kind, unlearner).fit(scipy.sparse.csr_matrix(X), y)
+    model.unlearn(scipy.sparse.csr_matrix(X[A]), y[A]).unlearn(X[B], y[B])
+    assert_same_model(kind, model, sklearn_oracle(kind, X[keep], y[keep]))
+    at_once = make_model(kind, unlearner).fit(scipy.sparse.csr_matrix(X), y)
+    at_once.unlearn(scipy.sparse.csr_matrix(X[union]), y[union])
+    assert_same_model(kind, at_once, model)
