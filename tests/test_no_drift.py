@@ -2,14 +2,16 @@
 
 Every 250 deletions the model is compared with a scikit-learn refit on the remaining rows
 (``newton-cholesky`` at ``tol=1e-12`` for logistic regression, ``Ridge`` for ridge), by the
-normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``. Deletions
-interleaved with pickle round trips (live rows and a trimmed index only) stay on it too.
+normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``, for dense and
+CSR row stores. Deletions interleaved with pickle round trips (live rows and a trimmed
+index only) stay on it too.
 """
 
 import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn import linear_model as sk
 
 from skunlearn import LogisticRegression, Ridge
@@ -42,12 +44,19 @@ def parameters(model):
 
 
 @pytest.mark.parametrize(
-    ("kind", "tolerance"), [("ridge", 1e-10), ("binary", 1e-6), ("multinomial", 1e-6)]
+    ("kind", "tolerance", "csr"),
+    [
+        ("ridge", 1e-10, False),
+        ("binary", 1e-6, False),
+        ("multinomial", 1e-6, False),
+        ("ridge", 1e-10, True),
+        ("binary", 1e-6, True),
+    ],
 )
-def test_thousand_sequential_deletions_stay_on_the_oracle(kind, tolerance):
+def test_thousand_sequential_deletions_stay_on_the_oracle(kind, tolerance, csr):
     X, y = make_data(kind)
     model = Ridge(alpha=1.0) if kind == "ridge" else LogisticRegression(C=1.0)
-    model.fit(X, y)
+    model.fit(scipy.sparse.csr_matrix(X) if csr else X, y)
     w_original = parameters(sklearn_fit(kind, X, y))
     order = np.random.default_rng(1).permutation(N_SAMPLES)[:N_DELETIONS]
     for done, row in enumerate(order, start=1):
