@@ -5,7 +5,8 @@
 that cannot be committed leaves the pickled estimator byte-for-byte unchanged, and the
 estimator still unlearns correctly afterwards. A real Ctrl-C (SIGINT) arriving during the
 in-place commit is held until the commit is complete (estimator, dense or CSR row store,
-and pipeline), then raised. Divergence keeps the last finite iterate and warns at the caller's line.
+and pipeline), then raised. Divergence keeps the last finite iterate and warns at the
+caller's line.
 """
 
 import pickle
