@@ -95,8 +95,8 @@ class UnlearningProblem:
         if self.forget_weight is None:
             raise ValueError(
                 "The forget loss is undefined: forgetting these rows removes a class "
-                f"({self.notes.get('vanished', '')}) from the model, so there is nothing to ascend "
-                "on. Use 'newton' (lands on the oracle), 'retrain' or 'finetune'."
+                f"({self.notes.get('vanished', '')}) from the model, so there is nothing to "
+                "ascend on. Use 'newton' (lands on the oracle), 'retrain' or 'finetune'."
             )
         weights = scale * self.forget_weight / float(np.sum(self.forget_weight))
         return self._objective(self.X_forget, self.y_forget, weights, l2)
