@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from skunlearn import LogisticRegression, Ridge, _cli
 from skunlearn.diagnostics import (
@@ -133,3 +134,26 @@ def test_cli_prints_the_dependence_report_above_the_verdicts(capsys):
             )
             for line in out.splitlines()
         )
+
+
+def test_reports_on_csr_rows_match_the_dense_ones():
+    X, y, X_test, y_test = _split()
+    X[np.abs(X) < 0.7] = 0.0
+    X_test[np.abs(X_test) < 0.7] = 0.0
+    results = []
+    for rows, test in ((X, X_test), (sp.csr_matrix(X), sp.csr_matrix(X_test))):
+        model = LogisticRegression(C=1.0).fit(rows, y)
+        dependence = dependence_report(model, rows[:12], y[:12], test, y_test, n_permutations=30)
+        comparison = unlearning_report(
+            model, rows[:12], y[:12], test, y_test, unlearners=["finetune"], n_models=4
+        )
+        results.append((dependence, comparison.rows[0]))
+    (dense, dense_row), (sparse, sparse_row) = results
+    assert sparse.cross_influence.spectral_norm == pytest.approx(
+        dense.cross_influence.spectral_norm, rel=1e-8
+    )
+    assert sparse.harm.inner == pytest.approx(dense.harm.inner, rel=1e-8)
+    np.testing.assert_allclose(sparse.similarity.nearest_cosine, dense.similarity.nearest_cosine)
+    assert sparse.mmd.to_dict() == pytest.approx(dense.mmd.to_dict())
+    for key in ("distance", "bound", "klom_forget", "mia_auc"):
+        assert sparse_row[key] == pytest.approx(dense_row[key], rel=1e-6, abs=1e-12), key

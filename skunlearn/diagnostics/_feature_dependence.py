@@ -17,6 +17,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils import check_array, check_random_state
 from threadpoolctl import threadpool_limits
 
+from ._per_sample import dense_rows
+
 __all__ = [
     "FeatureSimilarity",
     "HoeffdingCheck",
@@ -72,10 +74,10 @@ def feature_similarity(X_forget, X_retain):
 
     Parameters
     ----------
-    X_forget : array-like of shape (n_forget, n_features)
+    X_forget : {array-like, sparse matrix} of shape (n_forget, n_features)
         Forget rows.
-    X_retain : array-like of shape (n_retain, n_features)
-        Retain rows.
+    X_retain : {array-like, sparse matrix} of shape (n_retain, n_features)
+        Retain rows (a CSR matrix is densified one chunk at a time).
 
     Returns
     -------
@@ -89,15 +91,17 @@ def feature_similarity(X_forget, X_retain):
     >>> float(result.max_nearest)
     1.0
     """
-    X_forget = check_array(X_forget, dtype=np.float64)
-    X_retain = check_array(X_retain, dtype=np.float64)
+    X_forget = dense_rows(check_array(X_forget, dtype=np.float64, accept_sparse="csr"))
+    X_retain = check_array(X_retain, dtype=np.float64, accept_sparse="csr")
     unit_forget = _unit_rows(X_forget)
-    nearest = np.zeros(len(X_forget))
+    nearest = np.zeros(X_forget.shape[0])
     with threadpool_limits(limits=1, user_api="blas"):
-        for lo in range(0, len(X_retain), _CHUNK):
-            cosines = np.abs(unit_forget @ _unit_rows(X_retain[lo : lo + _CHUNK]).T)
+        for lo in range(0, X_retain.shape[0], _CHUNK):
+            chunk = dense_rows(X_retain[lo : lo + _CHUNK])
+            cosines = np.abs(unit_forget @ _unit_rows(chunk).T)
             np.maximum(nearest, cosines.max(axis=1), out=nearest)
-    means = _unit_rows(np.vstack([X_forget.mean(axis=0), X_retain.mean(axis=0)]))
+    retain_mean = np.asarray(X_retain.mean(axis=0)).ravel()
+    means = _unit_rows(np.vstack([X_forget.mean(axis=0), retain_mean]))
     return FeatureSimilarity(
         mean_cosine=float(means[0] @ means[1]),
         nearest_cosine=nearest,
@@ -144,10 +148,10 @@ def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random
 
     Parameters
     ----------
-    X_forget : array-like of shape (n_forget, n_features)
+    X_forget : {array-like, sparse matrix} of shape (n_forget, n_features)
         Forget rows.
-    X_retain : array-like of shape (n_retain, n_features)
-        Retain rows.
+    X_retain : {array-like, sparse matrix} of shape (n_retain, n_features)
+        Retain rows (a CSR matrix is densified one chunk at a time).
     n_permutations : int, default=200
         Number of label permutations.
     max_samples : int, default=1000
@@ -170,8 +174,12 @@ def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random
     (True, True)
     """
     rng = check_random_state(random_state)
-    X_forget = _subsample(check_array(X_forget, dtype=np.float64), max_samples, rng)
-    X_retain = _subsample(check_array(X_retain, dtype=np.float64), max_samples, rng)
+    X_forget = _subsample(
+        check_array(X_forget, dtype=np.float64, accept_sparse="csr"), max_samples, rng
+    )
+    X_retain = _subsample(
+        check_array(X_retain, dtype=np.float64, accept_sparse="csr"), max_samples, rng
+    )
     pooled = np.vstack([X_forget, X_retain])
     squared = _squared_distances(pooled)
     bandwidth = float(np.sqrt(np.median(squared[np.triu_indices(len(pooled), 1)]) / 2.0))
@@ -192,9 +200,10 @@ def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random
 
 
 def _subsample(X, max_samples, rng):
-    if len(X) <= max_samples:
-        return X
-    return X[np.sort(rng.choice(len(X), max_samples, replace=False))]
+    """At most ``max_samples`` rows of ``X`` (seeded), as a dense array."""
+    if X.shape[0] > max_samples:
+        X = X[np.sort(rng.choice(X.shape[0], max_samples, replace=False))]
+    return dense_rows(X)
 
 
 def _squared_distances(X):

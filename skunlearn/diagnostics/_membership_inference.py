@@ -89,7 +89,7 @@ def loss_threshold_auc(estimator, X_forget, y_forget, X_heldout, y_heldout):
         sample_losses(estimator, X_forget, y_forget),
         sample_losses(estimator, X_heldout, y_heldout),
     ]
-    labels = np.r_[np.ones(len(X_forget)), np.zeros(len(X_heldout))]
+    labels = np.r_[np.ones(len(y_forget)), np.zeros(len(y_heldout))]
     return float(roc_auc_score(labels, scores))
 
 

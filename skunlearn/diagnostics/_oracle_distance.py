@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from threadpoolctl import threadpool_limits
 
@@ -119,8 +120,12 @@ def certified_bound(estimator):
 def _self_concordance(objective):
     if objective.loss == "squared":
         return 0.0
-    live = objective.weights != 0
-    norms = np.einsum("ij,ij->i", objective.X[live], objective.X[live])
+    X = objective.X[objective.weights != 0]
+    norms = (
+        np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        if sp.issparse(X)
+        else (np.einsum("ij,ij->i", X, X))
+    )
     radius = float(np.sqrt(norms.max(initial=0.0) + (1.0 if objective.fit_intercept else 0.0)))
     return 2.0 * radius if objective.loss == "multinomial" else radius
 

@@ -3,13 +3,14 @@
 The gradient of row ``i``'s loss with respect to ``theta = concat(coef.ravel(),
 intercept)`` is ``r_ik * x_i`` for output ``k`` (and ``r_ik`` for its
 intercept), with ``r_i = dl_i / dz_i`` the derivative of the loss with respect
-to the linear predictor. Large row sets are processed in chunks, so only
-``p x p`` summaries are ever held for them.
+to the linear predictor. Large row sets (dense or CSR) are processed in
+chunks, so only ``p x p`` summaries are ever held for them.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, softmax
 from threadpoolctl import threadpool_limits
 
@@ -62,7 +63,7 @@ def _gradients(objective, X, y, theta):
     coef, intercept = objective.unpack(np.asarray(theta, dtype=np.float64))
     R = loss_derivative(objective.loss, linear_predictor(X, coef, intercept), y)
     n, K = R.shape
-    G = (R[:, :, None] * np.asarray(X)[:, None, :]).reshape(n, K * X.shape[1])
+    G = (R[:, :, None] * dense_rows(X)[:, None, :]).reshape(n, K * X.shape[1])
     return np.hstack([G, R]) if objective.fit_intercept else G
 
 
@@ -141,6 +142,11 @@ def per_sample_gradients(estimator, X, y):
     X = estimator._validate_forget_rows(X)
     encoded = estimator._encode_forget_targets(y, X.shape[0])
     return _gradients(objective, X, kernel_targets(objective.loss, encoded), estimator._theta())
+
+
+def dense_rows(X):
+    """A dense float64 array of the rows of ``X`` (dense or CSR)."""
+    return X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
 
 
 def kernel_targets(loss, encoded):
