@@ -121,11 +121,10 @@ def _self_concordance(objective):
     if objective.loss == "squared":
         return 0.0
     X = objective.X[objective.weights != 0]
-    norms = (
-        np.asarray(X.multiply(X).sum(axis=1)).ravel()
-        if sp.issparse(X)
-        else (np.einsum("ij,ij->i", X, X))
-    )
+    if sp.issparse(X):
+        norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    else:
+        norms = np.einsum("ij,ij->i", X, X)
     radius = float(np.sqrt(norms.max(initial=0.0) + (1.0 if objective.fit_intercept else 0.0)))
     return 2.0 * radius if objective.loss == "multinomial" else radius
 

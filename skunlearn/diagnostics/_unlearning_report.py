@@ -225,59 +225,58 @@ def unlearning_report(
 ):
     """Compare unlearners on one forget set against the oracle.
 
-        Each unlearner runs on a copy of ``estimator`` (which is not changed). For
-        each: median wall time over ``repeats`` runs, distance to the oracle over
-        the deletion effect, the :func:`certified_bound` over the same effect,
-        scores on the retain, forget and test rows, the loss-threshold membership
-        attack AUC (next to the oracle's own), a one-line verdict and, with
-        ``n_models > 0`` and a classifier, KLoM percentiles and the U-LiRA AUC over
-        subsample ensembles (:func:`subsample_ensembles`, which ignore sample
-        weights). Reads the retain rows (the privacy remark of [1]_).
+    Each unlearner runs on a copy of ``estimator`` (which is not changed). For
+    each: median wall time over ``repeats`` runs, distance to the oracle over
+    the deletion effect, the :func:`certified_bound` over the same effect,
+    scores on the retain, forget and test rows, the loss-threshold membership
+    attack AUC (next to the oracle's own), a one-line verdict and, with
+    ``n_models > 0`` and a classifier, KLoM percentiles and the U-LiRA AUC over
+    subsample ensembles (:func:`subsample_ensembles`, which ignore sample
+    weights). Reads the retain rows (the privacy remark of [1]_).
 
-        Parameters
-        ----------
-        estimator : skunlearn estimator
-            A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
-        X_forget : array-like of shape (n_forget, n_features)
-            Training rows to forget.
-        y_forget : array-like, default=None
-            Their targets.
-        X_test, y_test : array-like, default=None
-            Held-out rows.
-        unlearners : list of str or BaseUnlearner, default=None
-            Unlearners to compare; all aliases by default.
-        oracle : fitted estimator, default=None
-            The oracle; :func:`fit_oracle` by default.
-        repeats : int, default=1
-            Timing repeats.
-        n_models : int, default=0
-            Ensemble size for KLoM and U-LiRA (0: skip them; at least 4 for U-LiRA).
-        random_state : int, default=0
-            Seed of the ensembles.
+    Parameters
+    ----------
+    estimator : skunlearn estimator
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+    X_forget : array-like of shape (n_forget, n_features)
+        Training rows to forget.
+    y_forget : array-like, default=None
+        Their targets.
+    X_test, y_test : array-like, default=None
+        Held-out rows.
+    unlearners : list of str or BaseUnlearner, default=None
+        Unlearners to compare; all aliases by default.
+    oracle : fitted estimator, default=None
+        The oracle; :func:`fit_oracle` by default.
+    repeats : int, default=1
+        Timing repeats.
+    n_models : int, default=0
+        Ensemble size for KLoM and U-LiRA (0: skip them; at least 4 for U-LiRA).
+    random_state : int, default=0
+        Seed of the ensembles.
 
-        Returns
-        -------
-        report : UnlearningReport
+    Returns
+    -------
+    report : UnlearningReport
 
-        References
-        ----------
-        .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
-           "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
-        Examples
-        --------
-        >>> import numpy as np
-    import scipy.sparse as sp
-        >>> from skunlearn import LogisticRegression
-        >>> from skunlearn.diagnostics import unlearning_report
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(300, 3))
-        >>> y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
-        >>> clf = LogisticRegression().fit(X[:200], y[:200])
-        >>> report = unlearning_report(clf, X[:10], y[:10], X[200:], y[200:],
-        ...                            unlearners=["newton", "descent_ascent"])
-        >>> [row["verdict"] for row in report.rows]
-        ['lands on the oracle', 'harmful (farther than the original model)']
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> from skunlearn.diagnostics import unlearning_report
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X[:200], y[:200])
+    >>> report = unlearning_report(clf, X[:10], y[:10], X[200:], y[200:],
+    ...                            unlearners=["newton", "descent_ascent"])
+    >>> [row["verdict"] for row in report.rows]
+    ['lands on the oracle', 'harmful (farther than the original model)']
     """
     problem = estimator._unlearning_problem(X_forget, y_forget)
     X_r, y_r, _ = retain_rows(estimator, problem)
