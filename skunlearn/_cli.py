@@ -35,9 +35,11 @@ def build_parser():
         prog="python -m skunlearn",
         description=(
             "Fit skunlearn.LogisticRegression on a dataset that scikit-learn ships "
-            "(standardised), forget a seeded random subset of the training rows with each "
-            "unlearner, and compare each result with the oracle (a tight scikit-learn refit "
-            "on the remaining rows)."
+            "(standardised), report how the forget set (a seeded random subset of the "
+            "training rows) depends on the retain set and whether descent-ascent will harm "
+            "(predicted before any ascent), then forget it with each unlearner and compare "
+            "each result with the oracle (a tight scikit-learn refit on the remaining rows), "
+            "with a one-line verdict per unlearner."
         ),
     )
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")
