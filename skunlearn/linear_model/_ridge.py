@@ -274,6 +274,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
     def _exact_solve(self, gram, alpha, positions):
         """The retain solution: downdated statistics, or CG from the current weights."""
+        if gram is not None:
+            return gram.solve(alpha)
         rows = self._rows
         weights = rows.sample_weight.copy()
         weights[positions] = 0.0
