@@ -4,8 +4,31 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import dsyrk
 
 __all__ = ["GramStatistics"]
+
+
+_BLOCK_BYTES = 32 * 2**20
+
+
+def _weighted_scatter(X, Y, sample_weight, x_mean, y_mean):
+    """``(Xc^T W Xc, Xc^T W Yc)`` with ``Xc = X - x_mean``, in row blocks of 32 MiB.
+
+    One pass over ``X`` with no full-size temporary; the symmetric part uses
+    BLAS ``syrk`` (half the flops of a general product).
+    """
+    n, d = X.shape
+    xx = np.zeros((d, d), order="F")
+    xy = np.zeros((d, Y.shape[1]))
+    root = np.sqrt(sample_weight)
+    step = max(1, _BLOCK_BYTES // (8 * max(d, 1)))
+    for lo in range(0, n, step):
+        scale = root[lo : lo + step, None]
+        block = (X[lo : lo + step] - x_mean) * scale
+        xx = dsyrk(1.0, block.T, beta=1.0, c=xx, overwrite_c=1)
+        xy += block.T @ ((Y[lo : lo + step] - y_mean) * scale)
+    return np.triu(xx) + np.triu(xx, 1).T, xy
 
 
 @dataclass(frozen=True)
@@ -45,9 +68,8 @@ class GramStatistics:
             y_mean = sample_weight @ Y / weight
         else:
             x_mean, y_mean = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
-        Xc = X - x_mean
-        Xw = Xc * sample_weight[:, None]
-        return cls(weight, x_mean, y_mean, Xw.T @ Xc, Xw.T @ (Y - y_mean), centered)
+        xx, xy = _weighted_scatter(X, Y, sample_weight, x_mean, y_mean)
+        return cls(weight, x_mean, y_mean, xx, xy, centered)
 
     def remove(self, X, Y, sample_weight):
         """Statistics of the remaining rows after removing rows ``(X, Y)``."""
