@@ -21,13 +21,19 @@ def _weighted_scatter(X, Y, sample_weight, x_mean, y_mean):
     n, d = X.shape
     xx = np.zeros((d, d), order="F")
     xy = np.zeros((d, Y.shape[1]))
+    unit = bool(np.all(sample_weight == 1.0))
     root = np.sqrt(sample_weight)
     step = max(1, _BLOCK_BYTES // (8 * max(d, 1)))
+    buffer = np.empty((min(step, n), d))
     for lo in range(0, n, step):
-        scale = root[lo : lo + step, None]
-        block = (X[lo : lo + step] - x_mean) * scale
+        block = buffer[: min(step, n - lo)]
+        np.subtract(X[lo : lo + step], x_mean, out=block)
+        targets = Y[lo : lo + step] - y_mean
+        if not unit:
+            block *= root[lo : lo + step, None]
+            targets *= root[lo : lo + step, None]
         xx = dsyrk(1.0, block.T, beta=1.0, c=xx, overwrite_c=1)
-        xy += block.T @ ((Y[lo : lo + step] - y_mean) * scale)
+        xy += block.T @ targets
     return np.triu(xx) + np.triu(xx, 1).T, xy
 
 
