@@ -92,8 +92,29 @@ def _bfgs_update(matrix, step, change):
     return matrix + np.outer(change, change) / curvature - np.outer(image, image) / (step @ image)
 
 
+def _exact_final_step(objective, theta, value, grad, history):
+    """One Newton step with the Hessian at ``theta``; kept if it lowers the gradient."""
+    loss_hessian = objective.loss_hessian(theta)
+    candidate = theta - _solve(_factor(objective.regularize(loss_hessian)), grad)
+    new_value, new_grad = objective.value_grad(candidate)
+    if np.linalg.norm(new_grad) >= np.linalg.norm(grad):
+        return theta, value, grad, loss_hessian, 0
+    history["objective"].append(new_value)
+    history["grad_norm"].append(scaled_gradient_norm(objective, new_grad))
+    history["step_length"].append(float(np.linalg.norm(candidate - theta)))
+    return candidate, new_value, new_grad, loss_hessian, 1
+
+
 def newton(
-    objective, theta0, *, tol, max_iter, hessian=None, reuse_hessian=False, value_grad0=None
+    objective,
+    theta0,
+    *,
+    tol,
+    max_iter,
+    hessian=None,
+    reuse_hessian=False,
+    value_grad0=None,
+    finish_exact=False,
 ):
     """Damped Newton with a Cholesky factor of the Hessian.
 
@@ -118,6 +139,10 @@ def newton(
     value_grad0 : tuple of (float, ndarray), default=None
         Objective value and gradient at ``theta0``, when known without a pass
         over the data.
+    finish_exact : bool, default=False
+        After the loop, take one more step with the Hessian evaluated at the
+        final point (quadratic convergence: well below ``tol``), and return
+        that Hessian.
 
     Returns
     -------
@@ -152,6 +177,11 @@ def newton(
             break
         if t < 1.0 or np.linalg.norm(grad) > _CHORD_CONTRACTION * old_norm:
             matrix = None
+    if finish_exact and n_iter:
+        theta, value, grad, last_hessian, extra = _exact_final_step(
+            objective, theta, value, grad, history
+        )
+        n_iter += extra
     history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
     return SolverResult(theta, n_iter, converged, history, last_hessian, value, grad)
 

@@ -232,7 +232,14 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         if solver == "lbfgs":
             result = lbfgs(objective, theta0, tol=spec["tol"], max_iter=50 * spec["max_iter"])
         else:
-            result = newton(objective, theta0, tol=spec["tol"], max_iter=spec["max_iter"])
+            result = newton(
+                objective,
+                theta0,
+                tol=spec["tol"],
+                max_iter=spec["max_iter"],
+                reuse_hessian=True,
+                finish_exact=True,
+            )
         if not result.converged:
             warnings.warn(
                 f"{solver} did not reach tol={spec['tol']} in {result.n_iter} iterations; "
