@@ -67,45 +67,56 @@ def _shift_block(data, indices, lo, hi, shift):
 
 
 @njit(cache=True)
-def _compact(data, indices, indptr, holes, m_data, m_indices, m_indptr, n_keep, n_old):
-    """Rows ``holes[j]`` become mover ``j`` (staged in ``m_*``); rows >= n_keep go.
-
-    Returns the new number of stored entries.
-    """
+def _block_layout(indptr, holes, m_indptr, n_keep):
+    """Rows ``[starts[b], ends[b])`` between holes, and how far block b's entries move."""
     m = holes.shape[0]
-    shifts = np.zeros(m + 1, dtype=np.int64)  # shift of the block after each hole
+    shifts = np.zeros(m + 1, dtype=np.int64)
+    starts = np.zeros(m + 1, dtype=np.int64)
+    ends = np.full(m + 1, n_keep, dtype=np.int64)
     for j in range(m):
-        hole_len = indptr[holes[j] + 1] - indptr[holes[j]]
-        shifts[j + 1] = shifts[j] + (m_indptr[j + 1] - m_indptr[j]) - hole_len
-    starts = np.empty(m + 1, dtype=np.int64)  # first row of each block
-    ends = np.empty(m + 1, dtype=np.int64)
-    starts[0] = 0
-    for j in range(m):
+        hole_length = indptr[holes[j] + 1] - indptr[holes[j]]
+        shifts[j + 1] = shifts[j] + (m_indptr[j + 1] - m_indptr[j]) - hole_length
         ends[j] = holes[j]
         starts[j + 1] = holes[j] + 1
-    ends[m] = n_keep
-    for b in range(m + 1):  # leftward moves, left to right
-        if shifts[b] < 0:
-            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
-    for b in range(m, -1, -1):  # rightward moves, right to left
-        if shifts[b] > 0:
-            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
-    for j in range(m):
-        target = indptr[holes[j]] + shifts[j]
-        for p in range(m_indptr[j], m_indptr[j + 1]):
-            data[target + p - m_indptr[j]] = m_data[p]
-            indices[target + p - m_indptr[j]] = m_indices[p]
-    new_nnz = indptr[n_keep] + shifts[m]
-    old_nnz = indptr[n_old]
-    data[new_nnz:old_nnz] = 0.0
-    indices[new_nnz:old_nnz] = 0
+    return shifts, starts, ends
+
+
+@njit(cache=True)
+def _renumber(indptr, holes, shifts, n_keep, n_old):
+    """Row pointers of the compacted rows; the stale tail points at the end."""
+    m = holes.shape[0]
     block = 0
     for t in range(holes[0] if m > 0 else n_keep + 1, n_keep + 1):
         while block < m and holes[block] < t:
             block += 1
         indptr[t] += shifts[block]
-    indptr[n_keep + 1 : n_old + 1] = new_nnz
-    return new_nnz
+    indptr[n_keep + 1 : n_old + 1] = indptr[n_keep]
+
+
+@njit(cache=True)
+def _compact(data, indices, indptr, holes, m_data, m_indices, m_indptr, n_keep, n_old):
+    """Rows ``holes[j]`` become mover ``j`` (staged in ``m_*``); rows >= n_keep go.
+
+    The blocks of rows between holes keep their order, so their destinations
+    are ordered too: moving every leftward block from left to right, then
+    every rightward block from right to left, never overwrites entries not
+    yet moved. The movers then fill the gaps and the freed tail is zeroed.
+    """
+    shifts, starts, ends = _block_layout(indptr, holes, m_indptr, n_keep)
+    for b in range(shifts.shape[0]):
+        if shifts[b] < 0:
+            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
+    for b in range(shifts.shape[0] - 1, -1, -1):
+        if shifts[b] > 0:
+            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
+    for j in range(holes.shape[0]):
+        target = indptr[holes[j]] + shifts[j] - m_indptr[j]
+        for p in range(m_indptr[j], m_indptr[j + 1]):
+            data[target + p], indices[target + p] = m_data[p], m_indices[p]
+    new_nnz = indptr[n_keep] + shifts[-1]
+    data[new_nnz : indptr[n_old]] = 0.0
+    indices[new_nnz : indptr[n_old]] = 0
+    _renumber(indptr, holes, shifts, n_keep, n_old)
 
 
 def hash_csr_rows(X):
