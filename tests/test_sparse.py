@@ -16,8 +16,10 @@ import scipy.sparse as sp
 from conftest import normalised_distance
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model as sk
+from sklearn.preprocessing import FunctionTransformer
 
 from skunlearn import LogisticRegression, Ridge
+from skunlearn.pipeline import make_pipeline
 from skunlearn.utils import SparseTrainingRows, TrainingRows, canonical_csr, hash_csr_rows
 
 N, D = 240, 12
@@ -249,3 +251,31 @@ def test_duplicate_sparse_rows_with_different_labels_need_y_forget():
     keep = np.r_[np.arange(1, N + 1)]
     reference = oracle("binary", X[keep], y[keep])
     assert relative_error(model, reference) <= 1e-6
+
+
+def test_pipeline_with_a_sparse_final_step_stays_aligned():
+    """A stateless step turns the pipeline's dense raw rows into CSR: the sparse store
+    removes rows in the dense raw store's order, so later unlearns still forget the
+    right rows and the pipeline equals its refit."""
+    X, y = sparse_data("ridge")
+    dense = X.toarray()
+
+    def make():
+        return make_pipeline(FunctionTransformer(sp.csr_matrix), Ridge(alpha=0.5))
+
+    pipe = make().fit(dense, y)
+    keep = np.ones(N, dtype=bool)
+    for batch in ([3, 200, 17], [0, N - 1], [150, 4, 99, 31]):
+        pipe.unlearn(dense[batch])
+        keep[batch] = False
+    assert sp.issparse(pipe[-1]._rows.X)
+    refit = make().fit(dense[keep], y[keep])
+    assert_allclose(pipe[-1].coef_, refit[-1].coef_, rtol=1e-10)
+
+
+def test_unpickled_sparse_model_keeps_unlearning():
+    X, y = sparse_data("binary")
+    model = pickle.loads(pickle.dumps(LogisticRegression().fit(X, y).unlearn(X[[2, 9]])))
+    model.unlearn(X[[40, 41]])
+    keep = np.setdiff1d(np.arange(N), [2, 9, 40, 41])
+    assert relative_error(model, oracle("binary", X[keep], y[keep])) <= 1e-6
