@@ -113,6 +113,28 @@ class LinearObjective:
             out += float(u @ v) * u
         return out
 
+    def hessian_operator(self, theta):
+        """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
+
+        For the binary and squared losses each product is then one fused
+        pass over X (the squared-loss gradient with weights ``c / 2`` and zero
+        targets) instead of two; the multinomial loss uses :meth:`hessp`.
+        """
+        if self.loss == "multinomial":
+            return lambda v: self.hessp(theta, v)
+        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        c = _kernels.curvature(self.loss, self.X, self.y, self.weights, coef, intercept)
+        quadratic = LinearObjective(
+            "squared",
+            self.X,
+            np.zeros((self.X.shape[0], self.n_outputs)),
+            0.5 * c,
+            n_outputs=self.n_outputs,
+            fit_intercept=self.fit_intercept,
+            l2=self.l2,
+        )
+        return lambda v: quadratic.value_grad(v)[1]
+
     @property
     def _has_gauge(self):
         return self.loss == "multinomial" and self.fit_intercept

@@ -208,7 +208,7 @@ def newton_cg(objective, theta0, *, tol, max_iter):
     n_iter, converged = 0, scaled_gradient_norm(objective, grad) <= tol
     while not converged and n_iter < max_iter:
         operator = scipy.sparse.linalg.LinearOperator(
-            (objective.n_params,) * 2, matvec=lambda v, at=theta: objective.hessp(at, v)
+            (objective.n_params,) * 2, matvec=objective.hessian_operator(theta)
         )
         forcing = min(0.5, np.sqrt(scaled_gradient_norm(objective, grad)))
         step = scipy.sparse.linalg.cg(operator, grad, rtol=forcing, maxiter=200)[0]

@@ -5,7 +5,7 @@ All kernels are module-level ``@njit(cache=True, ...)`` functions over plain
 arrays, compiled lazily on first use. The loss is chosen in Python by name.
 """
 
-from ._hessian import hessian, hessp
+from ._hessian import curvature, hessian, hessp
 from ._loss_grad import LOSSES, linear_predictor, loss_grad
 
-__all__ = ["LOSSES", "loss_grad", "hessian", "hessp", "linear_predictor"]
+__all__ = ["LOSSES", "curvature", "loss_grad", "hessian", "hessp", "linear_predictor"]

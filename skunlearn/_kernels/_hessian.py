@@ -97,6 +97,30 @@ def _curvature_blocks(loss, X, y, w, coef, intercept):
     return [((0, 0), h)]
 
 
+def curvature(loss, X, y, weights, coef, intercept):
+    """Per-row curvature ``c`` of a single-output or squared loss.
+
+    The loss Hessian is then ``X.T diag(c) X`` (plus intercept terms) in
+    every output's block, so a Hessian-vector product is the gradient of the
+    squared loss with weights ``c / 2`` and zero targets: one fused pass.
+
+    Parameters
+    ----------
+    loss : {"squared", "logistic", "exponential"}
+    X, y, weights, coef, intercept
+        As in :func:`hessian`.
+
+    Returns
+    -------
+    c : ndarray of shape (n_samples,)
+        Zero where ``weights`` is zero.
+    """
+    if loss == "multinomial":
+        raise ValueError("The multinomial Hessian couples outputs: use hessp.")
+    _check_inputs(loss, X, y, weights, coef, intercept)
+    return _curvature_blocks(loss, X, y, weights, coef, intercept)[0][1]
+
+
 def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
     """Hessian of ``sum_i weights[i] * l_i`` (no penalty).
 
