@@ -155,6 +155,14 @@ def test_failure_inside_the_exact_ridge_solve(monkeypatch, failure):
     assert_still_unlearns_exactly("ridge", model, X, y)
 
 
+@pytest.fixture
+def python_sigint_handler():
+    """Python's own Ctrl-C handler, even when SIGINT was ignored at start (background jobs)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def receiving_ctrl_c(function):
     """``function``, with a real SIGINT (Ctrl-C) delivered as it starts."""
 
@@ -167,7 +175,9 @@ def receiving_ctrl_c(function):
 
 @pytest.mark.parametrize("kind", ["ridge", "binary", "multinomial"])
 @pytest.mark.parametrize("csr", [False, True], ids=["dense", "csr"])
-def test_ctrl_c_during_the_commit_is_held_until_it_ends(monkeypatch, kind, csr):
+def test_ctrl_c_during_the_commit_is_held_until_it_ends(
+    monkeypatch, python_sigint_handler, kind, csr
+):
     model, X, _ = make_model(kind, csr=csr)
     expected = pickle.dumps(make_model(kind, csr=csr)[0].unlearn(X[FORGET]))
     monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
@@ -187,7 +197,9 @@ def test_unlearning_in_a_worker_thread():
 
 
 @pytest.mark.parametrize("kind", ["ridge", "binary"])
-def test_ctrl_c_during_a_pipeline_commit_is_held_until_it_ends(monkeypatch, kind):
+def test_ctrl_c_during_a_pipeline_commit_is_held_until_it_ends(
+    monkeypatch, python_sigint_handler, kind
+):
     X, y = make_data(kind)
     pipe = make_pipeline(StandardScaler(), make_model(kind)[0]).fit(X, y)
     expected = pickle.dumps(clone(pipe).fit(X, y).unlearn(X[FORGET]))
