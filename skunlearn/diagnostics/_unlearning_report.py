@@ -107,7 +107,7 @@ class UnlearningReport:
             ("seconds", "{:>10.2f}", 10),
             ("speedup", "{:>8.1f}", 8),
             ("distance", "{:>10.3g}", 10),
-            ("grad_norm", "{:>10.1e}", 10),
+            ("grad_norm", "{:>11.1e}", 11),
             ("bound", "{:>10.3g}", 10),
             ("retain", "{:>8.3f}", 8),
             ("forget", "{:>8.3f}", 8),
