@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 __all__ = [
     "HESSIAN_MEMORY_BUDGET",
+    "History",
     "SolverResult",
     "dense_hessian_fits",
     "lbfgs",
@@ -47,6 +48,32 @@ class SolverResult:
     hessian: np.ndarray | None = None
     value: float | None = None
     grad: np.ndarray | None = None
+
+
+class History:
+    """Per-iteration record: objective, gradient norm (per-sample-mean units), step length."""
+
+    KEYS = ("objective", "grad_norm", "step_length")
+
+    def __init__(self):
+        self._columns = {key: [] for key in self.KEYS}
+
+    def record(self, value, grad_norm, step_length):
+        """Append one iteration."""
+        for key, entry in zip(self.KEYS, (value, grad_norm, step_length), strict=True):
+            self._columns[key].append(float(entry))
+
+    @property
+    def last_grad_norm(self):
+        """Gradient norm of the last recorded iteration."""
+        return self._columns["grad_norm"][-1]
+
+    def __len__(self):
+        return len(self._columns["objective"])
+
+    def arrays(self):
+        """The record as a dict of float64 arrays (what ``unlearn_history_`` holds)."""
+        return {key: np.asarray(val, dtype=np.float64) for key, val in self._columns.items()}
 
 
 def scaled_gradient_norm(objective, grad):
@@ -99,9 +126,8 @@ def _exact_final_step(objective, theta, value, grad, history):
     new_value, new_grad = objective.value_grad(candidate)
     if np.linalg.norm(new_grad) >= np.linalg.norm(grad):
         return theta, value, grad, loss_hessian, 0
-    history["objective"].append(new_value)
-    history["grad_norm"].append(scaled_gradient_norm(objective, new_grad))
-    history["step_length"].append(float(np.linalg.norm(candidate - theta)))
+    step_length = np.linalg.norm(candidate - theta)
+    history.record(new_value, scaled_gradient_norm(objective, new_grad), step_length)
     return candidate, new_value, new_grad, loss_hessian, 1
 
 
@@ -153,7 +179,7 @@ def newton(
     """
     theta = np.array(theta0, dtype=np.float64, copy=True)
     value, grad = objective.value_grad(theta) if value_grad0 is None else value_grad0
-    history = {"objective": [], "grad_norm": [], "step_length": []}
+    history = History()
     matrix, last_hessian = hessian, None
     n_iter, converged = 0, scaled_gradient_norm(objective, grad) <= tol
     while not converged and n_iter < max_iter:
@@ -169,10 +195,8 @@ def newton(
             _bfgs_update(matrix, theta_new - theta, grad_new - grad) if reuse_hessian else None
         )
         theta, grad = theta_new, grad_new
-        history["objective"].append(value)
-        history["grad_norm"].append(scaled_gradient_norm(objective, grad))
-        history["step_length"].append(step_length)
-        converged = history["grad_norm"][-1] <= tol
+        history.record(value, scaled_gradient_norm(objective, grad), step_length)
+        converged = history.last_grad_norm <= tol
         if t == 0.0 or step_length <= 4 * np.finfo(float).eps * np.linalg.norm(theta):
             break
         if t < 1.0 or np.linalg.norm(grad) > _CHORD_CONTRACTION * old_norm:
@@ -182,8 +206,7 @@ def newton(
             objective, theta, value, grad, history
         )
         n_iter += extra
-    history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
-    return SolverResult(theta, n_iter, converged, history, last_hessian, value, grad)
+    return SolverResult(theta, n_iter, converged, history.arrays(), last_hessian, value, grad)
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
@@ -204,7 +227,7 @@ def newton_cg(objective, theta0, *, tol, max_iter):
     """
     theta = np.array(theta0, dtype=np.float64, copy=True)
     value, grad = objective.value_grad(theta)
-    history = {"objective": [], "grad_norm": [], "step_length": []}
+    history = History()
     n_iter, converged = 0, scaled_gradient_norm(objective, grad) <= tol
     while not converged and n_iter < max_iter:
         operator = scipy.sparse.linalg.LinearOperator(
@@ -214,15 +237,13 @@ def newton_cg(objective, theta0, *, tol, max_iter):
         step = scipy.sparse.linalg.cg(operator, grad, rtol=forcing, maxiter=200)[0]
         t, theta_new, value, grad = _line_search(objective, theta, value, grad, step)
         n_iter += 1
-        history["objective"].append(value)
-        history["grad_norm"].append(scaled_gradient_norm(objective, grad))
-        history["step_length"].append(float(np.linalg.norm(theta_new - theta)))
+        step_length = np.linalg.norm(theta_new - theta)
+        history.record(value, scaled_gradient_norm(objective, grad), step_length)
         theta = theta_new
-        converged = history["grad_norm"][-1] <= tol
+        converged = history.last_grad_norm <= tol
         if t == 0.0:
             break
-    history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
-    return SolverResult(theta, n_iter, converged, history, None, value, grad)
+    return SolverResult(theta, n_iter, converged, history.arrays(), None, value, grad)
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
@@ -242,7 +263,7 @@ def lbfgs(objective, theta0, *, tol, max_iter):
     result : SolverResult
     """
     scale = max(abs(objective.total_weight), 1e-300)
-    history = {"objective": [], "grad_norm": [], "step_length": []}
+    history = History()
     previous = [np.asarray(theta0, dtype=np.float64)]
     last = {}
 
@@ -257,9 +278,8 @@ def lbfgs(objective, theta0, *, tol, max_iter):
             value, grad = last["value"], last["grad"]
         else:
             value, grad = objective.value_grad(theta)
-        history["objective"].append(value)
-        history["grad_norm"].append(scaled_gradient_norm(objective, grad))
-        history["step_length"].append(float(np.linalg.norm(theta - previous[0])))
+        step_length = np.linalg.norm(theta - previous[0])
+        history.record(value, scaled_gradient_norm(objective, grad), step_length)
         previous[0] = np.array(theta, copy=True)
 
     opt = scipy.optimize.minimize(
@@ -272,8 +292,8 @@ def lbfgs(objective, theta0, *, tol, max_iter):
     )
     polish = newton_cg(objective, np.asarray(opt.x, dtype=np.float64), tol=tol, max_iter=20)
     history = {
-        key: np.concatenate([np.asarray(val, dtype=np.float64), polish.history[key]])
-        for key, val in history.items()
+        key: np.concatenate([values, polish.history[key]])
+        for key, values in history.arrays().items()
     }
     n_iter = int(opt.nit) + polish.n_iter
     return SolverResult(

@@ -1,7 +1,8 @@
 """Base class of unlearning strategies and the one place aliases are resolved."""
 
-import numpy as np
 from sklearn.base import BaseEstimator
+
+from .._solvers import History
 
 __all__ = ["BaseUnlearner"]
 
@@ -39,4 +40,4 @@ class BaseUnlearner(BaseEstimator):
 
 def empty_history():
     """A history with no iterations."""
-    return {key: np.empty(0) for key in ("objective", "grad_norm", "step_length")}
+    return History().arrays()

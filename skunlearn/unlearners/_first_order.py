@@ -8,6 +8,7 @@ import scipy.linalg
 import scipy.sparse.linalg
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._solvers import History
 from ..exceptions import UnlearningDivergenceWarning
 from ._base import BaseUnlearner
 from ._problem import UnlearningResult
@@ -60,7 +61,7 @@ class FirstOrderUnlearner(BaseUnlearner):
         retain = problem.mean_retain_objective()
         theta = np.array(problem.theta0, dtype=np.float64, copy=True)
         bound = self.divergence_factor * (1.0 + np.linalg.norm(theta))
-        history = {"objective": [], "grad_norm": [], "step_length": []}
+        history = History()
         grad = retain.value_grad(theta)[1]
         diverged = False
         for iteration in range(self.max_iter):
@@ -73,13 +74,12 @@ class FirstOrderUnlearner(BaseUnlearner):
                 diverged = True
                 self._warn_divergence(iteration + 1, norm, bound)
                 break
-            history["objective"].append(new_value)
-            history["grad_norm"].append(float(np.max(np.abs(new_grad), initial=0.0)))
-            history["step_length"].append(float(np.linalg.norm(candidate - theta)))
+            grad_norm = np.max(np.abs(new_grad), initial=0.0)
+            history.record(new_value, grad_norm, np.linalg.norm(candidate - theta))
             theta, grad = candidate, new_grad
-        history = {key: np.asarray(val, dtype=np.float64) for key, val in history.items()}
-        n_iter = len(history["objective"])
-        return UnlearningResult(theta, history, n_iter, converged=not diverged, diverged=diverged)
+        return UnlearningResult(
+            theta, history.arrays(), len(history), converged=not diverged, diverged=diverged
+        )
 
     def _prepare(self, problem):
         """What the steps need besides the retain gradient (default: nothing)."""

@@ -74,7 +74,7 @@ class Newton(BaseUnlearner):
         objective = problem.retain_objective()
         if problem.retain_loss_hessian is None and not dense_hessian_fits(objective.n_params):
             result = newton_cg(objective, problem.theta0, tol=self.tol, max_iter=self.max_iter)
-            return self._result(result, problem)
+            return UnlearningResult.from_solver(result, problem.retain_total)
         result = newton(
             objective,
             problem.theta0,
@@ -84,10 +84,4 @@ class Newton(BaseUnlearner):
             reuse_hessian=True,
             value_grad0=problem.retain_value_grad0,
         )
-        return self._result(result, problem)
-
-    @staticmethod
-    def _result(result, problem):
-        history = dict(result.history)
-        history["objective"] = history["objective"] / problem.retain_total
-        return UnlearningResult(result.theta, history, result.n_iter, result.converged)
+        return UnlearningResult.from_solver(result, problem.retain_total)

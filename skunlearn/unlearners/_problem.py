@@ -26,6 +26,13 @@ class UnlearningResult:
     converged: bool = True
     diverged: bool = False
 
+    @classmethod
+    def from_solver(cls, result, retain_total):
+        """Wrap a solver's result on ``J_R``, its objective divided into mean units."""
+        history = dict(result.history)
+        history["objective"] = history["objective"] / retain_total
+        return cls(result.theta, history, result.n_iter, result.converged)
+
 
 @dataclass
 class UnlearningProblem:

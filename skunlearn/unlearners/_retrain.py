@@ -28,8 +28,4 @@ class Retrain(BaseUnlearner):
     """
 
     def _run(self, problem):
-        result = problem.refit()
-        history = dict(result.history)
-        if len(history.get("objective", ())):
-            history["objective"] = history["objective"] / problem.retain_total
-        return UnlearningResult(result.theta, history, result.n_iter, result.converged)
+        return UnlearningResult.from_solver(problem.refit(), problem.retain_total)
