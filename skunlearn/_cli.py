@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from . import LogisticRegression
 from .diagnostics import dependence_report, unlearning_report
+from .diagnostics._oracle_distance import parameter_vector
 
 __all__ = ["main", "build_parser"]
 
@@ -82,11 +83,6 @@ def load(dataset, test_size, seed):
     )
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-def parameters(model):
-    """Coefficients and intercepts of a fitted linear classifier, as one vector."""
-    return np.concatenate([np.ravel(model.coef_), np.ravel(model.intercept_)])
 
 
 def fit_oracle(X, y, C):
@@ -160,7 +156,8 @@ def save_trajectory_figure(original, oracle, X_forget, y_forget, args):
     """``--plot FILE``: distance to the oracle per iteration, saved to ``args.plot``."""
     from .plotting import oracle_trajectories, plot_oracle_trajectories
 
-    trajectories = oracle_trajectories(original, X_forget, y_forget, oracle=parameters(oracle))
+    oracle = parameter_vector(oracle)
+    trajectories = oracle_trajectories(original, X_forget, y_forget, oracle=oracle)
     ax = plot_oracle_trajectories(
         trajectories, title=f"{args.dataset}: forgetting {len(X_forget)} rows (seed {args.seed})"
     )

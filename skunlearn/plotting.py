@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .diagnostics._oracle_distance import parameter_vector
 from .exceptions import UnlearningDivergenceWarning
 from .unlearners import DescentAscent, Finetune, GradientAscent, Newton
 
@@ -61,11 +62,6 @@ def default_trajectory_unlearners(max_iter=100, learning_rate="auto"):
     }
 
 
-def _parameters(model):
-    coef = np.ravel(model.coef_)
-    return np.concatenate([coef, np.ravel(getattr(model, "intercept_", 0.0))])
-
-
 def _checkpoints(max_iter, n_points=16):
     return np.unique(np.geomspace(1, max_iter, n_points).astype(int))
 
@@ -76,7 +72,7 @@ def _run(estimator, unlearner, X_forget, y_forget):
         warnings.simplefilter("always", UnlearningDivergenceWarning)
         model.unlearn(X_forget, y_forget)
     diverged = any(issubclass(w.category, UnlearningDivergenceWarning) for w in caught)
-    return _parameters(model), diverged
+    return parameter_vector(model), diverged
 
 
 def oracle_trajectories(estimator, X_forget, y_forget=None, *, unlearners=None, oracle=None):
@@ -135,7 +131,7 @@ def oracle_trajectories(estimator, X_forget, y_forget=None, *, unlearners=None, 
     """
     if unlearners is None:
         unlearners = default_trajectory_unlearners()
-    original = _parameters(estimator)
+    original = parameter_vector(estimator)
     if oracle is None:
         oracle = _run(estimator, Newton(tol=1e-13), X_forget, y_forget)[0]
     effect = np.linalg.norm(original - oracle)

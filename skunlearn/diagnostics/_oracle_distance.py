@@ -129,7 +129,8 @@ def _self_concordance(objective):
     return 2.0 * radius if objective.loss == "multinomial" else radius
 
 
-def _parameters(estimator):
+def parameter_vector(estimator):
+    """Coefficients and intercepts as one vector; multinomial intercepts centred (the gauge)."""
     coef = np.ravel(estimator.coef_)
     intercept = np.ravel(estimator.intercept_).astype(np.float64)
     if is_classifier(estimator) and len(estimator.classes_) > 2:
@@ -167,10 +168,10 @@ def oracle_distance(unlearned, oracle, original=None):
     >>> oracle_distance(original, oracle, original)
     1.0
     """
-    distance = float(np.linalg.norm(_parameters(unlearned) - _parameters(oracle)))
+    distance = float(np.linalg.norm(parameter_vector(unlearned) - parameter_vector(oracle)))
     if original is None:
         return distance
-    return distance / float(np.linalg.norm(_parameters(original) - _parameters(oracle)))
+    return distance / float(np.linalg.norm(parameter_vector(original) - parameter_vector(oracle)))
 
 
 def fit_oracle(estimator, X_forget, y_forget=None, *, tol=1e-12):

@@ -15,11 +15,11 @@ from ._feature_dependence import hoeffding_check
 from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
 from ._membership_inference import loss_threshold_auc, ulira_auc
 from ._oracle_distance import (
-    _parameters,
     certified_bound,
     decode_targets,
     fit_oracle,
     oracle_distance,
+    parameter_vector,
     retain_rows,
 )
 from ._plotting import pyplot_axes
@@ -294,7 +294,7 @@ def unlearning_report(
     )
     if oracle is None:
         oracle = fit_oracle(estimator, rows.X_forget, rows.y_forget)
-    effect = float(np.linalg.norm(_parameters(estimator) - _parameters(oracle)))
+    effect = float(np.linalg.norm(parameter_vector(estimator) - parameter_vector(oracle)))
     ensembles = None
     if n_models and is_classifier(estimator):
         ensembles = _Ensembles(estimator, rows, n_models, random_state)
