@@ -255,8 +255,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.intercept_ = np.array(intercept, copy=True)
 
     def _theta(self):
-        parts = [self.coef_.ravel()] + ([self.intercept_] if self._spec["fit_intercept"] else [])
-        return np.concatenate(parts).astype(np.float64)
+        return self._pack(self.coef_, self.intercept_)
+
+    def _pack(self, coef, intercept):
+        """Parameter vector ``concat(coef.ravel(), intercept)`` (no intercept if not fitted)."""
+        parts = [np.ravel(coef)] + ([intercept] if self._spec["fit_intercept"] else [])
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
 
     def decision_function(self, X):
         """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
@@ -360,13 +364,16 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
-        vanished = len(keep) < len(self.classes_)
-        problem = self._problem(positions, keep, X_forget, y_forget, w_forget, retain_total)
+        mapping = None
+        if len(keep) < len(self.classes_):
+            mapping = np.full(len(self.classes_), -1, dtype=np.int64)
+            mapping[keep] = np.arange(len(keep))
+        problem = self._problem(
+            positions, keep, mapping, X_forget, y_forget, w_forget, retain_total
+        )
 
         def commit(result):
-            if vanished:
-                mapping = np.full(len(self.classes_), -1, dtype=np.int64)
-                mapping[keep] = np.arange(len(keep))
+            if mapping is not None:
                 rows.recode_targets(mapping)
                 self.classes_ = self.classes_[keep]
             self._class_counts = counts[keep]
@@ -380,20 +387,18 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         """Drop the fit state (value, gradient, Hessian): it lives in the old feature space."""
         self._fit_state = None
 
-    def _problem(self, positions, keep, X_forget, y_forget, w_forget, retain_total):
+    def _problem(self, positions, keep, mapping, X_forget, y_forget, w_forget, retain_total):
+        """The unlearning problem; ``mapping`` (old to new class index) when classes vanish."""
         rows = self._rows
         n_classes = len(keep)
-        vanished = n_classes < len(self.classes_)
+        vanished = mapping is not None
         encoded = rows.y
         coef, intercept = self.coef_, self.intercept_
         if vanished:
-            mapping = np.full(len(self.classes_), -1, dtype=np.int64)
-            mapping[keep] = np.arange(n_classes)
             encoded = mapping[rows.y]
             coef, intercept = reduce_classes(coef, intercept, keep)
         scale = self._weight_scale(retain_total)
-        intercepts = [intercept] if self._spec["fit_intercept"] else []
-        theta0 = np.concatenate([coef.ravel()] + intercepts)
+        theta0 = self._pack(coef, intercept)
         problem = UnlearningProblem(
             loss=self._kernel_loss(n_classes),
             X=rows.X,
@@ -408,7 +413,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             n_outputs=n_classes if n_classes > 2 else 1,
             fit_intercept=self._spec["fit_intercept"],
             l2=self._l2(),
-            theta0=np.ascontiguousarray(theta0, dtype=np.float64),
+            theta0=theta0,
             refit=lambda: self._solve(problem.retain_objective(), np.zeros(len(theta0))),
             notes={"vanished": self.classes_[np.setdiff1d(np.arange(len(self.classes_)), keep)]},
         )

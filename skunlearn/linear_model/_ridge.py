@@ -202,11 +202,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             self.intercept_ = 0.0 if self._spec["y_ndim"] == 1 else np.zeros_like(intercept)
 
     def _theta(self):
-        coef = np.atleast_2d(self.coef_)
-        parts = [coef.ravel()]
-        if self._spec["fit_intercept"]:
-            parts.append(np.atleast_1d(self.intercept_))
-        return np.concatenate(parts).astype(np.float64)
+        return self._pack(self.coef_, np.atleast_1d(self.intercept_))
 
     def _split(self, theta):
         n_targets = self._rows.y.shape[1]
@@ -306,8 +302,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         )
 
     def _pack(self, coef, intercept):
-        parts = [coef.ravel()] + ([intercept] if self._spec["fit_intercept"] else [])
-        return np.concatenate(parts)
+        """Parameter vector ``concat(coef.ravel(), intercept)`` (no intercept if not fitted)."""
+        parts = [np.ravel(coef)] + ([intercept] if self._spec["fit_intercept"] else [])
+        return np.concatenate(parts).astype(np.float64)
 
     def _refit(self, problem, alpha):
         weights = problem.retain_weight / problem.weight_scale
