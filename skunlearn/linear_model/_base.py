@@ -72,10 +72,11 @@ def _ctrl_c_deferred():
 class UnlearnMixin:
     """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator.
 
-    ``unlearn`` validates, locates the rows, asks the estimator's private
-    ``_build_problem(positions)`` for the problem to solve and a commit
-    function, runs the unlearner, and only then removes the rows and commits:
-    nothing is changed until every step succeeded.
+    ``unlearn`` validates and locates the rows, then ``_prepare_unlearn``
+    asks the estimator's private ``_build_problem(positions)`` for the problem
+    to solve and a commit function and runs the unlearner; only then are the
+    rows removed and the result committed: nothing is changed until every
+    step succeeded. Pipelines call ``_prepare_unlearn`` directly.
     Estimators using it keep their training rows in ``self._rows``
     (:class:`~skunlearn.utils.TrainingRows`) and implement
     ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``; for
@@ -114,17 +115,13 @@ class UnlearnMixin:
             trained), a target that does not match, a wrong number of features,
             non-finite values, or a forget set that covers every row.
         """
-        unlearner = resolve_unlearner(self.unlearner)
-        located = self._locate_forget_rows(X_forget, y_forget)
-        if located is None:
+        resolve_unlearner(self.unlearner)  # an invalid value fails before any work
+        positions = self._locate_forget_rows(X_forget, y_forget)
+        if positions is None:
             return self
-        positions, problem, commit = located
-        result = unlearner.run(problem)
-        _check_result(result, problem.theta0)
+        commit = self._prepare_unlearn(positions)
         with _ctrl_c_deferred():
-            self._rows.remove(positions)
-            commit(result)
-            self.n_forgotten_ += len(positions)
+            commit()
         return self
 
     def _unlearning_problem(self, X_forget, y_forget=None):
@@ -134,10 +131,11 @@ class UnlearnMixin:
         nothing; diagnostics use it to inspect the retain and forget
         objectives without unlearning. Returns None for an empty forget set.
         """
-        located = self._locate_forget_rows(X_forget, y_forget)
-        return None if located is None else located[1]
+        positions = self._locate_forget_rows(X_forget, y_forget)
+        return None if positions is None else self._build_problem(positions)[0]
 
     def _locate_forget_rows(self, X_forget, y_forget):
+        """Validated positions of the stored rows to forget; None for an empty forget set."""
         check_is_fitted(self)
         X_forget = self._validate_forget_rows(X_forget)
         encoded = None
@@ -151,8 +149,7 @@ class UnlearnMixin:
                 f"X_forget covers all {self._rows.n} training rows; nothing would remain to "
                 "train on. Create a new estimator instead."
             )
-        problem, commit = self._build_problem(positions)
-        return positions, problem, commit
+        return positions
 
     def _prepare_unlearn(self, positions, scale=None, shift=None):
         """Unlearn the stored rows at ``positions`` aside; return a commit function.

@@ -96,5 +96,5 @@ class FirstOrderUnlearner(BaseUnlearner):
             "last finite iterate. The descent-ascent objective is unbounded below here "
             "(Mavrothalassitis et al. 2025); 'newton' lands on the oracle instead.",
             UnlearningDivergenceWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
