@@ -11,8 +11,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from . import LogisticRegression
+from ._parameters import parameter_vector
 from .diagnostics import dependence_report, unlearning_report
-from .diagnostics._oracle_distance import parameter_vector
 
 __all__ = ["main", "build_parser"]
 

@@ -1,36 +1,88 @@
 """Penalised linear-model objectives over stored rows, with one weight per row.
 
-The full, retain, forget and descent-ascent objectives are all this one object
-with different row weights: zero removes a row, a negative weight ascends on it.
+The full, retain, forget and descent-ascent objectives are all
+:class:`LinearObjective` with different row weights: zero removes a row, a
+negative weight ascends on it. How an estimator's hyperparameters and sample
+weights become those row weights and the penalty is decided in one place,
+:func:`objective_scaling`, and carried by :class:`ObjectiveSpec`.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import _kernels
+from ._losses import Loss, get_loss
+from ._parameters import ParameterLayout
 
-__all__ = ["LinearObjective"]
+__all__ = ["LinearObjective", "ObjectiveSpec", "objective_scaling"]
+
+
+def objective_scaling(convention, loss_multiplier, l2, total_weight):
+    """Row-weight scale and ridge strength of an estimator's objective.
+
+    An estimator states its objective in scikit-learn's form,
+    ``loss_multiplier * sum_i s_i l_i + (l2 / 2) ||coef||^2`` with ``s`` the
+    sample weights (``LogisticRegression``: ``(C, 1)``; ``Ridge``:
+    ``(1, 2 alpha)``). The paper's convention [1]_ instead takes the weighted
+    *mean* loss with a fixed ridge, ``sum_i s_i l_i / sum_i s_i + (l2 /
+    (2 loss_multiplier)) ||coef||^2``: the same minimiser for the full data,
+    but removing rows no longer weakens the penalty.
+
+    Parameters
+    ----------
+    convention : {"sklearn", "paper"}
+    loss_multiplier : float
+        Positive multiplier of the summed loss in scikit-learn's form.
+    l2 : float
+        Ridge strength in scikit-learn's form.
+    total_weight : float
+        ``sum_i s_i`` over the rows the objective covers.
+
+    Returns
+    -------
+    weight_scale : float
+        ``c_i = weight_scale * s_i`` are the objective's row weights.
+    l2 : float
+        Its ridge strength.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427, eq. (1).
+
+    Examples
+    --------
+    >>> objective_scaling("sklearn", 2.0, 1.0, 10.0)
+    (2.0, 1.0)
+    >>> objective_scaling("paper", 2.0, 1.0, 10.0)
+    (0.1, 0.5)
+    """
+    if convention == "paper":
+        return 1.0 / total_weight, l2 / loss_multiplier
+    return float(loss_multiplier), float(l2)
 
 
 class LinearObjective:
     """``J(theta) = sum_i weights[i] * loss_i(theta) + (l2 / 2) * ||coef||^2``.
 
-    The parameter vector is ``theta = concat(coef.ravel(), intercept)`` when
-    ``fit_intercept`` else ``coef.ravel()``, with ``coef`` of shape
-    ``(n_outputs, n_features)``. The intercept is never penalised.
+    ``theta`` is laid out as in :mod:`skunlearn._parameters`. The intercept is
+    never penalised.
 
-    For the multinomial loss with an intercept, the intercepts are defined only
-    up to a common shift. :meth:`hessian` adds a positive term along that
-    direction (along which the gradient is always zero), so Newton steps stay
-    in the gauge where the intercepts sum to the value they started with.
+    For a loss with an intercept gauge (multinomial, with intercepts), the
+    intercepts are defined only up to a common shift. :meth:`hessian` adds a
+    positive term along that direction (along which the gradient is always
+    zero), so Newton steps stay in the gauge where the intercepts sum to the
+    value they started with.
 
     Parameters
     ----------
-    loss : {"squared", "logistic", "exponential", "multinomial"}
-        Per-sample loss, see :mod:`skunlearn._kernels`.
+    loss : str or Loss
+        Per-sample loss (:mod:`skunlearn._losses`).
     X : ndarray or CSR matrix of shape (n_samples, n_features)
-        Stored rows (float64).
+        Rows (float64).
     y : ndarray
-        Encoded targets in the layout the kernels expect.
+        Targets in the kernel layout of ``loss``.
     weights : ndarray of shape (n_samples,)
         Weight of each row's loss; zero skips a row.
     n_outputs : int
@@ -42,16 +94,19 @@ class LinearObjective:
     """
 
     def __init__(self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0):
-        self.loss = loss
+        self.spec = get_loss(loss)
+        self.loss = self.spec.name
         self.X = X
         self.y = y
         self.weights = weights
-        self.n_outputs = n_outputs
-        self.fit_intercept = fit_intercept
+        self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept)
         self.l2 = float(l2)
-        self.n_features = X.shape[1]
-        self.n_coef = n_outputs * self.n_features
-        self.n_params = self.n_coef + (n_outputs if fit_intercept else 0)
+
+    n_outputs = property(lambda self: self.layout.n_outputs)
+    n_features = property(lambda self: self.layout.n_features)
+    fit_intercept = property(lambda self: self.layout.fit_intercept)
+    n_coef = property(lambda self: self.layout.n_coef)
+    n_params = property(lambda self: self.layout.n_params)
 
     @property
     def total_weight(self):
@@ -60,10 +115,19 @@ class LinearObjective:
 
     def unpack(self, theta):
         """Views ``(coef, intercept)`` of a parameter vector."""
-        coef = theta[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        if self.fit_intercept:
-            return coef, theta[self.n_coef :]
-        return coef, np.zeros(self.n_outputs)
+        return self.layout.unpack(theta)
+
+    def with_rows(self, X, y, weights, l2=None):
+        """The same loss and layout over other rows (and ridge strength)."""
+        return LinearObjective(
+            self.spec,
+            X,
+            y,
+            weights,
+            n_outputs=self.n_outputs,
+            fit_intercept=self.fit_intercept,
+            l2=self.l2 if l2 is None else l2,
+        )
 
     def value_grad(self, theta):
         """Objective value and gradient at ``theta`` (one fused pass over X)."""
@@ -88,7 +152,7 @@ class LinearObjective:
         )
 
     def hessian(self, theta):
-        """Hessian of the objective, with the multinomial gauge term."""
+        """Hessian of the objective, with the gauge term."""
         return self.regularize(self.loss_hessian(theta))
 
     def regularize(self, loss_hessian):
@@ -97,7 +161,7 @@ class LinearObjective:
         diag = np.arange(self.n_coef)
         H[diag, diag] += self.l2
         if self._has_gauge:
-            u = self._gauge_direction()
+            u = self.layout.gauge_direction()
             H += max(np.trace(H) / self.n_params, 1.0) * np.outer(u, u)
         return H
 
@@ -109,18 +173,18 @@ class LinearObjective:
         )
         out[: self.n_coef] += self.l2 * v[: self.n_coef]
         if self._has_gauge:
-            u = self._gauge_direction()
+            u = self.layout.gauge_direction()
             out += float(u @ v) * u
         return out
 
     def hessian_operator(self, theta):
         """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
 
-        For the binary and squared losses each product is then one fused
+        For losses with independent outputs each product is then one fused
         pass over X (the squared-loss gradient with weights ``c / 2`` and zero
         targets) instead of two; the multinomial loss uses :meth:`hessp`.
         """
-        if self.loss == "multinomial":
+        if self.spec.targets == "class":
             return lambda v: self.hessp(theta, v)
         coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
         c = _kernels.curvature(self.loss, self.X, self.y, self.weights, coef, intercept)
@@ -137,9 +201,63 @@ class LinearObjective:
 
     @property
     def _has_gauge(self):
-        return self.loss == "multinomial" and self.fit_intercept
+        return self.spec.intercept_gauge and self.fit_intercept
 
-    def _gauge_direction(self):
-        u = np.zeros(self.n_params)
-        u[self.n_coef :] = 1.0 / np.sqrt(self.n_outputs)
-        return u
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    """How an estimator turns any set of its rows into a :class:`LinearObjective`.
+
+    Attributes
+    ----------
+    loss : Loss
+        The per-sample loss.
+    n_outputs : int
+        Number of linear outputs ``K``.
+    fit_intercept : bool
+        Whether the intercepts are parameters.
+    weight_scale : float
+        Row weights are ``weight_scale * sample_weight``
+        (:func:`objective_scaling`).
+    l2 : float
+        Ridge strength on the coefficients.
+    target_map : ndarray of int or None
+        Maps stored class indices to this objective's (forgotten classes map
+        to -1); None keeps them.
+    """
+
+    loss: Loss
+    n_outputs: int
+    fit_intercept: bool
+    weight_scale: float
+    l2: float
+    target_map: np.ndarray | None = None
+
+    def layout(self, n_features):
+        """The :class:`~skunlearn._parameters.ParameterLayout` over ``n_features``."""
+        return ParameterLayout(self.n_outputs, n_features, self.fit_intercept)
+
+    def kernel_targets(self, encoded):
+        """Stored (encoded) targets in the kernel layout of this objective."""
+        if self.target_map is not None:
+            encoded = self.target_map[encoded]
+        return self.loss.kernel_targets(encoded)
+
+    def objective(self, X, encoded, sample_weight, *, scaled=True, l2=None):
+        """The objective over rows ``X`` with stored targets and sample weights.
+
+        ``scaled=False`` gives the plain ``sum_i s_i l_i`` (no weight scale, no
+        penalty unless ``l2`` is given), in sample-weight units.
+        """
+        weights = self.weight_scale * sample_weight if scaled else sample_weight
+        if l2 is None:
+            l2 = self.l2 if scaled else 0.0
+        return LinearObjective(
+            self.loss,
+            X,
+            self.kernel_targets(encoded),
+            weights,
+            n_outputs=self.n_outputs,
+            fit_intercept=self.fit_intercept,
+            l2=l2,
+        )

@@ -1,6 +1,14 @@
 """Warnings and errors raised by skunlearn."""
 
-__all__ = ["UnlearningDivergenceWarning"]
+import os
+import sys
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["UnlearningConvergenceWarning", "UnlearningDivergenceWarning", "warn_at_caller"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class UnlearningDivergenceWarning(RuntimeWarning):
@@ -23,3 +31,39 @@ class UnlearningDivergenceWarning(RuntimeWarning):
     >>> issubclass(UnlearningDivergenceWarning, RuntimeWarning)
     True
     """
+
+
+class UnlearningConvergenceWarning(ConvergenceWarning):
+    """Warning raised when an unlearner stops before reaching its tolerance.
+
+    ``unlearn`` commits the parameters the unlearner reached (they are
+    returned, as scikit-learn's solvers do after ``max_iter``), but they are
+    not the oracle to the requested accuracy: raise the unlearner's
+    ``max_iter`` or check its ``tol``. The warning points at the line that
+    called ``unlearn``.
+
+    Examples
+    --------
+    >>> from sklearn.exceptions import ConvergenceWarning
+    >>> from skunlearn.exceptions import UnlearningConvergenceWarning
+    >>> issubclass(UnlearningConvergenceWarning, ConvergenceWarning)
+    True
+    """
+
+
+def warn_at_caller(message, category):
+    """Warn with a ``stacklevel`` that points at the first frame outside skunlearn.
+
+    Public methods call this after the inner code returned its flags, so the
+    warning points at the user's line however deep the call (a ``Pipeline``
+    adds frames).
+
+    Parameters
+    ----------
+    message : str
+    category : type of Warning
+    """
+    frame, level = sys._getframe(1), 2  # stacklevel 1 is this function, 2 its caller
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

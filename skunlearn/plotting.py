@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .diagnostics._oracle_distance import parameter_vector
+from ._parameters import parameter_vector
 from .exceptions import UnlearningDivergenceWarning
 from .unlearners import DescentAscent, Finetune, GradientAscent, Newton
 

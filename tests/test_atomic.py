@@ -22,8 +22,8 @@ from sklearn.base import clone
 
 import skunlearn._kernels
 from skunlearn import LogisticRegression, Ridge
+from skunlearn._solvers import GramStatistics
 from skunlearn.exceptions import UnlearningDivergenceWarning
-from skunlearn.linear_model._gram import GramStatistics
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import StandardScaler
 from skunlearn.unlearners import BaseUnlearner, DescentAscent, GradientAscent, UnlearningResult

@@ -15,7 +15,7 @@ from sklearn import linear_model as sk
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn._objective import LinearObjective
-from skunlearn.linear_model import _ridge_cg
+from skunlearn._solvers import _ridge_cg
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import StandardScaler
 
@@ -24,7 +24,7 @@ N, D = 300, 15
 
 @pytest.fixture
 def tiny_budget(monkeypatch):
-    monkeypatch.setattr("skunlearn._solvers.HESSIAN_MEMORY_BUDGET", 64)
+    monkeypatch.setattr("skunlearn._solvers._budget.HESSIAN_MEMORY_BUDGET", 64)
 
 
 @pytest.fixture
@@ -95,9 +95,9 @@ def test_large_d_fit_equals_sklearn(kind, sparse):
     X, X_dense, y = make_data(kind, sparse)
     model = make_model(kind).fit(X, y)
     if kind.startswith("ridge"):
-        assert model._gram is None
+        assert model._warm_state is None
     else:
-        assert model._fit_state is None  # fitted by L-BFGS: no Hessian was formed
+        assert model._warm_state is None  # fitted by L-BFGS: no Hessian was formed
     limit = 1e-10 if kind.startswith("ridge") else 1e-6
     assert relative_error(model, reference(kind, X_dense, y)) <= limit
 
@@ -146,8 +146,8 @@ def test_wide_sparse_ridge_switches_to_cg(monkeypatch):
     monkeypatch.setattr(_ridge_cg, "SPARSE_GRAM_MAX_FEATURES", D - 1)
     X, X_dense, y = make_data("ridge", True)
     model, distance = forget_and_compare("ridge", X, X_dense, y, [np.arange(7)])
-    assert model._gram is None and distance <= 1e-10
-    assert Ridge().fit(X_dense, y)._gram is not None  # dense X keeps the statistics
+    assert model._warm_state is None and distance <= 1e-10
+    assert Ridge().fit(X_dense, y)._warm_state is not None  # dense X keeps the statistics
 
 
 @pytest.mark.usefixtures("tiny_budget")

@@ -201,7 +201,7 @@ def test_downdated_gram_equals_gram_of_remaining_rows(fit_intercept, unlearner, 
         model.unlearn(X[batch])
     keep = np.setdiff1d(np.arange(N_SAMPLES), [3, 0, 7, 8, 40, 59, *range(20, 35)])
     x_mean, y_mean, xx, xy = numpy_gram(X[keep], Y[keep], weights[keep], fit_intercept)
-    gram = model._gram
+    gram = model._warm_state
     assert gram.weight == pytest.approx(weights[keep].sum(), rel=1e-14)
     assert_allclose(gram.x_mean, x_mean, rtol=1e-12, atol=1e-13)
     assert_allclose(gram.y_mean, y_mean, rtol=1e-12, atol=1e-13)
@@ -213,10 +213,10 @@ def test_downdated_gram_equals_gram_of_remaining_rows(fit_intercept, unlearner, 
 def test_logistic_keeps_no_aggregate_of_forgotten_rows(unlearner):
     X, y = make_data("multinomial")
     model = make_model("multinomial", unlearner).fit(X, y)
-    assert model._fit_state is not None
+    assert model._warm_state is not None
     model.unlearn(X[BATCHED[0]])
     keep = np.setdiff1d(np.arange(N_SAMPLES), BATCHED[0])
-    assert model._fit_state is None
+    assert model._warm_state is None
     assert_array_equal(model._class_counts, np.bincount(y[keep]))
 
 

@@ -231,10 +231,10 @@ def test_hessian_free_path_lands_on_oracle(monkeypatch, wine):
     """Without memory for a dense Hessian: L-BFGS fit, Newton-CG unlearning."""
     import skunlearn._solvers
 
-    monkeypatch.setattr(skunlearn._solvers, "HESSIAN_MEMORY_BUDGET", 0)
+    monkeypatch.setattr(skunlearn._solvers._budget, "HESSIAN_MEMORY_BUDGET", 0)
     X, y = wine
     original = LogisticRegression().fit(X, y)
-    assert original._fit_state is None
+    assert original._warm_state is None
     model = LogisticRegression().fit(X, y).unlearn(X[:12])
     oracle = sklearn_oracle(model, X[12:], y[12:])
     assert normalised_distance(model, oracle, original) <= 1e-6

@@ -2,7 +2,8 @@
 products of linear models, for dense and CSR X, serial and parallel.
 
 All kernels are module-level ``@njit(cache=True, ...)`` functions over plain
-arrays, compiled lazily on first use. The loss is chosen in Python by name.
+arrays and scalars, compiled lazily on first use. The loss is given by name
+and reaches the kernels as an integer code (:mod:`._points`).
 """
 
 from ._hessian import curvature, hessian, hessp

@@ -1,10 +1,10 @@
 """Hessian and Hessian-vector products of ``sum_i weights[i] * l_i``.
 
-The parameter vector is ``theta = concat(coef.ravel(), intercept)`` (or
-``coef.ravel()`` without intercept). Every (k, l) block of the Hessian is a
-weighted Gram matrix ``X.T @ diag(c_kl) @ X`` (plus its intercept row/column):
-numba kernels compute the per-row curvature ``c_kl``, BLAS (dense, a weighted
-``syrk``) or scipy (CSR) the d x d products.
+The parameter vector is laid out as documented in :mod:`skunlearn._parameters`.
+Every (k, l) block of the Hessian is a weighted Gram matrix
+``X.T @ diag(c_kl) @ X`` (plus its intercept row/column): numba kernels compute
+the per-row curvature ``c_kl``, BLAS (dense, a weighted ``syrk``) or scipy (CSR)
+the d x d products.
 """
 
 import numpy as np
@@ -12,25 +12,19 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.linalg.blas import dsyrk
 
+from .._parameters import ParameterLayout
 from ._config import NJIT
 from ._loss_grad import _check_inputs, linear_predictor
+from ._points import MULTINOMIAL, SQUARED, weighted_curvature
 
 # Elements per syrk block of rows, so the scaled copy of X stays around 32 MB.
 _GRAM_BLOCK = 1 << 22
 
 
 @njit(**NJIT)
-def _logistic_curvature(z, y, w, h):
-    # sigmoid(m) (1 - sigmoid(m)) = e / (1 + e)^2 with e = exp(-|m|), |m| = |z|.
+def _curvature(code, z, y, w, h):
     for i in range(z.shape[0]):
-        e = np.exp(-abs(z[i]))
-        h[i] = w[i] * e / ((1.0 + e) * (1.0 + e)) if w[i] != 0.0 else 0.0
-
-
-@njit(**NJIT)
-def _exponential_curvature(z, y, w, h):
-    for i in range(z.shape[0]):
-        h[i] = w[i] * np.exp((1.0 - 2.0 * y[i]) * z[i]) if w[i] != 0.0 else 0.0
+        h[i] = weighted_curvature(code, z[i], y[i], w[i])
 
 
 @njit(**NJIT)
@@ -45,9 +39,6 @@ def _softmax(Z, P):
             total += P[i, k]
         for k in range(Z.shape[1]):
             P[i, k] /= total
-
-
-_CURVATURE = {"logistic": _logistic_curvature, "exponential": _exponential_curvature}
 
 
 def _scaled_rows(X, c, sign):
@@ -80,21 +71,31 @@ def _gram(X, c):
     return np.triu(G) + np.triu(G, 1).T
 
 
-def _curvature_blocks(loss, X, y, w, coef, intercept):
+def _scalar_curvatures(code, Z, y, w, n_outputs):
+    """Per-output curvature vectors ``c_k`` of a loss with independent outputs."""
+    if code == SQUARED:  # constant curvature, shared by every output (no Z needed)
+        return [2.0 * w] * n_outputs
+    columns = [y] if y.ndim == 1 else [np.ascontiguousarray(y[:, k]) for k in range(n_outputs)]
+    curvatures = []
+    for k, target in enumerate(columns):
+        h = np.empty(Z.shape[0])
+        _curvature(code, np.ascontiguousarray(Z[:, k]), target, w, h)
+        curvatures.append(h)
+    return curvatures
+
+
+def _curvature_blocks(code, X, y, w, coef, intercept):
     """List of ((k, j), c) with k <= j: block (k, j) is ``X.T diag(c) X``."""
     K = coef.shape[0]
-    if loss == "squared":
-        c = 2.0 * w
-        return [((k, k), c) for k in range(K)]
+    if code == SQUARED:
+        return [((k, k), c) for k, c in enumerate(_scalar_curvatures(code, None, y, w, K))]
     Z = linear_predictor(X, coef, intercept)
-    if loss == "multinomial":
+    if code == MULTINOMIAL:
         P = np.empty_like(Z)
         _softmax(Z, P)
         wP = w[:, None] * P
         return [((k, j), wP[:, k] * ((k == j) - P[:, j])) for k in range(K) for j in range(k, K)]
-    h = np.empty(Z.shape[0])
-    _CURVATURE[loss](Z[:, 0].copy(), y, w, h)
-    return [((0, 0), h)]
+    return [((k, k), c) for k, c in enumerate(_scalar_curvatures(code, Z, y, w, K))]
 
 
 def curvature(loss, X, y, weights, coef, intercept):
@@ -115,10 +116,10 @@ def curvature(loss, X, y, weights, coef, intercept):
     c : ndarray of shape (n_samples,)
         Zero where ``weights`` is zero.
     """
-    if loss == "multinomial":
+    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    if code == MULTINOMIAL:
         raise ValueError("The multinomial Hessian couples outputs: use hessp.")
-    _check_inputs(loss, X, y, weights, coef, intercept)
-    return _curvature_blocks(loss, X, y, weights, coef, intercept)[0][1]
+    return _curvature_blocks(code, X, y, weights, coef, intercept)[0][1]
 
 
 def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
@@ -144,48 +145,44 @@ def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
     Returns
     -------
     H : ndarray of shape (p, p)
-        Symmetric, w.r.t. ``theta = concat(coef.ravel(), intercept)``,
-        p = K * (d + 1); or ``coef.ravel()``, p = K * d, without intercept.
-        Dense also for CSR X.
+        Symmetric, in the layout of :class:`skunlearn._parameters.ParameterLayout`:
+        p = K * (d + 1), or K * d without intercept. Dense also for CSR X.
     """
-    _check_inputs(loss, X, y, weights, coef, intercept)
-    K, d = coef.shape
-    p = K * (d + 1) if fit_intercept else K * d
-    H = np.zeros((p, p))
-    done = {}  # the squared loss shares one curvature vector across targets
-    for (k, j), c in _curvature_blocks(loss, X, y, weights, coef, intercept):
+    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    layout = ParameterLayout(*coef.shape, fit_intercept)
+    H = np.zeros((layout.n_params,) * 2)
+    done = {}  # outputs of a squared loss share one curvature vector
+    for (k, j), c in _curvature_blocks(code, X, y, weights, coef, intercept):
         if id(c) not in done:
             col = np.asarray(X.T @ c) if fit_intercept else None
             done[id(c)] = (_gram(X, c), col, c.sum())
         G, col, total = done[id(c)]
-        rk, rj = slice(k * d, (k + 1) * d), slice(j * d, (j + 1) * d)
+        rk, rj = layout.coef_slice(k), layout.coef_slice(j)
         H[rk, rj] = G
         H[rj, rk] = G
         if fit_intercept:
-            ik, ij = K * d + k, K * d + j
+            ik, ij = layout.intercept_index(k), layout.intercept_index(j)
             H[rk, ij] = H[ij, rk] = col
             H[rj, ik] = H[ik, rj] = col
             H[ik, ij] = H[ij, ik] = total
     return H
 
 
-def _directional_curvature(loss, X, y, w, coef, intercept, V, b):
+def _directional_curvature(code, X, y, w, coef, intercept, V, b):
     """Rows T (n, K) with ``T_i = H_i(z_i) @ (V @ x_i + b)``."""
     K = coef.shape[0]
-    if loss == "squared":
+    if code == SQUARED:
         T = linear_predictor(X, V, b)
         T *= 2.0 * w[:, None]
         return T
     ZU = linear_predictor(X, np.vstack([coef, V]), np.concatenate([intercept, b]))
     Z, U = ZU[:, :K], ZU[:, K:]
-    if loss == "multinomial":
+    if code == MULTINOMIAL:
         P = np.empty_like(Z)
         _softmax(Z, P)
         PU = P * U
         return w[:, None] * (PU - P * PU.sum(axis=1, keepdims=True))
-    h = np.empty(Z.shape[0])
-    _CURVATURE[loss](Z[:, 0].copy(), y, w, h)
-    return h[:, None] * U
+    return np.column_stack(_scalar_curvatures(code, Z, y, w, K)) * U
 
 
 def hessp(loss, X, y, weights, coef, intercept, fit_intercept, v):
@@ -198,19 +195,16 @@ def hessp(loss, X, y, weights, coef, intercept, fit_intercept, v):
     loss, X, y, weights, coef, intercept, fit_intercept
         As in :func:`hessian`.
     v : ndarray of shape (p,)
-        Direction in the ordering of ``theta``.
+        Direction, in the layout of ``theta``.
 
     Returns
     -------
     Hv : ndarray of shape (p,)
         ``hessian(...) @ v``.
     """
-    _check_inputs(loss, X, y, weights, coef, intercept)
-    K, d = coef.shape
-    v = np.asarray(v, dtype=np.float64)
-    V = v[: K * d].reshape(K, d)
-    b = v[K * d :] if fit_intercept else np.zeros(K)
-    T = _directional_curvature(loss, X, y, weights, coef, intercept, V, b)
+    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    layout = ParameterLayout(*coef.shape, fit_intercept)
+    V, b = layout.unpack(np.asarray(v, dtype=np.float64))
+    T = _directional_curvature(code, X, y, weights, coef, intercept, V, b)
     grad_coef = np.asarray(X.T @ T).T if sp.issparse(X) else T.T @ X
-    parts = [grad_coef.ravel(), T.sum(axis=0)] if fit_intercept else [grad_coef.ravel()]
-    return np.concatenate(parts)
+    return layout.pack(grad_coef, T.sum(axis=0))

@@ -5,13 +5,24 @@ import scipy.sparse as sp
 
 from . import _dense, _sparse
 from ._config import PARALLEL_MIN_SIZE, n_threads
+from ._points import CODES, MULTINOMIAL
 
-LOSSES = ("squared", "logistic", "exponential", "multinomial")
+LOSSES = tuple(CODES)
+
+
+def row_kind(code, n_outputs):
+    """Which chunk kernel serves a loss: "multinomial", "scalar" (K = 1) or "independent"."""
+    if code == MULTINOMIAL:
+        return "multinomial"
+    return "scalar" if n_outputs == 1 else "independent"
 
 
 def _check_inputs(loss, X, y, weights, coef, intercept):
-    """Cheap O(1) checks that keep wrong shapes and dtypes out of the kernels."""
-    if loss not in LOSSES:
+    """Cheap O(1) checks that keep wrong shapes and dtypes out of the kernels.
+
+    Returns the loss code and ``y`` in the layout of its chunk kernel.
+    """
+    if loss not in CODES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
     if sp.issparse(X):
         if X.format != "csr" or X.dtype != np.float64:
@@ -27,14 +38,17 @@ def _check_inputs(loss, X, y, weights, coef, intercept):
     K = coef.shape[0]
     if coef.shape != (K, d) or intercept.shape != (K,) or weights.shape != (n,):
         raise ValueError("coef, intercept and weights must have shapes (K, d), (K,) and (n,).")
+    code = CODES[loss]
     if loss == "squared":
         ok = y.shape == (n, K) and y.dtype == np.float64
+        y = np.ascontiguousarray(y[:, 0]) if ok and K == 1 else y
     elif loss == "multinomial":
         ok = y.shape == (n,) and y.dtype == np.int64 and K >= 1
     else:
         ok = y.shape == (n,) and y.dtype == np.float64 and K == 1
     if not ok:
         raise ValueError(f"y of dtype {y.dtype} and shape {y.shape} does not fit loss={loss!r}.")
+    return code, y
 
 
 def _row_bounds(X, n_chunks):
@@ -63,7 +77,7 @@ def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, p
         Per-sample loss ``l_i`` of the linear predictor
         ``z_i = coef @ x_i + intercept``: ``sum_k (y_ik - z_ik)**2`` (no 1/2),
         ``log(1 + exp(-m))`` or ``exp(-m)`` with margin ``m = (2 y_i - 1) z_i0``,
-        or ``logsumexp(z_i) - z_{i, y_i}``.
+        or ``logsumexp(z_i) - z_{i, y_i}`` (see :mod:`._points`).
     X : ndarray of shape (n_samples, n_features) or CSR matrix/array
         float64; a dense X must be C-contiguous. Never modified or densified.
     y : ndarray of shape (n_samples, n_targets) or (n_samples,)
@@ -91,17 +105,17 @@ def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, p
         logistic and multinomial losses; the exponential loss returns inf when
         ``exp(-m)`` overflows.
     """
-    _check_inputs(loss, X, y, weights, coef, intercept)
+    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
     for out, shape in ((grad_coef, coef.shape), (grad_intercept, intercept.shape)):
         if out.shape != shape or out.dtype != np.float64:
             raise ValueError("grad_coef and grad_intercept must be float64 like coef, intercept.")
     sparse = sp.issparse(X)
-    serial, parallel_kernel = (_sparse if sparse else _dense).KERNELS[loss]
+    serial, parallel_kernel = (_sparse if sparse else _dense).KERNELS[row_kind(code, len(coef))]
     if sparse:
-        arrays = (X.data, X.indices, X.indptr, y, weights, coef, intercept)
+        arrays = (code, X.data, X.indices, X.indptr, y, weights, coef, intercept)
         size = X.nnz
     else:
-        arrays = (X, y, weights, coef, intercept)
+        arrays = (code, X, y, weights, coef, intercept)
         size = X.size
     if not _use_parallel(parallel, size):
         grad_coef.fill(0.0)

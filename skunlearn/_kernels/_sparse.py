@@ -1,8 +1,8 @@
 """Fused loss/gradient kernels for CSR X, over ``data, indices, indptr``.
 
-Same structure as :mod:`._dense`: ``_<loss>_chunk`` processes the rows
+Same structure as :mod:`._dense`: ``_<kind>_chunk`` processes the rows
 described by a 0-based slice ``indptr[lo:hi + 1]`` (its values still index
-the full ``data`` and ``indices``), and ``_<loss>_parallel`` runs one chunk per
+the full ``data`` and ``indices``), and ``_<kind>_parallel`` runs one chunk per
 ``prange`` iteration into per-chunk accumulators.
 """
 
@@ -10,27 +10,19 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import NJIT, NJIT_PARALLEL
-from ._rows import (
-    _exponential_point,
-    _logistic_point,
-    _multinomial_row,
-    _sparse_add,
-    _sparse_dot,
-    _squared_point,
-    _squared_row,
-)
+from ._points import independent_row, multinomial_row, point
+from ._rows import _sparse_add, _sparse_dot
 
 
 @njit(**NJIT)
-def _squared_single_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    """K = 1: the scalar form of _squared_chunk (no z buffer)."""
+def _scalar_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
     loss = 0.0
     grad_b = 0.0
     for i in range(indptr.shape[0] - 1):
         if w[i] != 0.0:
             lo, hi = indptr[i], indptr[i + 1]
             z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
-            value, slope = _squared_point(z, y[i, 0])
+            value, slope = point(code, z, y[i])
             loss += w[i] * value
             grad_b += w[i] * slope
             _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
@@ -39,11 +31,7 @@ def _squared_single_chunk(data, indices, indptr, y, w, coef, intercept, grad_coe
 
 
 @njit(**NJIT)
-def _squared_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    if coef.shape[0] == 1:
-        return _squared_single_chunk(
-            data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int
-        )
+def _independent_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
     z = np.empty(coef.shape[0])
     loss = 0.0
     for i in range(indptr.shape[0] - 1):
@@ -51,7 +39,7 @@ def _squared_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad
             lo, hi = indptr[i], indptr[i + 1]
             for k in range(z.shape[0]):
                 z[k] = intercept[k] + _sparse_dot(data, indices, lo, hi, coef, k)
-            loss += w[i] * _squared_row(z, y, i, w[i])
+            loss += w[i] * independent_row(code, z, y, i, w[i])
             for k in range(z.shape[0]):
                 grad_int[k] += z[k]
                 _sparse_add(z[k], data, indices, lo, hi, grad_coef, k)
@@ -59,7 +47,7 @@ def _squared_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad
 
 
 @njit(**NJIT)
-def _multinomial_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+def _multinomial_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
     z = np.empty(coef.shape[0])
     loss = 0.0
     for i in range(indptr.shape[0] - 1):
@@ -67,42 +55,10 @@ def _multinomial_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, 
             lo, hi = indptr[i], indptr[i + 1]
             for k in range(z.shape[0]):
                 z[k] = intercept[k] + _sparse_dot(data, indices, lo, hi, coef, k)
-            loss += w[i] * _multinomial_row(z, y, i, w[i])
+            loss += w[i] * multinomial_row(z, y, i, w[i])
             for k in range(z.shape[0]):
                 grad_int[k] += z[k]
                 _sparse_add(z[k], data, indices, lo, hi, grad_coef, k)
-    return loss
-
-
-@njit(**NJIT)
-def _logistic_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    loss = 0.0
-    grad_b = 0.0
-    for i in range(indptr.shape[0] - 1):
-        if w[i] != 0.0:
-            lo, hi = indptr[i], indptr[i + 1]
-            z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
-            value, slope = _logistic_point(z, y[i])
-            loss += w[i] * value
-            grad_b += w[i] * slope
-            _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
-    grad_int[0] += grad_b
-    return loss
-
-
-@njit(**NJIT)
-def _exponential_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
-    loss = 0.0
-    grad_b = 0.0
-    for i in range(indptr.shape[0] - 1):
-        if w[i] != 0.0:
-            lo, hi = indptr[i], indptr[i + 1]
-            z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
-            value, slope = _exponential_point(z, y[i])
-            loss += w[i] * value
-            grad_b += w[i] * slope
-            _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
-    grad_int[0] += grad_b
     return loss
 
 
@@ -111,84 +67,43 @@ def _exponential_chunk(data, indices, indptr, y, w, coef, intercept, grad_coef, 
 
 
 @njit(**NJIT_PARALLEL)
-def _squared_parallel(
-    data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+def _scalar_parallel(
+    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
-        losses[c] = _squared_chunk(
-            data,
-            indices,
-            indptr[lo : hi + 1],
-            y[lo:hi],
-            w[lo:hi],
-            coef,
-            intercept,
-            acc_coef[c],
-            acc_int[c],
-        )
+        losses[c] = _scalar_chunk(
+            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            acc_coef[c], acc_int[c],
+        )  # fmt: skip
 
 
 @njit(**NJIT_PARALLEL)
-def _logistic_parallel(
-    data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+def _independent_parallel(
+    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
-        losses[c] = _logistic_chunk(
-            data,
-            indices,
-            indptr[lo : hi + 1],
-            y[lo:hi],
-            w[lo:hi],
-            coef,
-            intercept,
-            acc_coef[c],
-            acc_int[c],
-        )
-
-
-@njit(**NJIT_PARALLEL)
-def _exponential_parallel(
-    data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
-):
-    for c in prange(bounds.shape[0] - 1):
-        lo, hi = bounds[c], bounds[c + 1]
-        losses[c] = _exponential_chunk(
-            data,
-            indices,
-            indptr[lo : hi + 1],
-            y[lo:hi],
-            w[lo:hi],
-            coef,
-            intercept,
-            acc_coef[c],
-            acc_int[c],
-        )
+        losses[c] = _independent_chunk(
+            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            acc_coef[c], acc_int[c],
+        )  # fmt: skip
 
 
 @njit(**NJIT_PARALLEL)
 def _multinomial_parallel(
-    data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _multinomial_chunk(
-            data,
-            indices,
-            indptr[lo : hi + 1],
-            y[lo:hi],
-            w[lo:hi],
-            coef,
-            intercept,
-            acc_coef[c],
-            acc_int[c],
-        )
+            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            acc_coef[c], acc_int[c],
+        )  # fmt: skip
 
 
 KERNELS = {
-    "squared": (_squared_chunk, _squared_parallel),
-    "logistic": (_logistic_chunk, _logistic_parallel),
-    "exponential": (_exponential_chunk, _exponential_parallel),
+    "scalar": (_scalar_chunk, _scalar_parallel),
+    "independent": (_independent_chunk, _independent_parallel),
     "multinomial": (_multinomial_chunk, _multinomial_parallel),
 }

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from .._solvers import newton
+from ..unlearners import Newton
 from ._da_stationary import STATIONARY_STEPS, da_stationary_point
 from ._forget_split import ForgetSplit
 from ._per_sample import _safe_norms
@@ -299,15 +299,8 @@ def _ascent_harm(split, ascent_weight=1.0, learning_rate="auto"):
 
 
 def _estimate_oracle(split):
-    """Newton steps on ``J_R`` from the current weights, starting from its Hessian."""
+    """Newton removal on ``J_R`` from the current weights (the ``newton`` unlearner)."""
+    theta = Newton(tol=1e-12, max_iter=50).run(split.problem).theta
     objective = split.problem.retain_objective()
-    result = newton(
-        objective,
-        split.theta,
-        tol=1e-12,
-        max_iter=50,
-        hessian=split.retain_hessian(),
-        reuse_hessian=True,
-    )
-    grad = objective.value_grad(result.theta)[1]
-    return result.theta, float(np.max(np.abs(grad))) / objective.total_weight
+    grad = objective.value_grad(theta)[1]
+    return theta, float(np.max(np.abs(grad))) / objective.total_weight

@@ -44,9 +44,14 @@ class ForgetSplit:
         self.theta = np.asarray(problem.theta0, dtype=np.float64)
 
     def _unscaled(self, X, y, weights):
-        p = self.problem
+        layout = self.problem.layout
         return LinearObjective(
-            p.loss, X, y, weights, n_outputs=p.n_outputs, fit_intercept=p.fit_intercept
+            self.problem.loss,
+            X,
+            y,
+            weights,
+            n_outputs=layout.n_outputs,
+            fit_intercept=layout.fit_intercept,
         )
 
     @cached_property

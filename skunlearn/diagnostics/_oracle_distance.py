@@ -16,6 +16,8 @@ import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from threadpoolctl import threadpool_limits
 
+from .._parameters import parameter_vector
+
 __all__ = ["CertifiedBound", "certified_bound", "fit_oracle", "oracle_distance"]
 
 
@@ -118,7 +120,14 @@ def certified_bound(estimator):
 
 
 def _self_concordance(objective):
-    if objective.loss == "squared":
+    """``nu``: the loss's self-concordance constant times the largest ``||(x_i, 1)||``.
+
+    Raises ValueError for a loss that has none (no certified bound exists).
+    """
+    constant = objective.spec.self_concordance
+    if constant is None:
+        raise ValueError(f"The {objective.loss} loss has no certified bound.")
+    if constant == 0.0:
         return 0.0
     X = objective.X[objective.weights != 0]
     if sp.issparse(X):
@@ -126,16 +135,7 @@ def _self_concordance(objective):
     else:
         norms = np.einsum("ij,ij->i", X, X)
     radius = float(np.sqrt(norms.max(initial=0.0) + (1.0 if objective.fit_intercept else 0.0)))
-    return 2.0 * radius if objective.loss == "multinomial" else radius
-
-
-def parameter_vector(estimator):
-    """Coefficients and intercepts as one vector; multinomial intercepts centred (the gauge)."""
-    coef = np.ravel(estimator.coef_)
-    intercept = np.ravel(estimator.intercept_).astype(np.float64)
-    if is_classifier(estimator) and len(estimator.classes_) > 2:
-        intercept = intercept - intercept.mean()
-    return np.concatenate([coef, intercept])
+    return constant * radius
 
 
 def oracle_distance(unlearned, oracle, original=None):

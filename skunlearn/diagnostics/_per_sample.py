@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, softmax
+from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 from .._kernels import linear_predictor
+from .._losses import get_loss
 
 __all__ = ["loss_derivative", "per_sample_gradients"]
 
@@ -27,7 +28,7 @@ def loss_derivative(loss, Z, y):
     Parameters
     ----------
     loss : {"squared", "logistic", "exponential", "multinomial"}
-        Kernel loss (see :mod:`skunlearn._kernels`).
+        Kernel loss (see :mod:`skunlearn._losses`).
     Z : ndarray of shape (n_samples, n_outputs)
         Linear predictor.
     y : ndarray
@@ -38,6 +39,11 @@ def loss_derivative(loss, Z, y):
     -------
     R : ndarray of shape (n_samples, n_outputs)
 
+    Raises
+    ------
+    ValueError
+        For a loss that has no spec.
+
     Examples
     --------
     >>> import numpy as np
@@ -45,23 +51,13 @@ def loss_derivative(loss, Z, y):
     >>> loss_derivative("logistic", np.zeros((2, 1)), np.array([0.0, 1.0])).ravel()
     array([ 0.5, -0.5])
     """
-    if loss == "squared":
-        return 2.0 * (Z - y)
-    if loss == "multinomial":
-        R = softmax(Z, axis=1)
-        R[np.arange(len(y)), y] -= 1.0
-        return R
-    s = 2.0 * np.asarray(y, dtype=np.float64) - 1.0
-    margin = s * Z[:, 0]
-    if loss == "logistic":
-        return (-s * expit(-margin))[:, None]
-    return (-s * np.exp(-margin))[:, None]
+    return get_loss(loss).derivative(Z, y)
 
 
 def _gradients(objective, X, y, theta):
     """Rows ``grad l_i(theta)`` for the loss and layout of a ``LinearObjective``."""
     coef, intercept = objective.unpack(np.asarray(theta, dtype=np.float64))
-    R = loss_derivative(objective.loss, linear_predictor(X, coef, intercept), y)
+    R = objective.spec.derivative(linear_predictor(X, coef, intercept), y)
     n, K = R.shape
     G = (R[:, :, None] * dense_rows(X)[:, None, :]).reshape(n, K * X.shape[1])
     return np.hstack([G, R]) if objective.fit_intercept else G
@@ -139,18 +135,13 @@ def per_sample_gradients(estimator, X, y):
     True
     """
     objective = estimator._training_objective()
-    X = estimator._validate_forget_rows(X)
-    encoded = estimator._encode_forget_targets(y, X.shape[0])
-    return _gradients(objective, X, kernel_targets(objective.loss, encoded), estimator._theta())
+    X = estimator._rows.conform(
+        validate_data(estimator, X, reset=False, dtype=np.float64, order="C", accept_sparse="csr")
+    )
+    encoded = estimator._encode_targets(y, X.shape[0])
+    return _gradients(objective, X, objective.spec.kernel_targets(encoded), estimator._theta())
 
 
 def dense_rows(X):
     """A dense float64 array of the rows of ``X`` (dense or CSR)."""
     return X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-
-
-def kernel_targets(loss, encoded):
-    """Encoded targets in the layout the kernels expect for ``loss``."""
-    if loss in ("logistic", "exponential"):
-        return np.asarray(encoded, dtype=np.float64)
-    return np.asarray(encoded)

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 
+from .._parameters import parameter_vector
 from ..exceptions import UnlearningDivergenceWarning
 from ..unlearners import ALIASES
 from ._feature_dependence import hoeffding_check
@@ -19,7 +20,6 @@ from ._oracle_distance import (
     decode_targets,
     fit_oracle,
     oracle_distance,
-    parameter_vector,
     retain_rows,
 )
 from ._plotting import pyplot_axes

@@ -1,17 +1,18 @@
-"""``UnlearnMixin``: the public ``unlearn`` verb shared by skunlearn's estimators."""
+"""``UnlearnMixin``: the public ``unlearn`` verb and the estimator contract behind it."""
 
 import copy
 import signal
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..unlearners import UnlearningResult, resolve_unlearner
-from ..utils import TrainingRows
+from ..exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning, warn_at_caller
+from ..unlearners import UnlearningProblem, UnlearningResult, resolve_unlearner
 
-__all__ = ["UnlearnMixin", "validate_sample_weight"]
+__all__ = ["PreparedUnlearn", "RetainModel", "UnlearnMixin", "validate_sample_weight"]
 
 
 def validate_sample_weight(sample_weight, n_samples):
@@ -28,6 +29,47 @@ def validate_sample_weight(sample_weight, n_samples):
     if not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
+
+
+@dataclass(frozen=True)
+class RetainModel:
+    """An estimator's model over a set of its rows: how ``unlearn`` sees it.
+
+    Attributes
+    ----------
+    spec : ObjectiveSpec
+        Loss, outputs, intercept and scaling of the objective
+        (:class:`skunlearn._objective.ObjectiveSpec`).
+    theta : ndarray of shape (n_params,)
+        The current parameters in the layout of ``spec``.
+    vanished : tuple, default=()
+        Class labels the forgotten rows remove from the model.
+    context : object, default=None
+        What the estimator's ``_set_model`` needs at commit (e.g. the kept
+        classes); opaque to the mixin.
+    """
+
+    spec: object
+    theta: np.ndarray
+    vanished: tuple = ()
+    context: object = None
+
+
+@dataclass
+class PreparedUnlearn:
+    """An unlearning computed aside: ``commit()`` applies it and cannot fail.
+
+    ``warnings`` lists ``(message, category)`` pairs that the public method
+    emits (pointing at its caller) before it commits.
+    """
+
+    commit: object
+    warnings: list = field(default_factory=list)
+
+    def emit_warnings(self):
+        """Warn at the first frame outside skunlearn (the user's line)."""
+        for message, category in self.warnings:
+            warn_at_caller(message, category)
 
 
 def _check_result(result, theta0):
@@ -47,8 +89,25 @@ def _check_result(result, theta0):
         )
 
 
+def _result_warnings(unlearner, result):
+    """The warnings a result's flags call for."""
+    name = type(unlearner).__name__
+    if result.diverged:
+        return [(f"{name} diverged: {result.reason}.", UnlearningDivergenceWarning)]
+    if not result.converged:
+        detail = f": {result.reason}" if result.reason else ""
+        return [
+            (
+                f"{name} stopped before reaching its tolerance{detail}. The committed model is "
+                "not the oracle to that accuracy; increase the unlearner's max_iter.",
+                UnlearningConvergenceWarning,
+            )
+        ]
+    return []
+
+
 @contextmanager
-def _ctrl_c_deferred():
+def ctrl_c_deferred():
     """Hold a Ctrl-C (SIGINT) that arrives in the block until the block has finished.
 
     The in-place commit of ``unlearn`` then never stops halfway; the interrupt is
@@ -70,18 +129,45 @@ def _ctrl_c_deferred():
 
 
 class UnlearnMixin:
-    """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator.
+    """Mixin adding ``unlearn(X_forget, y_forget=None)`` to an estimator: the estimator contract.
 
-    ``unlearn`` validates and locates the rows, then ``_prepare_unlearn``
-    asks the estimator's private ``_build_problem(positions)`` for the problem
-    to solve and a commit function and runs the unlearner; only then are the
-    rows removed and the result committed: nothing is changed until every
-    step succeeded. Pipelines call ``_prepare_unlearn`` directly.
-    Estimators using it keep their training rows in ``self._rows``
-    (:class:`~skunlearn.utils.TrainingRows`) and implement
-    ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``; for
-    pipelines (``_prepare_unlearn`` with a feature map) also
-    ``_map_statistics(scale, shift)``, which maps their cached statistics.
+    ``unlearn`` validates the forget rows, finds them in the row store,
+    builds the :class:`~skunlearn.unlearners.UnlearningProblem` (the same way
+    for every estimator), runs the unlearner, checks its result and emits its
+    warnings, and only then commits: the rows are removed, the parameters, warm
+    state, ``n_forgotten_`` and ``unlearn_history_`` updated together. On any
+    error nothing has changed.
+
+    An estimator using it sets at ``fit``:
+
+    - ``_rows``: a row store (:mod:`skunlearn.utils._row_store`) of its
+      training rows, encoded targets and sample weights;
+    - ``_warm_state``: a warm state (:mod:`skunlearn._warm_state`) or None;
+    - ``n_forgotten_ = 0`` and ``unlearn_history_``;
+
+    has an ``unlearner`` parameter, and implements these hooks:
+
+    ``_encode_targets(y, n_rows)``
+        Targets given to ``unlearn`` in the stored encoding; ValueError for
+        targets the model does not know.
+    ``_format_target(stored)``
+        A stored target as text, for error messages.
+    ``_model(total_weight, forgotten=None)``
+        The :class:`RetainModel` over rows of total sample weight
+        ``total_weight``: the current model when ``forgotten`` is None,
+        otherwise the model once ``forgotten = (encoded targets, sample
+        weights)`` of the forgotten rows are gone (a classifier drops the
+        classes they take with them). ValueError when no model remains.
+    ``_set_model(model, theta)``
+        Set the fitted attributes (``coef_``, ``intercept_``, ...) from
+        ``theta`` in ``model``'s layout.
+    ``_refit(problem)``
+        Fit the retain objective from scratch with the estimator's own solver
+        and return a :class:`~skunlearn._solvers.SolverResult` (the
+        :class:`~skunlearn.unlearners.Retrain` unlearner).
+
+    Pipelines call :meth:`_prepare_unlearn` directly, with a feature map when
+    an upstream step changed.
     """
 
     def unlearn(self, X_forget, y_forget=None):
@@ -114,81 +200,27 @@ class UnlearnMixin:
             A row that is not in the training set (or occurs more often than
             trained), a target that does not match, a wrong number of features,
             non-finite values, or a forget set that covers every row.
+
+        Warns
+        -----
+        UnlearningConvergenceWarning
+            The unlearner stopped before its tolerance (the result is committed).
+        UnlearningDivergenceWarning
+            An ascent-based unlearner diverged (the last finite iterate is committed).
         """
         resolve_unlearner(self.unlearner)  # an invalid value fails before any work
         positions = self._locate_forget_rows(X_forget, y_forget)
         if positions is None:
             return self
-        commit = self._prepare_unlearn(positions)
-        with _ctrl_c_deferred():
-            commit()
+        prepared = self._prepare_unlearn(positions)
+        prepared.emit_warnings()
+        with ctrl_c_deferred():
+            prepared.commit()
         return self
-
-    def _unlearning_problem(self, X_forget, y_forget=None):
-        """The :class:`~skunlearn.unlearners.UnlearningProblem` that ``unlearn`` would solve.
-
-        Validates and locates the rows like :meth:`unlearn` but changes
-        nothing; diagnostics use it to inspect the retain and forget
-        objectives without unlearning. Returns None for an empty forget set.
-        """
-        positions = self._locate_forget_rows(X_forget, y_forget)
-        return None if positions is None else self._build_problem(positions)[0]
 
     def _locate_forget_rows(self, X_forget, y_forget):
         """Validated positions of the stored rows to forget; None for an empty forget set."""
         check_is_fitted(self)
-        X_forget = self._validate_forget_rows(X_forget)
-        encoded = None
-        if y_forget is not None:
-            encoded = self._encode_forget_targets(y_forget, X_forget.shape[0])
-        if X_forget.shape[0] == 0:
-            return None
-        positions = self._rows.locate(X_forget, encoded, self._format_target)
-        if len(positions) >= self._rows.n:
-            raise ValueError(
-                f"X_forget covers all {self._rows.n} training rows; nothing would remain to "
-                "train on. Create a new estimator instead."
-            )
-        return positions
-
-    def _prepare_unlearn(self, positions, scale=None, shift=None):
-        """Unlearn the stored rows at ``positions`` aside; return a commit function.
-
-        With ``scale`` and ``shift`` (arrays of shape ``(n_features,)``) the
-        stored rows are re-expressed as ``x * scale + shift`` first (an
-        upstream scaler changed; :mod:`skunlearn.pipeline` uses this): the
-        row index is rebuilt, the statistics and parameters are mapped so that
-        the decision function is unchanged, and the unlearner runs on the
-        retain objective in the new feature space. Nothing changes until the
-        returned function (which cannot fail) is called.
-        """
-        target = self if scale is None else self._remapped(scale, shift)
-        problem, commit = target._build_problem(positions)
-        result = resolve_unlearner(self.unlearner).run(problem)
-        _check_result(result, problem.theta0)
-
-        def commit_all():
-            target._rows.remove(positions)
-            commit(result)
-            target.n_forgotten_ += len(positions)
-            if target is not self:
-                self._rows.X[...] = 0.0
-                vars(self).update(vars(target))
-
-        return commit_all
-
-    def _remapped(self, scale, shift):
-        """A shallow copy living in the feature space ``x -> x * scale + shift``."""
-        shadow = copy.copy(self)
-        shadow._map_statistics(scale, shift)
-        shadow.coef_ = self.coef_ / scale
-        if self._spec["fit_intercept"]:
-            shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift
-        rows = self._rows
-        shadow._rows = TrainingRows(rows.X * scale + shift, rows.y, rows.sample_weight)
-        return shadow
-
-    def _validate_forget_rows(self, X_forget):
         X_forget = validate_data(
             self,
             X_forget,
@@ -198,4 +230,99 @@ class UnlearnMixin:
             ensure_min_samples=0,
             accept_sparse="csr",
         )
-        return self._rows.conform(X_forget)
+        encoded = None
+        if y_forget is not None:
+            encoded = self._encode_targets(y_forget, X_forget.shape[0])
+        return self._rows.find(X_forget, encoded, self._format_target)
+
+    def _unlearning_problem(self, X_forget, y_forget=None):
+        """The :class:`~skunlearn.unlearners.UnlearningProblem` that ``unlearn`` would solve.
+
+        Validates and locates the rows like :meth:`unlearn` but changes
+        nothing; diagnostics use it to inspect the retain and forget
+        objectives without unlearning. Returns None for an empty forget set.
+        """
+        positions = self._locate_forget_rows(X_forget, y_forget)
+        return None if positions is None else self._problem_at(positions)[0]
+
+    def _problem_at(self, positions):
+        """The problem of forgetting the stored rows at ``positions``, its model and warm state."""
+        rows = self._rows
+        X_forget, y_forget, w_forget = rows.take(positions)
+        total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
+        if total <= 0:
+            raise ValueError("The remaining rows have zero total sample weight.")
+        model = self._model(total, (y_forget, w_forget))
+        spec, same = model.spec, model.spec.target_map is None
+        warm = self._warm_state
+        if warm is not None and same and warm.valid_at(model.theta):
+            warm = warm.without(spec.objective(X_forget, y_forget, w_forget, scaled=False))
+        else:
+            warm = None
+        problem = UnlearningProblem(
+            spec=spec,
+            X=rows.X,
+            y=spec.kernel_targets(rows.y),
+            sample_weight=rows.sample_weight,
+            forget_positions=positions,
+            X_forget=X_forget,
+            y_forget=spec.kernel_targets(y_forget) if same else None,
+            forget_sample_weight=w_forget,
+            theta0=model.theta,
+            warm_state=warm,
+            refit=self._refit,
+            vanished=model.vanished,
+        )
+        return problem, model, warm
+
+    def _prepare_unlearn(self, positions, scale=None, shift=None):
+        """Unlearn the stored rows at ``positions`` aside: a :class:`PreparedUnlearn`.
+
+        With ``scale`` and ``shift`` (arrays of shape ``(n_features,)``) the
+        stored rows are re-expressed as ``x * scale + shift`` first (an
+        upstream scaler changed; :mod:`skunlearn.pipeline` uses this): the
+        parameters and warm state are mapped so that the decision function is
+        unchanged, and the unlearner runs on the retain objective in the new
+        feature space.
+        """
+        target = self if scale is None else self._in_feature_space(scale, shift)
+        problem, model, warm = target._problem_at(positions)
+        unlearner = resolve_unlearner(self.unlearner)
+        result = unlearner.run(problem)
+        _check_result(result, problem.theta0)
+
+        def commit():
+            target._rows.remove(positions)
+            if model.spec.target_map is not None:
+                target._rows.recode_targets(model.spec.target_map)
+            target._set_model(model, np.asarray(result.theta, dtype=np.float64))
+            target._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
+            target.unlearn_history_ = result.history
+            target.n_forgotten_ += len(positions)
+            if target is not self:
+                self._rows.erase()
+                vars(self).update(vars(target))
+
+        return PreparedUnlearn(commit, _result_warnings(unlearner, result))
+
+    def _in_feature_space(self, scale, shift):
+        """A shallow copy living in the feature space ``x -> x * scale + shift``."""
+        shadow = copy.copy(self)
+        rows = self._rows
+        shadow._rows = rows.mapped(scale, shift)
+        warm = self._warm_state
+        shadow._warm_state = None if warm is None else warm.mapped(scale, shift, rows)
+        shadow.coef_ = self.coef_ / scale
+        if self._model(1.0).spec.fit_intercept:
+            shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift
+        return shadow
+
+    def _training_objective(self):
+        """The objective the current model minimises, over the stored rows."""
+        rows = self._rows
+        model = self._model(float(np.sum(rows.sample_weight)))
+        return model.spec.objective(rows.X, rows.y, rows.sample_weight)
+
+    def _theta(self):
+        """The current parameters as one vector (:mod:`skunlearn._parameters`)."""
+        return self._model(float(np.sum(self._rows.sample_weight))).theta

@@ -1,22 +1,23 @@
 """L2-penalised logistic regression (binary and multinomial) that can unlearn rows."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .._objective import LinearObjective
+from .._losses import get_loss
+from .._objective import ObjectiveSpec, objective_scaling
 from .._solvers import dense_hessian_fits, lbfgs, newton
-from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
+from .._warm_state import LossState
+from ..exceptions import warn_at_caller
+from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
-from ._base import UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 
 __all__ = ["LogisticRegression"]
@@ -180,49 +181,38 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self._rows = training_rows(X, encoded.astype(np.int64), weights)
         self._class_counts = counts
         self.classes_ = classes
-        objective = self._objective(weights, len(classes))
+        spec = self._objective_spec(float(np.sum(weights)), len(classes))
+        objective = spec.objective(self._rows.X, self._rows.y, weights)
         result = self._solve(objective, np.zeros(objective.n_params))
-        self._fit_state = self._loss_state(objective, result)
-        self._set_solution(objective, result.theta)
+        if not result.converged:
+            warn_at_caller(
+                f"The solver did not reach tol={self.tol} in {result.n_iter} iterations; "
+                "increase max_iter or tol.",
+                ConvergenceWarning,
+            )
+        self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
+        self._set_parameters(objective.layout, result.theta)
         self.n_iter_ = np.array([max(result.n_iter, 1)], dtype=np.int32)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
 
-    def _weight_scale(self, total_weight):
-        if self._spec["convention"] == "paper":
-            return 1.0 / total_weight
-        return float(self._spec["C"])
-
-    def _l2(self):
-        return 1.0 / self._spec["C"] if self._spec["convention"] == "paper" else 1.0
-
-    def _kernel_loss(self, n_classes):
+    def _objective_spec(self, total_weight, n_classes, target_map=None):
+        """The objective over rows of total sample weight ``total_weight`` and ``n_classes``."""
+        spec = self._spec
         if n_classes > 2:
-            return "multinomial"
-        return "exponential" if self._spec["loss"] == "exponential" else "logistic"
-
-    @staticmethod
-    def _kernel_targets(encoded, n_classes):
-        return encoded if n_classes > 2 else encoded.astype(np.float64)
-
-    def _objective(self, sample_weight, n_classes, X=None, encoded=None):
-        X = self._rows.X if X is None else X
-        encoded = self._rows.y if encoded is None else encoded
-        total = float(np.sum(sample_weight))
-        return LinearObjective(
-            self._kernel_loss(n_classes),
-            X,
-            self._kernel_targets(encoded, n_classes),
-            self._weight_scale(total) * sample_weight,
-            n_outputs=n_classes if n_classes > 2 else 1,
-            fit_intercept=self._spec["fit_intercept"],
-            l2=self._l2(),
+            loss = "multinomial"
+        else:
+            loss = "exponential" if spec["loss"] == "exponential" else "logistic"
+        weight_scale, l2 = objective_scaling(spec["convention"], spec["C"], 1.0, total_weight)
+        return ObjectiveSpec(
+            get_loss(loss),
+            n_classes if n_classes > 2 else 1,
+            spec["fit_intercept"],
+            weight_scale,
+            l2,
+            target_map,
         )
-
-    def _training_objective(self):
-        """The objective the current model minimises, over the stored rows."""
-        return self._objective(self._rows.sample_weight, len(self.classes_))
 
     def _solve(self, objective, theta0):
         spec = self._spec
@@ -240,27 +230,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 reuse_hessian=True,
                 finish_exact=True,
             )
-        if not result.converged:
-            warnings.warn(
-                f"{solver} did not reach tol={spec['tol']} in {result.n_iter} iterations; "
-                "increase max_iter or tol.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
         return result
 
-    def _set_solution(self, objective, theta):
-        coef, intercept = objective.unpack(np.asarray(theta))
+    def _set_parameters(self, layout, theta):
+        coef, intercept = layout.unpack(np.asarray(theta))
         self.coef_ = np.array(coef, copy=True)
         self.intercept_ = np.array(intercept, copy=True)
-
-    def _theta(self):
-        return self._pack(self.coef_, self.intercept_)
-
-    def _pack(self, coef, intercept):
-        """Parameter vector ``concat(coef.ravel(), intercept)`` (no intercept if not fitted)."""
-        parts = [np.ravel(coef)] + ([intercept] if self._spec["fit_intercept"] else [])
-        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
 
     def decision_function(self, X):
         """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
@@ -294,11 +269,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             Probabilities in the order of ``classes_``.
         """
         scores = self.decision_function(X)
-        if scores.ndim == 2:
-            return softmax(scores, axis=1)
-        factor = 2.0 if self._spec["loss"] == "exponential" else 1.0
-        positive = expit(factor * scores)
-        return np.column_stack([1.0 - positive, positive])
+        return self._objective_spec(1.0, len(self.classes_)).loss.probabilities(scores)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -332,16 +303,16 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
         return self.classes_[index]
 
-    def _encode_forget_targets(self, y_forget, n_forget):
-        y_forget = column_or_1d(y_forget)
-        if len(y_forget) != n_forget:
-            raise ValueError(f"y_forget has {len(y_forget)} labels for {n_forget} rows.")
-        encoded = np.searchsorted(self.classes_, y_forget)
+    def _encode_targets(self, y, n_rows):
+        y = column_or_1d(y)
+        if len(y) != n_rows:
+            raise ValueError(f"y_forget has {len(y)} labels for {n_rows} rows.")
+        encoded = np.searchsorted(self.classes_, y)
         encoded = np.minimum(encoded, len(self.classes_) - 1)
-        unknown = np.flatnonzero(self.classes_[encoded] != y_forget)
+        unknown = np.flatnonzero(self.classes_[encoded] != y)
         if len(unknown):
             raise ValueError(
-                f"Label {y_forget[unknown[0]]!r} of row {unknown[0]} of y_forget is not one of "
+                f"Label {y[unknown[0]]!r} of row {unknown[0]} of y_forget is not one of "
                 f"the classes {self.classes_.tolist()}."
             )
         return encoded.astype(np.int64)
@@ -349,112 +320,39 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])
 
-    def _build_problem(self, positions):
-        rows = self._rows
-        X_forget, y_forget, w_forget = rows.take(positions)
-        counts = self._class_counts - np.bincount(
-            y_forget[w_forget > 0], minlength=len(self._class_counts)
-        )
-        retain_total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
-        if retain_total <= 0:
-            raise ValueError("The remaining rows have zero total sample weight.")
+    def _model(self, total_weight, forgotten=None):
+        """The model over the remaining rows; classes with no weight left vanish."""
+        n_classes = len(self.classes_)
+        if forgotten is None:
+            spec = self._objective_spec(total_weight, n_classes)
+            theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
+            return RetainModel(spec, theta, context=(np.arange(n_classes), self._class_counts))
+        y_forget, w_forget = forgotten
+        counts = self._class_counts - np.bincount(y_forget[w_forget > 0], minlength=n_classes)
         keep = np.flatnonzero(counts > 0)
         if len(keep) < 2:
             raise ValueError(
                 f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
-        mapping = None
-        if len(keep) < len(self.classes_):
-            mapping = np.full(len(self.classes_), -1, dtype=np.int64)
-            mapping[keep] = np.arange(len(keep))
-        problem = self._problem(
-            positions, keep, mapping, X_forget, y_forget, w_forget, retain_total
-        )
-
-        def commit(result):
-            if mapping is not None:
-                rows.recode_targets(mapping)
-                self.classes_ = self.classes_[keep]
-            self._class_counts = counts[keep]
-            self._fit_state = None
-            self._set_solution(problem.retain_objective(), result.theta)
-            self.unlearn_history_ = result.history
-
-        return problem, commit
-
-    def _map_statistics(self, scale, shift):
-        """Drop the fit state (value, gradient, Hessian): it lives in the old feature space."""
-        self._fit_state = None
-
-    def _problem(self, positions, keep, mapping, X_forget, y_forget, w_forget, retain_total):
-        """The unlearning problem; ``mapping`` (old to new class index) when classes vanish."""
-        rows = self._rows
-        n_classes = len(keep)
-        vanished = mapping is not None
-        encoded = rows.y
-        coef, intercept = self.coef_, self.intercept_
-        if vanished:
-            encoded = mapping[rows.y]
+        coef, intercept, target_map = self.coef_, self.intercept_, None
+        if len(keep) < n_classes:
+            target_map = np.full(n_classes, -1, dtype=np.int64)
+            target_map[keep] = np.arange(len(keep))
             coef, intercept = reduce_classes(coef, intercept, keep)
-        scale = self._weight_scale(retain_total)
-        theta0 = self._pack(coef, intercept)
-        problem = UnlearningProblem(
-            loss=self._kernel_loss(n_classes),
-            X=rows.X,
-            y=self._kernel_targets(encoded, n_classes),
-            sample_weight=rows.sample_weight,
-            weight_scale=scale,
-            retain_total=scale * retain_total,
-            forget_positions=positions,
-            X_forget=X_forget,
-            y_forget=None if vanished else self._kernel_targets(y_forget, n_classes),
-            forget_weight=None if vanished else scale * w_forget,
-            n_outputs=n_classes if n_classes > 2 else 1,
-            fit_intercept=self._spec["fit_intercept"],
-            l2=self._l2(),
-            theta0=theta0,
-            refit=lambda: self._solve(problem.retain_objective(), np.zeros(len(theta0))),
-            notes={"vanished": self.classes_[np.setdiff1d(np.arange(len(self.classes_)), keep)]},
-        )
-        if self._fit_state is not None and not vanished:
-            self._downdate_fit_state(problem, w_forget)
-        return problem
+        spec = self._objective_spec(total_weight, len(keep), target_map)
+        theta = spec.layout(self.n_features_in_).pack(coef, intercept)
+        vanished = tuple(np.delete(self.classes_, keep).tolist())
+        return RetainModel(spec, theta, vanished, context=(keep, counts[keep]))
 
-    def _loss_state(self, objective, result):
-        """Loss value, gradient and Hessian at the fitted weights, in sample-weight units.
+    def _set_model(self, model, theta):
+        keep, counts = model.context
+        self.classes_ = self.classes_[keep]
+        self._class_counts = counts
+        self._set_parameters(model.spec.layout(self.n_features_in_), theta)
 
-        Kept from ``fit`` so that the first Newton step of ``unlearn`` needs
-        only the forgotten rows; dropped after the first ``unlearn`` (it was
-        computed with the forgotten rows and the weights they shaped).
-        """
-        if result.hessian is None or result.grad is None:
-            return None
-        scale = self._weight_scale(float(np.sum(self._rows.sample_weight)))
-        coef = result.theta[: objective.n_coef]
-        grad = result.grad.copy()
-        grad[: objective.n_coef] -= objective.l2 * coef
-        value = result.value - 0.5 * objective.l2 * float(coef @ coef)
-        return {"value": value / scale, "grad": grad / scale, "hessian": result.hessian / scale}
-
-    def _downdate_fit_state(self, problem, w_forget):
-        """``J_R`` and its loss Hessian at ``theta0`` from the fit state and the forget rows."""
-        forget = LinearObjective(
-            problem.loss,
-            problem.X_forget,
-            problem.y_forget,
-            w_forget,
-            n_outputs=problem.n_outputs,
-            fit_intercept=problem.fit_intercept,
-        )
-        state, scale, theta = self._fit_state, problem.weight_scale, problem.theta0
-        forget_value, forget_grad = forget.value_grad(theta)
-        coef = theta[: forget.n_coef]
-        grad = scale * (state["grad"] - forget_grad)
-        grad[: forget.n_coef] += problem.l2 * coef
-        value = scale * (state["value"] - forget_value) + 0.5 * problem.l2 * float(coef @ coef)
-        problem.retain_value_grad0 = (value, grad)
-        problem.retain_loss_hessian = scale * (state["hessian"] - forget.loss_hessian(theta))
+    def _refit(self, problem):
+        return self._solve(problem.retain_objective(), np.zeros(problem.layout.n_params))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,18 +3,17 @@
 from numbers import Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._objective import LinearObjective
-from .._solvers import SolverResult
-from ..unlearners import ALIASES, BaseUnlearner, UnlearningProblem
+from .._losses import get_loss
+from .._objective import ObjectiveSpec, objective_scaling
+from .._solvers import SolverResult, ridge_cg, ridge_statistics
+from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
-from ._base import UnlearnMixin, validate_sample_weight
-from ._ridge_cg import ridge_cg, ridge_statistics
+from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 
 __all__ = ["Ridge"]
 
@@ -150,10 +149,11 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "y_ndim": np.ndim(y),
         }
         self._rows = training_rows(X, targets, weights)
-        X = self._rows.X
-        self._gram = ridge_statistics(X, targets, weights, self.fit_intercept)
-        alpha = self._effective_alpha(self._total_weight())
-        self._set_solution(*self._solve(self._gram, alpha, X, targets, weights))
+        rows = self._rows
+        self._warm_state = ridge_statistics(rows.X, targets, weights, self.fit_intercept)
+        spec = self._objective_spec(float(np.sum(weights)))
+        solution = self._solve(self._warm_state, rows.X, targets, weights, spec)
+        self._set_parameters(*solution)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
@@ -175,25 +175,25 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
 
-    def _total_weight(self):
-        if self._gram is not None:
-            return self._gram.weight
-        return float(np.sum(self._rows.sample_weight))
+    def _objective_spec(self, total_weight):
+        """``sum_i s_i (y_i - z_i)^2 + alpha ||coef||^2`` (or its mean form) as a spec."""
+        spec = self._spec
+        weight_scale, l2 = objective_scaling(
+            spec["convention"], 1.0, 2.0 * spec["alpha"], total_weight
+        )
+        return ObjectiveSpec(
+            get_loss("squared"), self._rows.y.shape[1], spec["fit_intercept"], weight_scale, l2
+        )
 
-    def _solve(self, gram, alpha, X, Y, weights, coef0=None):
+    @staticmethod
+    def _solve(gram, X, Y, sample_weight, spec, coef0=None):
         """Ridge solution: from the Gram statistics, or by CG over the rows when None."""
+        alpha = spec.l2 / (2.0 * spec.weight_scale)
         if gram is not None:
             return gram.solve(alpha)
-        return ridge_cg(X, Y, weights, alpha, self._spec["fit_intercept"], coef0=coef0)
+        return ridge_cg(X, Y, sample_weight, alpha, spec.fit_intercept, coef0=coef0)
 
-    def _effective_alpha(self, total_weight):
-        alpha = self._spec["alpha"]
-        return alpha * total_weight if self._spec["convention"] == "paper" else alpha
-
-    def _weight_scale(self, total_weight):
-        return 1.0 / total_weight if self._spec["convention"] == "paper" else 1.0
-
-    def _set_solution(self, coef, intercept):
+    def _set_parameters(self, coef, intercept):
         if self._spec["y_ndim"] == 1:
             self.coef_, self.intercept_ = coef[0], float(intercept[0])
         else:
@@ -201,116 +201,37 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         if not self._spec["fit_intercept"]:
             self.intercept_ = 0.0 if self._spec["y_ndim"] == 1 else np.zeros_like(intercept)
 
-    def _theta(self):
-        return self._pack(self.coef_, np.atleast_1d(self.intercept_))
-
-    def _split(self, theta):
-        n_targets = self._rows.y.shape[1]
-        coef = theta[: n_targets * self.n_features_in_].reshape(n_targets, -1)
-        if self._spec["fit_intercept"]:
-            return coef, theta[n_targets * self.n_features_in_ :]
-        return coef, np.zeros(n_targets)
-
-    def _encode_forget_targets(self, y_forget, n_forget):
-        y_forget = np.asarray(y_forget, dtype=np.float64)
-        if y_forget.ndim not in (1, 2) or len(y_forget) != n_forget:
-            raise ValueError(f"y_forget has shape {y_forget.shape}; expected {n_forget} rows.")
-        y_forget = y_forget.reshape(n_forget, 1 if y_forget.ndim == 1 else y_forget.shape[1])
-        if y_forget.shape[1] != self._rows.y.shape[1]:
+    def _encode_targets(self, y, n_rows):
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim not in (1, 2) or len(y) != n_rows:
+            raise ValueError(f"y_forget has shape {y.shape}; expected {n_rows} rows.")
+        y = y.reshape(n_rows, 1 if y.ndim == 1 else y.shape[1])
+        if y.shape[1] != self._rows.y.shape[1]:
             raise ValueError(
-                f"y_forget has {y_forget.shape[1]} target(s); the model was fitted on "
+                f"y_forget has {y.shape[1]} target(s); the model was fitted on "
                 f"{self._rows.y.shape[1]}."
             )
-        if not np.all(np.isfinite(y_forget)):
+        if not np.all(np.isfinite(y)):
             raise ValueError("y_forget contains NaN or infinity.")
-        return y_forget
+        return y
 
     def _format_target(self, stored):
         values = np.ravel(stored)
         return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
 
-    def _build_problem(self, positions):
-        rows = self._rows
-        X_forget, y_forget, w_forget = rows.take(positions)
-        total = self._total_weight() - float(np.sum(w_forget))
-        if total <= 0:
-            raise ValueError("The remaining rows have zero total sample weight.")
-        gram = None
-        if self._gram is not None:
-            X_dense = X_forget.toarray() if sp.issparse(X_forget) else X_forget
-            gram = self._gram.remove(X_dense, y_forget, w_forget)
-            total = gram.weight
-        scale = self._weight_scale(total)
-        alpha = self._effective_alpha(total)
-        problem = UnlearningProblem(
-            loss="squared",
-            X=rows.X,
-            y=rows.y,
-            sample_weight=rows.sample_weight,
-            weight_scale=scale,
-            retain_total=scale * total,
-            forget_positions=positions,
-            X_forget=X_forget,
-            y_forget=y_forget,
-            forget_weight=scale * w_forget,
-            n_outputs=rows.y.shape[1],
-            fit_intercept=self._spec["fit_intercept"],
-            l2=2.0 * self._spec["alpha"],
-            theta0=self._theta(),
-            refit=lambda: self._refit(problem, alpha),
-            exact_solve=lambda: self._pack(*self._exact_solve(gram, alpha, positions)),
-        )
+    def _model(self, total_weight, forgotten=None):
+        spec = self._objective_spec(total_weight)
+        theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
+        return RetainModel(spec, theta)
 
-        def commit(result):
-            self._gram = gram
-            self._set_solution(*self._split(result.theta))
-            self.unlearn_history_ = result.history
+    def _set_model(self, model, theta):
+        self._set_parameters(*model.spec.layout(self.n_features_in_).unpack(theta))
 
-        return problem, commit
-
-    def _exact_solve(self, gram, alpha, positions):
-        """The retain solution: downdated statistics, or CG from the current weights."""
-        if gram is not None:
-            return gram.solve(alpha)
-        rows = self._rows
-        weights = rows.sample_weight.copy()
-        weights[positions] = 0.0
-        coef0 = np.atleast_2d(self.coef_)
-        return self._solve(gram, alpha, rows.X, rows.y, weights, coef0=coef0)
-
-    def _map_statistics(self, scale, shift):
-        """Map the Gram statistics to the feature space ``x -> x * scale + shift``."""
-        if self._gram is None:
-            return
-        rows = self._rows
-        sums = {}
-        if not self._gram.centered:
-            sums = {"x_sum": rows.sample_weight @ rows.X, "y_sum": rows.sample_weight @ rows.y}
-        self._gram = self._gram.map_features(scale, shift, **sums)
-
-    def _training_objective(self):
-        """The objective the current model minimises, over the stored rows."""
-        rows = self._rows
-        return LinearObjective(
-            "squared",
-            rows.X,
-            rows.y,
-            self._weight_scale(self._total_weight()) * rows.sample_weight,
-            n_outputs=rows.y.shape[1],
-            fit_intercept=self._spec["fit_intercept"],
-            l2=2.0 * self._spec["alpha"],
-        )
-
-    def _pack(self, coef, intercept):
-        """Parameter vector ``concat(coef.ravel(), intercept)`` (no intercept if not fitted)."""
-        parts = [np.ravel(coef)] + ([intercept] if self._spec["fit_intercept"] else [])
-        return np.concatenate(parts).astype(np.float64)
-
-    def _refit(self, problem, alpha):
+    def _refit(self, problem):
         weights = problem.retain_weight / problem.weight_scale
-        gram = ridge_statistics(problem.X, problem.y, weights, problem.fit_intercept)
-        solution = self._solve(gram, alpha, problem.X, problem.y, weights)
-        return SolverResult(self._pack(*solution), 1, True, empty_history())
+        gram = ridge_statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
+        solution = self._solve(gram, problem.X, problem.y, weights, problem.spec)
+        return SolverResult(problem.layout.pack(*solution), 1, True, empty_history())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,7 +9,7 @@ from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ..linear_model._base import _ctrl_c_deferred
+from ..linear_model._base import PreparedUnlearn, ctrl_c_deferred
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import StepNotUnlearnableError, adopt, plan_step
 
@@ -204,10 +204,12 @@ class Pipeline(sk_pipeline.Pipeline):
         positions = self._locate(X_forget, y_forget)
         if positions is None:
             return self
-        commits = self._plan(X_forget, positions)
-        with _ctrl_c_deferred():
-            for commit in commits:
-                commit()
+        plans = self._plan(X_forget, positions)
+        for plan in plans:
+            plan.emit_warnings()
+        with ctrl_c_deferred():
+            for plan in plans:
+                plan.commit()
             self.n_forgotten_ += len(positions)
         return self
 
@@ -233,21 +235,13 @@ class Pipeline(sk_pipeline.Pipeline):
         names = getattr(X_forget, "columns", None)
         if fitted_names is not None and names is not None and list(names) != list(fitted_names):
             raise ValueError("X_forget's columns differ from the ones seen at fit.")
-        if X_raw.shape[0] == 0:
-            return None
         encoded = None if y_forget is None else encode_targets(y_forget, len(X_raw), store.y)
-        positions = store.locate(X_raw, encoded)
-        if len(positions) >= store.n:
-            raise ValueError(
-                f"X_forget covers all {store.n} training rows; nothing would remain to train "
-                "on. Create a new pipeline instead."
-            )
-        return positions
+        return store.find(X_raw, encoded)
 
     def _plan(self, X_forget, positions):
-        """Plan every step aside; return the commit functions, raw rows' removal first."""
+        """Plan every step aside; return the prepared steps, raw rows' removal first."""
         store = self._raw.store
-        commits = [lambda: store.remove(positions)]
+        commits = [PreparedUnlearn(lambda: store.remove(positions))]
         Z = X_forget.copy() if hasattr(X_forget, "copy") else np.array(X_forget)
         change, new_steps = None, {}
         for index, (name, step) in enumerate(self.steps):
@@ -256,7 +250,7 @@ class Pipeline(sk_pipeline.Pipeline):
             is_final = index == len(self.steps) - 1
             self._check_aligned(step, is_final)
             try:
-                new, change, commit = plan_step(
+                new, change, prepared = plan_step(
                     f"step {name!r}",
                     step,
                     Z,
@@ -269,7 +263,7 @@ class Pipeline(sk_pipeline.Pipeline):
                 if not self.refit_unsupported:
                     raise
                 return commits[1:] + self._plan_refit(index, new_steps, positions)
-            commits.append(commit)
+            commits.append(prepared)
             new_steps[index] = new
             if not is_final:
                 Z = step.transform(Z)
@@ -311,12 +305,12 @@ class Pipeline(sk_pipeline.Pipeline):
             refitted.append((step, fresh))
 
         def commit():
-            raw.store.X[...] = 0.0
+            raw.store.erase()
             self._raw = remaining
             for step, fresh in refitted:
                 adopt(step, fresh)
 
-        return [commit]
+        return [PreparedUnlearn(commit)]
 
     def _as_input(self, X):
         names = getattr(self.steps[0][1], "feature_names_in_", None)

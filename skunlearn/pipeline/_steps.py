@@ -1,9 +1,10 @@
 """Planning the unlearning of one pipeline step, aside: nothing changes until commit.
 
-A step's plan is ``(new_step, change, commit)``: the fitted step it becomes
+A step's plan is ``(new_step, change, prepared)``: the fitted step it becomes
 (None when it is not a transformer), how its outputs for the remaining rows
 move (``None``: unchanged; ``(scale, shift)``: per column ``t -> t * scale +
-shift``), and a function that makes the change and cannot fail.
+shift``), and a :class:`~skunlearn.linear_model._base.PreparedUnlearn` whose
+``commit`` makes the change and cannot fail.
 """
 
 import numpy as np
@@ -11,6 +12,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.utils import _safe_indexing
 
 from ..linear_model import UnlearnMixin
+from ..linear_model._base import PreparedUnlearn
 from ..preprocessing import UnlearnTransformerMixin
 
 __all__ = ["StepNotUnlearnableError", "adopt", "plan_step"]
@@ -71,21 +73,21 @@ def plan_step(what, step, Z, weights, change, positions, is_final):
 
     Returns
     -------
-    new_step, change, commit
+    new_step, change, prepared
     """
     if is_final and isinstance(step, UnlearnMixin):
         scale, shift = (None, None) if change is None else change
         return None, None, step._prepare_unlearn(positions, scale, shift)
     if isinstance(step, UnlearnTransformerMixin):
         new, out = step._unlearned_copy(Z, weights, change)
-        return new, out, lambda: adopt(step, new)
+        return new, out, PreparedUnlearn(lambda: adopt(step, new))
     if isinstance(step, ColumnTransformer):
         new, out = _plan_columns(what, step, Z, change)
-        return new, out, lambda: adopt(step, new)
+        return new, out, PreparedUnlearn(lambda: adopt(step, new))
     if _is_stateless(step):
         if change is not None:
             _refuse(what, step, "is stateless, but its input changed and its output cannot follow")
-        return step, None, lambda: None
+        return step, None, PreparedUnlearn(lambda: None)
     _refuse(what, step, "cannot unlearn rows: it was fitted on every row, forgotten ones included")
 
 

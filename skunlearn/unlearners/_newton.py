@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import dense_hessian_fits, newton, newton_cg
+from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_cg
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -16,15 +16,23 @@ class Newton(BaseUnlearner):
 
     From the current weights, take Newton steps on the retain objective
     ``J_R`` (the objective the oracle minimises) until its gradient, in
-    per-sample-mean units, is below ``tol`` [1]_. The first step uses the
-    stored Hessian downdated by the forgotten rows when the estimator keeps
-    one; further steps reuse that factorisation (chord steps) while each cuts
-    the gradient by at least 4x, and refresh it from the retain rows
-    otherwise. When the dense Hessian would not fit in memory (see
-    ``skunlearn._solvers.dense_hessian_fits``), the steps are Newton-CG on
-    Hessian-vector products. For :class:`~skunlearn.Ridge` the retain objective is quadratic
-    and this is exact downdating: the stored Gram statistics lose the
-    forgotten rows and the system is solved again, in ``O(k d^2 + d^3)``.
+    per-sample-mean units, is below ``tol`` [1]_. Which steps depends on the
+    problem:
+
+    - least squares with Gram statistics (:class:`~skunlearn.Ridge` on
+      moderate ``d``): the retain objective is quadratic, so one exact Newton
+      step is the solution: the warm state's Gram statistics, downdated by
+      the forgotten rows, are solved again in ``O(k d^2 + d^3)``;
+    - least squares without them (sparse or very wide X): that one Newton
+      step solved by conjugate gradients on the rows, from the current
+      weights;
+    - otherwise damped Newton with a Cholesky factor: the first step uses the
+      fit's Hessian downdated by the forgotten rows when the warm state holds
+      one; further steps reuse that factorisation (chord steps with BFGS
+      corrections) while each cuts the gradient by at least 4x, and refresh
+      it from the retain rows otherwise. When the dense Hessian would not fit
+      in memory (:func:`~skunlearn._solvers.dense_hessian_fits`), the steps
+      are Newton-CG on Hessian-vector products.
 
     Parameters
     ----------
@@ -69,12 +77,12 @@ class Newton(BaseUnlearner):
         self.max_iter = max_iter
 
     def _run(self, problem):
-        if problem.exact_solve is not None:
-            return UnlearningResult(problem.exact_solve(), empty_history(), n_iter=1)
+        if problem.loss.quadratic:
+            return self._least_squares(problem)
         objective = problem.retain_objective()
-        if problem.retain_loss_hessian is None and not dense_hessian_fits(objective.n_params):
+        if problem.warm_state is None and not dense_hessian_fits(objective.n_params):
             result = newton_cg(objective, problem.theta0, tol=self.tol, max_iter=self.max_iter)
-            return UnlearningResult.from_solver(result, problem.retain_total)
+            return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
         result = newton(
             objective,
             problem.theta0,
@@ -82,6 +90,19 @@ class Newton(BaseUnlearner):
             max_iter=self.max_iter,
             hessian=problem.initial_hessian(),
             reuse_hessian=True,
-            value_grad0=problem.retain_value_grad0,
+            value_grad0=problem.initial_value_grad(),
         )
-        return UnlearningResult.from_solver(result, problem.retain_total)
+        return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
+
+    def _least_squares(self, problem):
+        """The one exact Newton step of a quadratic ``J_R``."""
+        layout, state = problem.layout, problem.warm_state
+        if isinstance(state, GramStatistics):
+            theta = layout.pack(*state.solve(problem.ridge_alpha))
+            return UnlearningResult(theta, empty_history(), n_iter=1)
+        coef0 = layout.unpack(problem.theta0)[0]
+        weights = problem.retain_weight / problem.weight_scale
+        coef, intercept = ridge_cg(
+            problem.X, problem.y, weights, problem.ridge_alpha, layout.fit_intercept, coef0=coef0
+        )
+        return UnlearningResult(layout.pack(coef, intercept), empty_history(), n_iter=1)

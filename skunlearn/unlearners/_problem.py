@@ -1,23 +1,44 @@
-"""What an unlearner sees: the stored rows split by weights into retain and forget."""
+"""What an unlearner sees (an immutable problem) and what it returns (a result)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from .._objective import LinearObjective
+from .._objective import LinearObjective, ObjectiveSpec
 
 __all__ = ["UnlearningProblem", "UnlearningResult"]
 
 
 @dataclass
 class UnlearningResult:
-    """New parameters and a per-iteration history (no per-row data).
+    """New parameters, convergence flags and a per-iteration history (no per-row data).
 
-    ``history`` maps ``"objective"`` (the retain objective in per-sample-mean
-    units), ``"grad_norm"`` (max-norm of its gradient, same units) and
-    ``"step_length"`` (Euclidean norm of each parameter update) to arrays.
+    ``unlearn`` reads the flags: it warns with
+    :class:`~skunlearn.exceptions.UnlearningDivergenceWarning` when
+    ``diverged``, and with
+    :class:`~skunlearn.exceptions.UnlearningConvergenceWarning` when the
+    unlearner stopped short of its tolerance (``converged`` False).
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_params,)
+        The unlearned parameters, laid out as in :mod:`skunlearn._parameters`.
+    history : dict of ndarray
+        ``"objective"`` (the retain objective in per-sample-mean units),
+        ``"grad_norm"`` (max-norm of its gradient, same units) and
+        ``"step_length"`` (Euclidean norm of each parameter update), one entry
+        per iteration.
+    n_iter : int
+        Iterations run.
+    converged : bool, default=True
+        Whether the unlearner reached its own stopping criterion.
+    diverged : bool, default=False
+        Whether it stopped because the iterates diverged.
+    reason : str, default=""
+        Why it did not converge or diverged, in words (no row values): the
+        warning ``unlearn`` raises quotes it.
     """
 
     theta: np.ndarray
@@ -25,66 +46,128 @@ class UnlearningResult:
     n_iter: int
     converged: bool = True
     diverged: bool = False
+    reason: str = ""
 
     @classmethod
-    def from_solver(cls, result, retain_total):
+    def from_solver(cls, result, retain_total, tol=None):
         """Wrap a solver's result on ``J_R``, its objective divided into mean units."""
         history = dict(result.history)
         history["objective"] = history["objective"] / retain_total
-        return cls(result.theta, history, result.n_iter, result.converged)
+        reason = ""
+        if not result.converged:
+            last = history["grad_norm"][-1] if len(history["grad_norm"]) else float("nan")
+            reason = (
+                f"after {result.n_iter} iterations the retain gradient is {last:.3g} "
+                f"(per-sample-mean units), above tol={tol}"
+            )
+        return cls(result.theta, history, result.n_iter, result.converged, reason=reason)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnlearningProblem:
-    """The data and state an unlearner may read; it must not modify any of it.
+    """The data and state an unlearner may read; built once by ``unlearn``, never modified.
 
-    The retain objective (the oracle's, in the estimator's own convention) is
-    ``J_R = sum_i c_i l_i + (l2 / 2) ||coef||^2`` with ``c_i = weight_scale *
-    sample_weight[i]`` on the remaining rows; :attr:`retain_weight` is ``c``
-    with zeros at the forgotten rows, built on first use (an exact unlearner
-    never pays for it). ``forget_weight`` holds ``c`` for the copies
-    ``X_forget`` of the forgotten rows; it is None when the forget loss is not
-    defined in the new parametrisation (a class vanished). When the estimator
-    kept state from ``fit``, ``retain_loss_hessian`` is the loss Hessian of
-    ``J_R`` at ``theta0`` and ``retain_value_grad0`` its value and gradient,
-    both obtained from the forgotten rows alone.
+    The retain objective, the one the oracle minimises in the estimator's own
+    convention, is ``J_R(theta) = sum_i c_i l_i + (l2 / 2) ||coef||^2`` over the
+    remaining rows, with row weights ``c_i = weight_scale * sample_weight[i]``
+    (see :func:`skunlearn._objective.objective_scaling`).
+
+    Attributes
+    ----------
+    spec : ObjectiveSpec
+        Loss, outputs, intercept, ``weight_scale`` and ``l2`` of the retain
+        objective (after a class vanished: of the model without it).
+    X : ndarray or CSR matrix of shape (n_stored, n_features)
+        All stored rows, forgotten ones included (read-only).
+    y : ndarray
+        Their targets in the kernel layout of ``spec`` (for a forgotten class:
+        index -1, never read because its row weight is 0).
+    sample_weight : ndarray of shape (n_stored,)
+        Stored sample weights.
+    forget_positions : ndarray of shape (n_forget,), dtype int64
+        Positions of the forgotten rows among the stored ones.
+    X_forget : ndarray or CSR matrix of shape (n_forget, n_features)
+        Copies of the forgotten rows.
+    y_forget : ndarray or None
+        Their targets in the kernel layout; None when the forget loss is not
+        defined in the new parametrisation (a class vanished).
+    forget_sample_weight : ndarray of shape (n_forget,)
+        Their sample weights.
+    theta0 : ndarray of shape (n_params,)
+        Current parameters, in the layout of ``spec`` (:mod:`skunlearn._parameters`).
+    warm_state : GramStatistics, LossState or None
+        The estimator's warm state (:mod:`skunlearn._warm_state`) already
+        downdated to the remaining rows, evaluated at ``theta0``; None when
+        the estimator keeps none or it does not apply.
+    refit : callable
+        ``refit(problem)`` fits the estimator's own solver to the problem's
+        ``J_R`` from scratch and returns a
+        :class:`~skunlearn._solvers.SolverResult` (for
+        :class:`~skunlearn.unlearners.Retrain`).
+    vanished : tuple, default=()
+        Class labels that the forget set removes from the model.
     """
 
-    loss: str
+    spec: ObjectiveSpec
     X: object
     y: np.ndarray
     sample_weight: np.ndarray
-    weight_scale: float
-    retain_total: float
     forget_positions: np.ndarray
     X_forget: object
     y_forget: np.ndarray | None
-    forget_weight: np.ndarray | None
-    n_outputs: int
-    fit_intercept: bool
-    l2: float
+    forget_sample_weight: np.ndarray
     theta0: np.ndarray
+    warm_state: object
     refit: Callable
-    retain_loss_hessian: np.ndarray | None = None
-    retain_value_grad0: tuple | None = None
-    exact_solve: Callable | None = None
-    notes: dict = field(default_factory=dict)
+    vanished: tuple = ()
+
+    @property
+    def loss(self):
+        """The per-sample :class:`~skunlearn._losses.Loss`."""
+        return self.spec.loss
+
+    @property
+    def layout(self):
+        """The :class:`~skunlearn._parameters.ParameterLayout` of ``theta0``."""
+        return self.spec.layout(self.X.shape[1])
+
+    @property
+    def l2(self):
+        """Ridge strength of ``J_R``."""
+        return self.spec.l2
+
+    @property
+    def weight_scale(self):
+        """``c_i / sample_weight[i]``."""
+        return self.spec.weight_scale
 
     @cached_property
     def retain_weight(self):
-        """``c_i`` on the remaining rows, zero on the forgotten ones."""
+        """``c_i`` on the remaining rows, zero on the forgotten ones; shape (n_stored,)."""
         weights = self.weight_scale * self.sample_weight
         weights[self.forget_positions] = 0.0
         return weights
 
+    @cached_property
+    def retain_total(self):
+        """``sum_R c_i``: the scale of per-sample-mean units."""
+        remaining = float(np.sum(self.sample_weight)) - float(np.sum(self.forget_sample_weight))
+        return self.weight_scale * remaining
+
+    @property
+    def forget_weight(self):
+        """``c_i`` of the forgotten rows, or None when the forget loss is undefined."""
+        return None if self.y_forget is None else self.weight_scale * self.forget_sample_weight
+
     def _objective(self, X, y, weights, l2):
+        layout = self.layout
         return LinearObjective(
             self.loss,
             X,
             y,
             weights,
-            n_outputs=self.n_outputs,
-            fit_intercept=self.fit_intercept,
+            n_outputs=layout.n_outputs,
+            fit_intercept=layout.fit_intercept,
             l2=l2,
         )
 
@@ -98,18 +181,42 @@ class UnlearningProblem:
         return self._objective(self.X, self.y, self.retain_weight / total, self.l2 / total)
 
     def mean_forget_objective(self, scale=1.0, l2=0.0):
-        """``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows."""
-        if self.forget_weight is None:
+        """``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows.
+
+        Raises
+        ------
+        ValueError
+            When a class vanishes: the forget loss is undefined.
+        """
+        if self.y_forget is None:
             raise ValueError(
                 "The forget loss is undefined: forgetting these rows removes a class "
-                f"({self.notes.get('vanished', '')}) from the model, so there is nothing to "
-                "ascend on. Use 'newton' (lands on the oracle), 'retrain' or 'finetune'."
+                f"({list(self.vanished)}) from the model, so there is nothing to ascend on. "
+                "Use 'newton' (lands on the oracle), 'retrain' or 'finetune'."
             )
-        weights = scale * self.forget_weight / float(np.sum(self.forget_weight))
+        weights = scale * self.forget_sample_weight / float(np.sum(self.forget_sample_weight))
         return self._objective(self.X_forget, self.y_forget, weights, l2)
 
+    @property
+    def ridge_alpha(self):
+        """Least squares: the ridge of ``J_R / weight_scale``, ``l2 / (2 weight_scale)``."""
+        return self.l2 / (2.0 * self.weight_scale)
+
     def initial_hessian(self):
-        """Hessian of ``J_R`` at ``theta0`` from stored state, or None."""
-        if self.retain_loss_hessian is None:
+        """Hessian of ``J_R`` at ``theta0`` from the warm state, or None."""
+        hessian = getattr(self.warm_state, "hessian", None)
+        if hessian is None:
             return None
-        return self.retain_objective().regularize(self.retain_loss_hessian)
+        return self.retain_objective().regularize(self.weight_scale * hessian)
+
+    def initial_value_grad(self):
+        """``J_R`` and its gradient at ``theta0`` from the warm state, or None."""
+        state = self.warm_state
+        if getattr(state, "grad", None) is None:
+            return None
+        n_coef = self.layout.n_coef
+        coef = self.theta0[:n_coef]
+        grad = self.weight_scale * state.grad
+        grad[:n_coef] += self.l2 * coef
+        value = self.weight_scale * state.value + 0.5 * self.l2 * float(coef @ coef)
+        return value, grad

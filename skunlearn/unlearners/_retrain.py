@@ -28,4 +28,4 @@ class Retrain(BaseUnlearner):
     """
 
     def _run(self, problem):
-        return UnlearningResult.from_solver(problem.refit(), problem.retain_total)
+        return UnlearningResult.from_solver(problem.refit(problem), problem.retain_total)

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from ._row_index import RowIndex
+from ._row_store import RowStore
 from ._training_rows import TrainingRows
 
 __all__ = ["SparseTrainingRows", "canonical_csr", "hash_csr_rows", "training_rows"]
@@ -179,11 +179,11 @@ def canonical_csr(X, copy=False):
     return sp.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape, copy=False)
 
 
-class SparseTrainingRows(TrainingRows):
+class SparseTrainingRows(RowStore):
     """Stored CSR rows ``X``, encoded targets and sample weights, with a row index.
 
-    Same interface as :class:`~skunlearn.utils.TrainingRows`; ``X`` is a CSR
-    view of the live rows. Removing ``k`` rows costs O(nnz after the first
+    Implements the :mod:`row-store contract <skunlearn.utils._row_store>`;
+    ``X`` is a CSR view of the live rows. Removing ``k`` rows costs O(nnz after the first
     gap) element moves in place plus O(k) index updates; the extra memory is
     the moved rows only. Pickles hold only the live rows.
 
@@ -204,7 +204,7 @@ class SparseTrainingRows(TrainingRows):
     >>> from skunlearn.utils import SparseTrainingRows
     >>> X = sp.csr_matrix([[1.0, 0.0], [0.0, 2.0], [3.0, 0.0]])
     >>> rows = SparseTrainingRows(X, np.arange(3), np.ones(3))
-    >>> rows.remove(rows.locate(sp.csr_matrix([[1.0, 0.0]])))
+    >>> rows.remove(rows.find(sp.csr_matrix([[1.0, 0.0]])))
     >>> rows.X.toarray()
     array([[3., 0.],
            [0., 2.]])
@@ -218,7 +218,7 @@ class SparseTrainingRows(TrainingRows):
         self._y = np.array(y, copy=True, order="C")
         self._w = np.array(sample_weight, dtype=np.float64, copy=True)
         self._n = X.shape[0]
-        self._index = RowIndex(hash_csr_rows(X))
+        self._reset_index()
 
     @property
     def X(self):
@@ -239,13 +239,27 @@ class SparseTrainingRows(TrainingRows):
         """``X`` as a canonical CSR matrix, by value (dense input is converted)."""
         return canonical_csr(X)
 
-    def locate(self, X_forget, y_forget=None, format_label=repr):
-        """Positions of the stored rows matching each row of ``X_forget``.
+    def mapped(self, scale, shift):
+        """A new store of the live rows scaled by ``x -> x * scale`` (``shift`` must be 0).
 
-        ``X_forget`` may be dense or sparse; rows are compared by value. See
-        :meth:`TrainingRows.locate`.
+        Raises
+        ------
+        ValueError
+            For a nonzero shift, which would make every row dense.
         """
-        return super().locate(self.conform(X_forget), y_forget, format_label)
+        if np.any(np.asarray(shift) != 0):
+            raise ValueError(
+                "A sparse final step cannot follow a step that shifts its inputs (centring "
+                "would make every stored row dense); use a scaler without centring."
+            )
+        live = self.X
+        scaled = live.multiply(np.asarray(scale)[None, :]).tocsr()
+        return SparseTrainingRows(scaled, self.y, self.sample_weight)
+
+    def erase(self):
+        """Zero every buffer."""
+        for buffer in (self._data, self._indices, self._indptr, self._y, self._w):
+            buffer[...] = 0
 
     @staticmethod
     def _hash(X):
@@ -277,15 +291,13 @@ class SparseTrainingRows(TrainingRows):
             self._n,
         )
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
+    def _live_state(self):
         live = self.X
-        state["_data"], state["_indices"] = live.data.copy(), live.indices.copy()
-        state["_indptr"] = live.indptr.copy()
-        state["_y"] = self.y.copy()
-        state["_w"] = self.sample_weight.copy()
-        state["_index"] = self._index.trimmed(self._n)
-        return state
+        return {
+            "_data": live.data.copy(),
+            "_indices": live.indices.copy(),
+            "_indptr": live.indptr.copy(),
+        }
 
 
 def training_rows(X, y, sample_weight):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
 
 __all__ = ["GramStatistics"]
@@ -65,6 +66,9 @@ class GramStatistics:
     xy: np.ndarray
     centered: bool
 
+    # Warm-state protocol (skunlearn._warm_state): kept for the next unlearn.
+    retained_after_unlearn = True
+
     @classmethod
     def from_rows(cls, X, Y, sample_weight, centered):
         """Statistics of the rows of ``X`` (dense) and ``Y`` with the given weights."""
@@ -76,6 +80,27 @@ class GramStatistics:
             x_mean, y_mean = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
         xx, xy = _weighted_scatter(X, Y, sample_weight, x_mean, y_mean)
         return cls(weight, x_mean, y_mean, xx, xy, centered)
+
+    def valid_at(self, theta):
+        """Always: least-squares statistics do not depend on the parameters."""
+        return True
+
+    def mapped(self, scale, shift, rows):
+        """Statistics of a row store's rows mapped by ``x -> x * scale + shift``."""
+        sums = {}
+        if not self.centered:
+            X, w = rows.X, rows.sample_weight
+            sums = {"x_sum": np.asarray(X.T @ w).ravel(), "y_sum": w @ rows.y}
+        return self.map_features(scale, shift, **sums)
+
+    def without(self, forget):
+        """Statistics of the remaining rows, the forgotten ones given as an objective.
+
+        ``forget`` is a squared-loss :class:`~skunlearn._objective.LinearObjective`
+        over the forgotten rows with their sample weights.
+        """
+        X = forget.X.toarray() if sp.issparse(forget.X) else forget.X
+        return self.remove(X, forget.y, forget.weights)
 
     def remove(self, X, Y, sample_weight):
         """Statistics of the remaining rows after removing rows ``(X, Y)``."""

@@ -4,7 +4,7 @@
 keeps the centred Gram statistics (a dense ``d x d`` matrix); for CSR input
 they are computed from the sparse product ``X.T @ W X`` and the column means,
 never from a dense copy of X. When the ``d x d`` matrix does not fit the
-Hessian memory budget (``skunlearn._solvers.dense_hessian_fits``), or X is
+Hessian memory budget (:func:`~skunlearn._solvers.dense_hessian_fits`), or X is
 sparse with more than :data:`SPARSE_GRAM_MAX_FEATURES` columns, Ridge keeps no
 statistics and solves the normal equations by preconditioned conjugate
 gradients (:func:`ridge_cg`), centring implicitly as scikit-learn does for
@@ -18,7 +18,8 @@ import scipy.sparse as sp
 from numba import njit
 from sklearn.exceptions import ConvergenceWarning
 
-from .. import _kernels, _solvers
+from .. import _kernels
+from ._budget import dense_hessian_fits
 from ._gram import GramStatistics
 
 __all__ = ["SPARSE_GRAM_MAX_FEATURES", "ridge_cg", "ridge_statistics", "uses_gram"]
@@ -43,7 +44,7 @@ def uses_gram(X):
     (True, False)
     """
     n_features = X.shape[1]
-    if not _solvers.dense_hessian_fits(n_features + 1):
+    if not dense_hessian_fits(n_features + 1):
         return False
     return not sp.issparse(X) or n_features <= SPARSE_GRAM_MAX_FEATURES
 
