@@ -3,13 +3,16 @@
 import copy
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..unlearners import UnlearningResult, resolve_unlearner
+from ..exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning
+from ..unlearners import ALIASES, UnlearningResult, resolve_unlearner
 from ..utils import TrainingRows
+from ..utils._tags import UnlearnTags, with_unlearn_tags
 
 __all__ = ["UnlearnMixin", "validate_sample_weight"]
 
@@ -47,6 +50,55 @@ def _check_result(result, theta0):
         )
 
 
+def _result_warnings(unlearner, result):
+    """``(message, category)`` for a result flagged diverged or not converged."""
+    name = type(unlearner).__name__
+    if result.diverged:
+        text = f"{name} diverged after {result.n_iter} iterations. Kept the last finite iterate."
+        return [(result.message or text, UnlearningDivergenceWarning)]
+    if not result.converged:
+        tol = getattr(unlearner, "tol", None)
+        target = "its tolerance" if tol is None else f"tol={tol:g}"
+        grad_norm = result.history.get("grad_norm", [])
+        last = f" (last gradient norm {grad_norm[-1]:.3g})" if len(grad_norm) else ""
+        text = (
+            f"{name} stopped after {result.n_iter} iterations short of {target}{last}: the "
+            "model may be farther from the oracle (the refit without the rows) than promised. "
+            "Increase max_iter; if the gradient stalls near rounding level, rescale the "
+            "features (float64 cannot resolve a smaller gradient)."
+        )
+        return [(result.message or text, UnlearningConvergenceWarning)]
+    return []
+
+
+class _Commit:
+    """A planned ``unlearn``: calling it commits (and cannot fail).
+
+    ``warnings`` holds the ``(message, category)`` pairs that the public
+    method emits at its caller's line (with :func:`warn_at_caller`) before it
+    commits.
+    """
+
+    def __init__(self, apply, warnings=()):
+        self._apply = apply
+        self.warnings = list(warnings)
+
+    def __call__(self):
+        self._apply()
+
+
+def warn_at_caller(commits):
+    """Emit the warnings of planned commits at the line that called ``unlearn``.
+
+    Call it directly from the public ``unlearn`` method: the fixed
+    ``stacklevel`` skips this function and that method, so the warning points
+    at the user's line whatever the depth at which the result was computed.
+    """
+    for commit in commits:
+        for message, category in getattr(commit, "warnings", ()):
+            warnings.warn(message, category, stacklevel=3)
+
+
 @contextmanager
 def _ctrl_c_deferred():
     """Hold a Ctrl-C (SIGINT) that arrives in the block until the block has finished.
@@ -82,7 +134,13 @@ class UnlearnMixin:
     ``_encode_forget_targets(y_forget)`` and ``_format_target(stored)``; for
     pipelines (``_prepare_unlearn`` with a feature map) also
     ``_map_statistics(scale, shift)``, which maps their cached statistics.
+    ``_oracle_tolerance`` is the normalised distance to the refit that an
+    unlearner landing on the oracle reaches (1e-6 for iterative fits;
+    quadratic objectives set 1e-10); it goes into the estimator's
+    :class:`~skunlearn.utils.UnlearnTags`.
     """
+
+    _oracle_tolerance = 1e-6
 
     def unlearn(self, X_forget, y_forget=None):
         """Forget training rows: become the model trained without them.
@@ -114,15 +172,32 @@ class UnlearnMixin:
             A row that is not in the training set (or occurs more often than
             trained), a target that does not match, a wrong number of features,
             non-finite values, or a forget set that covers every row.
+
+        Warns
+        -----
+        UnlearningConvergenceWarning
+            The unlearner stopped short of its tolerance.
+        UnlearningDivergenceWarning
+            The unlearner diverged (it kept its last finite iterate).
         """
         resolve_unlearner(self.unlearner)  # an invalid value fails before any work
         positions = self._locate_forget_rows(X_forget, y_forget)
         if positions is None:
             return self
         commit = self._prepare_unlearn(positions)
+        warn_at_caller([commit])
         with _ctrl_c_deferred():
             commit()
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        unlearner = self.unlearner
+        if isinstance(unlearner, str):
+            unlearner = ALIASES.get(unlearner)
+        exact = getattr(unlearner, "_lands_on_oracle", False)
+        tolerance = self._oracle_tolerance if exact else None
+        return with_unlearn_tags(tags, UnlearnTags(oracle_tolerance=tolerance))
 
     def _unlearning_problem(self, X_forget, y_forget=None):
         """The :class:`~skunlearn.unlearners.UnlearningProblem` that ``unlearn`` would solve.
@@ -164,7 +239,8 @@ class UnlearnMixin:
         """
         target = self if scale is None else self._remapped(scale, shift)
         problem, commit = target._build_problem(positions)
-        result = resolve_unlearner(self.unlearner).run(problem)
+        strategy = resolve_unlearner(self.unlearner)
+        result = strategy.run(problem)
         _check_result(result, problem.theta0)
 
         def commit_all():
@@ -175,7 +251,7 @@ class UnlearnMixin:
                 self._rows.X[...] = 0.0
                 vars(self).update(vars(target))
 
-        return commit_all
+        return _Commit(commit_all, _result_warnings(strategy, result))
 
     def _remapped(self, scale, shift):
         """A shallow copy living in the feature space ``x -> x * scale + shift``."""

@@ -1,15 +1,17 @@
 """A scikit-learn ``Pipeline`` that can unlearn rows through every step."""
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 from sklearn import pipeline as sk_pipeline
 from sklearn.base import clone
-from sklearn.utils import check_array
+from sklearn.utils import check_array, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ..linear_model._base import _ctrl_c_deferred
+from ..linear_model._base import _ctrl_c_deferred, warn_at_caller
+from ..utils._tags import with_unlearn_tags
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import StepNotUnlearnableError, adopt, plan_step
 
@@ -199,17 +201,39 @@ class Pipeline(sk_pipeline.Pipeline):
         ValueError
             A row that is not in the training set, a forget set that covers
             every row, or rows the pipeline could not keep at ``fit``.
+
+        Warns
+        -----
+        UnlearningConvergenceWarning, UnlearningDivergenceWarning
+            The final estimator's unlearner stopped short or diverged; the
+            warning points at the line that called this method.
         """
         check_is_fitted(self)
         positions = self._locate(X_forget, y_forget)
         if positions is None:
             return self
         commits = self._plan(X_forget, positions)
+        warn_at_caller(commits)
         with _ctrl_c_deferred():
             for commit in commits:
                 commit()
             self.n_forgotten_ += len(positions)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            name, final = self.steps[-1]
+            final_tags = getattr(get_tags(final), "unlearn_tags", None)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            final_tags = None  # invalid steps: fit will say why
+        if final_tags is None:
+            return with_unlearn_tags(tags, None)
+        param = final_tags.unlearner_param
+        unlearn_tags = replace(
+            final_tags, sparse=False, unlearner_param=param and f"{name}__{param}"
+        )
+        return with_unlearn_tags(tags, unlearn_tags)
 
     def _locate(self, X_forget, y_forget):
         if not hasattr(self, "_raw"):

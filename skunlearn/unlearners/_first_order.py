@@ -1,6 +1,5 @@
 """The gradient loop shared by descent-ascent, gradient ascent and finetuning."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,7 +8,6 @@ import scipy.sparse.linalg
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._solvers import History
-from ..exceptions import UnlearningDivergenceWarning
 from ._base import BaseUnlearner
 from ._problem import UnlearningResult
 
@@ -63,7 +61,7 @@ class FirstOrderUnlearner(BaseUnlearner):
         bound = self.divergence_factor * (1.0 + np.linalg.norm(theta))
         history = History()
         grad = retain.value_grad(theta)[1]
-        diverged = False
+        message = ""
         for iteration in range(self.max_iter):
             candidate = self._step(prepared, theta, grad, rate)
             norm = np.linalg.norm(candidate)
@@ -71,30 +69,29 @@ class FirstOrderUnlearner(BaseUnlearner):
                 (np.inf, None) if not np.isfinite(norm) else retain.value_grad(candidate)
             )
             if not np.isfinite(norm) or norm > bound or not np.isfinite(new_value):
-                diverged = True
-                self._warn_divergence(iteration + 1, norm, bound)
+                message = self._divergence_message(iteration + 1, norm, bound)
                 break
             grad_norm = np.max(np.abs(new_grad), initial=0.0)
             history.record(new_value, grad_norm, np.linalg.norm(candidate - theta))
             theta, grad = candidate, new_grad
+        diverged = bool(message)
         return UnlearningResult(
-            theta, history.arrays(), len(history), converged=not diverged, diverged=diverged
+            theta, history.arrays(), len(history), not diverged, diverged, message
         )
 
     def _prepare(self, problem):
         """What the steps need besides the retain gradient (default: nothing)."""
         return None
 
-    def _warn_divergence(self, iteration, norm, bound):
+    def _divergence_message(self, iteration, norm, bound):
+        """Why the loop stopped; ``unlearn`` warns with it at its caller's line."""
         reason = (
             "the weights became non-finite"
             if not np.isfinite(norm)
             else (f"the weight norm {norm:.3g} exceeded {bound:.3g}")
         )
-        warnings.warn(
+        return (
             f"{type(self).__name__} diverged at iteration {iteration}: {reason}. Kept the "
             "last finite iterate. The descent-ascent objective is unbounded below here "
-            "(Mavrothalassitis et al. 2025); 'newton' lands on the oracle instead.",
-            UnlearningDivergenceWarning,
-            stacklevel=6,
+            "(Mavrothalassitis et al. 2025); 'newton' lands on the oracle instead."
         )

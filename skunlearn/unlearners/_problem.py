@@ -18,6 +18,9 @@ class UnlearningResult:
     ``history`` maps ``"objective"`` (the retain objective in per-sample-mean
     units), ``"grad_norm"`` (max-norm of its gradient, same units) and
     ``"step_length"`` (Euclidean norm of each parameter update) to arrays.
+    ``converged`` False (the unlearner stopped short of its tolerance) or
+    ``diverged`` True make ``unlearn`` warn at its caller's line, with
+    ``message`` (why it stopped) when given.
     """
 
     theta: np.ndarray
@@ -25,6 +28,7 @@ class UnlearningResult:
     n_iter: int
     converged: bool = True
     diverged: bool = False
+    message: str = ""
 
     @classmethod
     def from_solver(cls, result, retain_total):
