@@ -9,6 +9,8 @@ classifier whose tags allow it on binary and on three-class labels, and
 every multi-output regressor on one and on two targets.
 """
 
+from sklearn import preprocessing as skp
+
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
@@ -31,6 +33,7 @@ CONFIGURATIONS = [
     (make_pipeline(MinMaxScaler(), Ridge(fit_intercept=False)), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
+    (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),
 ]
 
 ESTIMATORS = [estimator for estimator, _ in CONFIGURATIONS]

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..linear_model._base import _ctrl_c_deferred, warn_at_caller
 from ..utils._tags import with_unlearn_tags
 from ._rows import RawRows, encode_targets, step_fit_params
-from ._steps import StepNotUnlearnableError, adopt, plan_step
+from ._steps import StepNotUnlearnableError, adopt, may_unlearn, plan_step
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -74,6 +74,11 @@ class Pipeline(sk_pipeline.Pipeline):
     ``sample_weight`` are removed in place by :meth:`unlearn`, like the
     estimators' own stored rows. Other fit parameters are not kept: a pipeline
     fitted with them refuses to refit a step.
+
+    Its unlearn tags (see :func:`skunlearn.utils.is_unlearner`) are those of
+    the final step, with forget rows taken dense only, when every other step
+    can unlearn (or ``refit_unsupported=True``: then no unlearner is used, and
+    the tags name none); otherwise the pipeline is not tagged as an unlearner.
 
     Examples
     --------
@@ -225,11 +230,12 @@ class Pipeline(sk_pipeline.Pipeline):
         try:
             name, final = self.steps[-1]
             final_tags = getattr(get_tags(final), "unlearn_tags", None)
+            refits = not all(may_unlearn(step) for _, step in self.steps[:-1])
         except (AttributeError, IndexError, TypeError, ValueError):
             final_tags = None  # invalid steps: fit will say why
-        if final_tags is None:
+        if final_tags is None or (refits and not self.refit_unsupported):
             return with_unlearn_tags(tags, None)
-        param = final_tags.unlearner_param
+        param = None if refits else final_tags.unlearner_param  # a refit uses no unlearner
         unlearn_tags = replace(
             final_tags, sparse=False, unlearner_param=param and f"{name}__{param}"
         )
