@@ -3,15 +3,14 @@
 import copy
 import signal
 import threading
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning
 from ..unlearners import ALIASES, UnlearningResult, resolve_unlearner
 from ..utils import TrainingRows
+from ..utils._boundary import PlannedCommit, result_warnings, warn_at_caller
 from ..utils._tags import UnlearnTags, with_unlearn_tags
 
 __all__ = ["UnlearnMixin", "validate_sample_weight"]
@@ -48,55 +47,6 @@ def _check_result(result, theta0):
             "The unlearner's history holds NaN or infinity: its result cannot be trusted. "
             "The estimator is unchanged."
         )
-
-
-def _result_warnings(unlearner, result):
-    """``(message, category)`` for a result flagged diverged or not converged."""
-    name = type(unlearner).__name__
-    if result.diverged:
-        text = f"{name} diverged after {result.n_iter} iterations. Kept the last finite iterate."
-        return [(result.message or text, UnlearningDivergenceWarning)]
-    if not result.converged:
-        tol = getattr(unlearner, "tol", None)
-        target = "its tolerance" if tol is None else f"tol={tol:g}"
-        grad_norm = result.history.get("grad_norm", [])
-        last = f" (last gradient norm {grad_norm[-1]:.3g})" if len(grad_norm) else ""
-        text = (
-            f"{name} stopped after {result.n_iter} iterations short of {target}{last}: the "
-            "model may be farther from the oracle (the refit without the rows) than promised. "
-            "Increase max_iter; if the gradient stalls near rounding level, rescale the "
-            "features (float64 cannot resolve a smaller gradient)."
-        )
-        return [(result.message or text, UnlearningConvergenceWarning)]
-    return []
-
-
-class _Commit:
-    """A planned ``unlearn``: calling it commits (and cannot fail).
-
-    ``warnings`` holds the ``(message, category)`` pairs that the public
-    method emits at its caller's line (with :func:`warn_at_caller`) before it
-    commits.
-    """
-
-    def __init__(self, apply, warnings=()):
-        self._apply = apply
-        self.warnings = list(warnings)
-
-    def __call__(self):
-        self._apply()
-
-
-def warn_at_caller(commits):
-    """Emit the warnings of planned commits at the line that called ``unlearn``.
-
-    Call it directly from the public ``unlearn`` method: the fixed
-    ``stacklevel`` skips this function and that method, so the warning points
-    at the user's line whatever the depth at which the result was computed.
-    """
-    for commit in commits:
-        for message, category in getattr(commit, "warnings", ()):
-            warnings.warn(message, category, stacklevel=3)
 
 
 @contextmanager
@@ -251,7 +201,7 @@ class UnlearnMixin:
                 self._rows.X[...] = 0.0
                 vars(self).update(vars(target))
 
-        return _Commit(commit_all, _result_warnings(strategy, result))
+        return PlannedCommit(commit_all, result_warnings(strategy, result))
 
     def _remapped(self, scale, shift):
         """A shallow copy living in the feature space ``x -> x * scale + shift``."""

@@ -10,7 +10,8 @@ from sklearn.utils import check_array, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ..linear_model._base import _ctrl_c_deferred, warn_at_caller
+from ..linear_model._base import _ctrl_c_deferred
+from ..utils._boundary import warn_at_caller
 from ..utils._tags import with_unlearn_tags
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import StepNotUnlearnableError, adopt, may_unlearn, plan_step
