@@ -1,14 +1,10 @@
 """Warnings and errors raised by skunlearn."""
 
-import os
-import sys
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 
 __all__ = ["UnlearningConvergenceWarning", "UnlearningDivergenceWarning", "warn_at_caller"]
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class UnlearningDivergenceWarning(RuntimeWarning):
@@ -51,19 +47,19 @@ class UnlearningConvergenceWarning(ConvergenceWarning):
     """
 
 
-def warn_at_caller(message, category):
-    """Warn with a ``stacklevel`` that points at the first frame outside skunlearn.
+def warn_at_caller(message, category, depth=0):
+    """Warn at the line that called the public method which calls this.
 
-    Public methods call this after the inner code returned its flags, so the
-    warning points at the user's line however deep the call (a ``Pipeline``
-    adds frames).
+    Public methods call it, with ``depth`` the number of frames between them
+    and this call, after the inner code returned its flags: the fixed
+    ``stacklevel`` then points at the user's line however deep the work ran
+    (a ``Pipeline`` adds frames).
 
     Parameters
     ----------
     message : str
     category : type of Warning
+    depth : int, default=0
+        Frames between the public method and this call.
     """
-    frame, level = sys._getframe(1), 2  # stacklevel 1 is this function, 2 its caller
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    warnings.warn(message, category, stacklevel=3 + depth)

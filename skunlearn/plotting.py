@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ._parameters import parameter_vector
-from .exceptions import UnlearningDivergenceWarning
+from .exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning
 from .unlearners import DescentAscent, Finetune, GradientAscent, Newton
 
 __all__ = [
@@ -70,6 +70,7 @@ def _run(estimator, unlearner, X_forget, y_forget):
     model = copy.deepcopy(estimator).set_params(unlearner=unlearner)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnlearningDivergenceWarning)
+        warnings.simplefilter("ignore", UnlearningConvergenceWarning)  # budgets are cut on purpose
         model.unlearn(X_forget, y_forget)
     diverged = any(issubclass(w.category, UnlearningDivergenceWarning) for w in caught)
     return parameter_vector(model), diverged

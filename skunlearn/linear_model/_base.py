@@ -10,7 +10,8 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning, warn_at_caller
-from ..unlearners import UnlearningProblem, UnlearningResult, resolve_unlearner
+from ..unlearners import ALIASES, UnlearningProblem, UnlearningResult, resolve_unlearner
+from ..utils._tags import UnlearnTags, with_unlearn_tags
 
 __all__ = ["PreparedUnlearn", "RetainModel", "UnlearnMixin", "validate_sample_weight"]
 
@@ -67,9 +68,9 @@ class PreparedUnlearn:
     warnings: list = field(default_factory=list)
 
     def emit_warnings(self):
-        """Warn at the first frame outside skunlearn (the user's line)."""
+        """Warn at the line that called the public method; call it from that method."""
         for message, category in self.warnings:
-            warn_at_caller(message, category)
+            warn_at_caller(message, category, depth=1)
 
 
 def _check_result(result, theta0):
@@ -166,9 +167,16 @@ class UnlearnMixin:
         and return a :class:`~skunlearn._solvers.SolverResult` (the
         :class:`~skunlearn.unlearners.Retrain` unlearner).
 
+    ``_oracle_tolerance`` (class attribute) is the normalised distance to
+    the refit that an unlearner landing on the oracle reaches: 1e-6 for
+    iterative fits, 1e-10 for quadratic objectives. It goes into the
+    estimator's :class:`~skunlearn.utils.UnlearnTags`.
+
     Pipelines call :meth:`_prepare_unlearn` directly, with a feature map when
     an upstream step changed.
     """
+
+    _oracle_tolerance = 1e-6
 
     def unlearn(self, X_forget, y_forget=None):
         """Forget training rows: become the model trained without them.
@@ -217,6 +225,15 @@ class UnlearnMixin:
         with ctrl_c_deferred():
             prepared.commit()
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        unlearner = self.unlearner
+        if isinstance(unlearner, str):
+            unlearner = ALIASES.get(unlearner)
+        exact = getattr(unlearner, "_lands_on_oracle", False)
+        tolerance = self._oracle_tolerance if exact else None
+        return with_unlearn_tags(tags, UnlearnTags(oracle_tolerance=tolerance))
 
     def _locate_forget_rows(self, X_forget, y_forget):
         """Validated positions of the stored rows to forget; None for an empty forget set."""

@@ -357,4 +357,5 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = self.loss != "exponential"
         return tags

@@ -98,6 +98,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     True
     """
 
+    _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
+
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],

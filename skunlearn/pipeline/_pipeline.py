@@ -1,17 +1,19 @@
 """A scikit-learn ``Pipeline`` that can unlearn rows through every step."""
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 from sklearn import pipeline as sk_pipeline
 from sklearn.base import clone
-from sklearn.utils import check_array
+from sklearn.utils import check_array, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..linear_model._base import PreparedUnlearn, ctrl_c_deferred
+from ..utils._tags import with_unlearn_tags
 from ._rows import RawRows, encode_targets, step_fit_params
-from ._steps import StepNotUnlearnableError, adopt, plan_step
+from ._steps import StepNotUnlearnableError, adopt, may_unlearn, plan_step
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -72,6 +74,11 @@ class Pipeline(sk_pipeline.Pipeline):
     ``sample_weight`` are removed in place by :meth:`unlearn`, like the
     estimators' own stored rows. Other fit parameters are not kept: a pipeline
     fitted with them refuses to refit a step.
+
+    Its unlearn tags (see :func:`skunlearn.utils.is_unlearner`) are those of
+    the final step, with forget rows taken dense only, when every other step
+    can unlearn (or ``refit_unsupported=True``: then no unlearner is used, and
+    the tags name none); otherwise the pipeline is not tagged as an unlearner.
 
     Examples
     --------
@@ -199,6 +206,12 @@ class Pipeline(sk_pipeline.Pipeline):
         ValueError
             A row that is not in the training set, a forget set that covers
             every row, or rows the pipeline could not keep at ``fit``.
+
+        Warns
+        -----
+        UnlearningConvergenceWarning, UnlearningDivergenceWarning
+            The final estimator's unlearner stopped short or diverged; the
+            warning points at the line that called this method.
         """
         check_is_fitted(self)
         positions = self._locate(X_forget, y_forget)
@@ -212,6 +225,22 @@ class Pipeline(sk_pipeline.Pipeline):
                 plan.commit()
             self.n_forgotten_ += len(positions)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            name, final = self.steps[-1]
+            final_tags = getattr(get_tags(final), "unlearn_tags", None)
+            refits = not all(may_unlearn(step) for _, step in self.steps[:-1])
+        except (AttributeError, IndexError, TypeError, ValueError):
+            final_tags = None  # invalid steps: fit will say why
+        if final_tags is None or (refits and not self.refit_unsupported):
+            return with_unlearn_tags(tags, None)
+        param = None if refits else final_tags.unlearner_param  # a refit uses no unlearner
+        unlearn_tags = replace(
+            final_tags, sparse=False, unlearner_param=param and f"{name}__{param}"
+        )
+        return with_unlearn_tags(tags, unlearn_tags)
 
     def _locate(self, X_forget, y_forget):
         if not hasattr(self, "_raw"):

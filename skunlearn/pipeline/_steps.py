@@ -15,7 +15,7 @@ from ..linear_model import UnlearnMixin
 from ..linear_model._base import PreparedUnlearn
 from ..preprocessing import UnlearnTransformerMixin
 
-__all__ = ["StepNotUnlearnableError", "adopt", "plan_step"]
+__all__ = ["StepNotUnlearnableError", "adopt", "may_unlearn", "plan_step"]
 
 _ADVICE = (
     "Use an unlearnable step instead (skunlearn.preprocessing.StandardScaler, MinMaxScaler, "
@@ -44,6 +44,18 @@ def adopt(step, new):
 
 def _is_stateless(step):
     return step.__sklearn_tags__().requires_fit is False
+
+
+def may_unlearn(step):
+    """Whether :func:`plan_step` may plan this non-final step without refitting it.
+
+    True for skipped, stateless and unlearnable steps, and for column
+    transformers (their parts are checked when planned).
+    """
+    if step is None or step == "passthrough":
+        return True
+    unlearnable = (UnlearnTransformerMixin, ColumnTransformer)
+    return isinstance(step, unlearnable) or _is_stateless(step)
 
 
 def _refuse(what, step, reason):

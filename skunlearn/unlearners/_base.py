@@ -14,10 +14,14 @@ class BaseUnlearner(BaseEstimator):
     Its :meth:`run` validates them like scikit-learn parameters and maps an
     :class:`~skunlearn.unlearners.UnlearningProblem` to an
     :class:`~skunlearn.unlearners.UnlearningResult`, without touching the
-    estimator: the estimator commits the result.
+    estimator: the estimator commits the result. ``_lands_on_oracle`` (a
+    class attribute) says whether the strategy, at its default settings,
+    reaches the oracle to the estimator's ``oracle_tolerance`` (see
+    :class:`~skunlearn.utils.UnlearnTags`); approximate strategies leave it False.
     """
 
     _parameter_constraints: dict = {}
+    _lands_on_oracle = False
 
     def run(self, problem):
         """Validate the hyperparameters and compute the unlearned parameters.

@@ -67,6 +67,8 @@ class Newton(BaseUnlearner):
     True
     """
 
+    _lands_on_oracle = True
+
     _parameter_constraints = {
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],

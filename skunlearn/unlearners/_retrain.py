@@ -27,5 +27,7 @@ class Retrain(BaseUnlearner):
     3
     """
 
+    _lands_on_oracle = True
+
     def _run(self, problem):
         return UnlearningResult.from_solver(problem.refit(problem), problem.retain_total)

@@ -1,0 +1,47 @@
+"""The one shared list of estimator configurations that the test suite checks.
+
+Each entry is ``(estimator, expected failures)``, the second a dict
+``{check name: reason}`` for the unlearn checks that configuration is known to
+fail (none today). Test files import ``ESTIMATORS`` (or ``CONFIGURATIONS``)
+from here rather than building their own factories. Multinomial logistic
+regression is reached through the data: the unlearn checks fit every
+classifier whose tags allow it on binary and on three-class labels, and
+every multi-output regressor on one and on two targets.
+"""
+
+from sklearn import preprocessing as skp
+
+from skunlearn import LogisticRegression, Ridge
+from skunlearn.pipeline import make_pipeline
+from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
+from skunlearn.unlearners import DescentAscent, Finetune
+
+CONFIGURATIONS = [
+    (Ridge(), {}),
+    (Ridge(alpha=0.3, fit_intercept=False), {}),
+    (Ridge(alpha=0.05, convention="paper"), {}),
+    (Ridge(unlearner="retrain"), {}),
+    (Ridge(unlearner=Finetune(max_iter=20)), {}),
+    (LogisticRegression(), {}),
+    (LogisticRegression(C=0.5, fit_intercept=False), {}),
+    (LogisticRegression(C=2.0, convention="paper"), {}),
+    (LogisticRegression(solver="lbfgs"), {}),
+    (LogisticRegression(loss="exponential"), {}),
+    (LogisticRegression(unlearner="retrain"), {}),
+    (LogisticRegression(unlearner=DescentAscent(max_iter=20)), {}),
+    (make_pipeline(StandardScaler(), Ridge()), {}),
+    (make_pipeline(MinMaxScaler(), Ridge(fit_intercept=False)), {}),
+    (make_pipeline(StandardScaler(), LogisticRegression()), {}),
+    (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
+    (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),
+]
+
+ESTIMATORS = [estimator for estimator, _ in CONFIGURATIONS]
+
+
+def expected_failures(estimator):
+    """The ``{check name: reason}`` listed for ``estimator`` (an entry of ``ESTIMATORS``)."""
+    for candidate, reasons in CONFIGURATIONS:
+        if candidate is estimator:
+            return reasons
+    raise KeyError(f"{estimator!r} is not an entry of CONFIGURATIONS.")
