@@ -14,6 +14,7 @@ import numpy as np
 from . import _kernels
 from ._losses import Loss, get_loss
 from ._parameters import ParameterLayout
+from ._penalties import Penalty, ridge_diagonal
 
 __all__ = ["LinearObjective", "ObjectiveSpec", "objective_scaling"]
 
@@ -27,15 +28,19 @@ def objective_scaling(convention, loss_multiplier, l2, total_weight):
     ``(1, 2 alpha)``). The paper's convention [1]_ instead takes the weighted
     *mean* loss with a fixed ridge, ``sum_i s_i l_i / sum_i s_i + (l2 /
     (2 loss_multiplier)) ||coef||^2``: the same minimiser for the full data,
-    but removing rows no longer weakens the penalty.
+    but removing rows no longer weakens the penalty. An infinite
+    ``loss_multiplier`` (``C=np.inf``) is the unpenalised objective: row
+    weights ``s_i`` and no penalty. ``s_i`` includes class weights when an
+    estimator has them (:meth:`ObjectiveSpec.sample_weights`).
 
     Parameters
     ----------
     convention : {"sklearn", "paper"}
     loss_multiplier : float
         Positive multiplier of the summed loss in scikit-learn's form.
-    l2 : float
-        Ridge strength in scikit-learn's form.
+    l2 : float or ndarray
+        Penalty strength(s) in scikit-learn's form (an array scales each
+        entry: per-output ridge strengths, or ``[l2, l1]``).
     total_weight : float
         ``sum_i s_i`` over the rows the objective covers.
 
@@ -43,8 +48,8 @@ def objective_scaling(convention, loss_multiplier, l2, total_weight):
     -------
     weight_scale : float
         ``c_i = weight_scale * s_i`` are the objective's row weights.
-    l2 : float
-        Its ridge strength.
+    l2 : float or ndarray
+        Its penalty strength(s).
 
     References
     ----------
@@ -57,17 +62,25 @@ def objective_scaling(convention, loss_multiplier, l2, total_weight):
     (2.0, 1.0)
     >>> objective_scaling("paper", 2.0, 1.0, 10.0)
     (0.1, 0.5)
+    >>> objective_scaling("sklearn", float("inf"), 1.0, 10.0)
+    (1.0, 0.0)
     """
+    l2 = float(l2) if np.ndim(l2) == 0 else np.asarray(l2, dtype=np.float64)
     if convention == "paper":
         return 1.0 / total_weight, l2 / loss_multiplier
-    return float(loss_multiplier), float(l2)
+    if np.isinf(loss_multiplier):
+        return 1.0, l2 * 0.0
+    return float(loss_multiplier), l2
 
 
 class LinearObjective:
-    """``J(theta) = sum_i weights[i] * loss_i(theta) + (l2 / 2) * ||coef||^2``.
+    """``J(theta) = sum_i weights[i] * loss_i(theta) + (1 / 2) sum_j r_j theta_j^2``.
 
-    ``theta`` is laid out as in :mod:`skunlearn._parameters`. The intercept is
-    never penalised.
+    ``theta`` is laid out as in :mod:`skunlearn._parameters`; ``r`` is the
+    ridge diagonal ``l2_diagonal``: ``l2`` on the coefficients (per output
+    when an array) and ``intercept_l2`` on the intercepts (zero but for
+    liblinear's objective, see :mod:`skunlearn._penalties`). The objective is
+    smooth: an L1 term is handled by the proximal solvers beside it.
 
     For a loss with an intercept gauge (multinomial, with intercepts), the
     intercepts are defined only up to a common shift. :meth:`hessian` adds a
@@ -89,18 +102,22 @@ class LinearObjective:
         Number of linear outputs K.
     fit_intercept : bool
         Whether theta carries intercepts.
-    l2 : float, default=0.0
+    l2 : float or ndarray of shape (n_outputs,), default=0.0
         Ridge strength on ``coef``.
+    intercept_l2 : float or ndarray of shape (n_outputs,), default=0.0
+        Ridge strength on the intercepts.
     """
 
-    def __init__(self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0):
+    def __init__(self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0, intercept_l2=0.0):
         self.spec = get_loss(loss)
         self.loss = self.spec.name
         self.X = X
         self.y = y
         self.weights = weights
         self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept)
-        self.l2 = float(l2)
+        self.l2 = float(l2) if np.ndim(l2) == 0 else np.asarray(l2, dtype=np.float64)
+        self.intercept_l2 = intercept_l2
+        self.l2_diagonal = ridge_diagonal(self.layout, self.l2, intercept_l2)
 
     n_outputs = property(lambda self: self.layout.n_outputs)
     n_features = property(lambda self: self.layout.n_features)
@@ -127,6 +144,7 @@ class LinearObjective:
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
             l2=self.l2 if l2 is None else l2,
+            intercept_l2=self.intercept_l2 if l2 is None else 0.0,
         )
 
     def value_grad(self, theta):
@@ -139,9 +157,9 @@ class LinearObjective:
         value = _kernels.loss_grad(
             self.loss, self.X, self.y, self.weights, coef, intercept, grad_coef, grad_intercept
         )
-        if self.l2:
-            value += 0.5 * self.l2 * float(coef.ravel() @ coef.ravel())
-            grad_coef += self.l2 * coef
+        if np.any(self.l2_diagonal):
+            value += 0.5 * float(theta @ (self.l2_diagonal * theta))
+            grad += self.l2_diagonal * theta
         return value, grad
 
     def loss_hessian(self, theta):
@@ -158,8 +176,7 @@ class LinearObjective:
     def regularize(self, loss_hessian):
         """Add the penalty (and gauge term) to a loss Hessian, returning a new array."""
         H = np.array(loss_hessian, dtype=np.float64, copy=True)
-        diag = np.arange(self.n_coef)
-        H[diag, diag] += self.l2
+        H[np.diag_indices_from(H)] += self.l2_diagonal
         if self._has_gauge:
             u = self.layout.gauge_direction()
             H += max(np.trace(H) / self.n_params, 1.0) * np.outer(u, u)
@@ -171,7 +188,7 @@ class LinearObjective:
         out = _kernels.hessp(
             self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
         )
-        out[: self.n_coef] += self.l2 * v[: self.n_coef]
+        out += self.l2_diagonal * v
         if self._has_gauge:
             u = self.layout.gauge_direction()
             out += float(u @ v) * u
@@ -196,6 +213,7 @@ class LinearObjective:
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
             l2=self.l2,
+            intercept_l2=self.intercept_l2,
         )
         return lambda v: quadratic.value_grad(v)[1]
 
@@ -217,21 +235,56 @@ class ObjectiveSpec:
     fit_intercept : bool
         Whether the intercepts are parameters.
     weight_scale : float
-        Row weights are ``weight_scale * sample_weight``
+        Row weights are ``weight_scale * sample_weights(encoded, sample_weight)``
         (:func:`objective_scaling`).
-    l2 : float
+    l2 : float or ndarray of shape (n_outputs,)
         Ridge strength on the coefficients.
     target_map : ndarray of int or None
         Maps stored class indices to this objective's (forgotten classes map
         to -1); None keeps them.
+    l1 : float, default=0.0
+        Lasso strength on the coefficients (:mod:`skunlearn._penalties`).
+    intercept_scaling : float or None, default=None
+        None: unpenalised intercepts; a float: liblinear's penalised intercept
+        (:class:`~skunlearn._penalties.Penalty`).
+    class_weight : ndarray of shape (n_stored_classes,) or None, default=None
+        Weight of each stored class index (scikit-learn's ``class_weight``),
+        multiplying the sample weights of its rows; None weighs all classes 1.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
     """
 
     loss: Loss
     n_outputs: int
     fit_intercept: bool
     weight_scale: float
-    l2: float
+    l2: object
     target_map: np.ndarray | None = None
+    l1: float = 0.0
+    intercept_scaling: float | None = None
+    class_weight: np.ndarray | None = None
+    positive: bool = False
+
+    @property
+    def penalty(self):
+        """The :class:`~skunlearn._penalties.Penalty` of the objective."""
+        return Penalty(self.l2, self.l1, self.intercept_scaling, self.positive)
+
+    def sample_weights(self, encoded, sample_weight):
+        """Row weights in sample-weight units: ``sample_weight`` times the class weights.
+
+        The one place class weights meet sample weights: the objective, the
+        unlearning problem and the warm state all weigh rows through it.
+        """
+        if self.class_weight is None:
+            return sample_weight
+        return sample_weight * self.class_weight[np.asarray(encoded, dtype=np.int64)]
+
+    def weighs_like(self, other):
+        """Whether both specs weigh every stored row the same (same class weights)."""
+        if self.class_weight is None or other.class_weight is None:
+            return self.class_weight is other.class_weight
+        return np.array_equal(self.class_weight, other.class_weight)
 
     def layout(self, n_features):
         """The :class:`~skunlearn._parameters.ParameterLayout` over ``n_features``."""
@@ -243,21 +296,26 @@ class ObjectiveSpec:
             encoded = self.target_map[encoded]
         return self.loss.kernel_targets(encoded)
 
-    def objective(self, X, encoded, sample_weight, *, scaled=True, l2=None):
-        """The objective over rows ``X`` with stored targets and sample weights.
+    def objective(self, X, encoded, sample_weight, *, scaled=True):
+        """The smooth objective over rows ``X`` with stored targets and sample weights.
 
         ``scaled=False`` gives the plain ``sum_i s_i l_i`` (no weight scale, no
-        penalty unless ``l2`` is given), in sample-weight units.
+        penalty), in sample-weight units. The L1 part of the penalty, if any,
+        is not included (:meth:`l1_weights`).
         """
-        weights = self.weight_scale * sample_weight if scaled else sample_weight
-        if l2 is None:
-            l2 = self.l2 if scaled else 0.0
+        weights = self.sample_weights(encoded, sample_weight)
+        penalty = self.penalty if scaled else Penalty(0.0)
         return LinearObjective(
             self.loss,
             X,
             self.kernel_targets(encoded),
-            weights,
+            self.weight_scale * weights if scaled else weights,
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
-            l2=l2,
+            l2=penalty.l2,
+            intercept_l2=penalty.intercept_l2,
         )
+
+    def l1_weights(self, n_features):
+        """Lasso strength of each parameter, shape ``(n_params,)``; None without an L1 term."""
+        return self.penalty.l1_weights(self.layout(n_features)) if self.l1 else None

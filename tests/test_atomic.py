@@ -21,8 +21,8 @@ from sklearn import linear_model as sk
 from sklearn.base import clone
 
 import skunlearn._kernels
+import skunlearn.unlearners._newton
 from skunlearn import LogisticRegression, Ridge
-from skunlearn._solvers import GramStatistics
 from skunlearn.exceptions import UnlearningDivergenceWarning
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import StandardScaler
@@ -148,10 +148,11 @@ def test_failure_inside_a_kernel_call(monkeypatch, kind, unlearner, kernel, n_ca
 @pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
 def test_failure_inside_the_exact_ridge_solve(monkeypatch, failure):
     model, X, y = make_model("ridge")
-    original = GramStatistics.solve
-    monkeypatch.setattr(GramStatistics, "solve", failing_after(original, 1, failure))
+    original = skunlearn.unlearners._newton.ridge_solve
+    patched = failing_after(original, 1, failure)
+    monkeypatch.setattr(skunlearn.unlearners._newton, "ridge_solve", patched)
     assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
-    monkeypatch.setattr(GramStatistics, "solve", original)
+    monkeypatch.setattr(skunlearn.unlearners._newton, "ridge_solve", original)
     assert_still_unlearns_exactly("ridge", model, X, y)
 
 

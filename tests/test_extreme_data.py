@@ -117,7 +117,10 @@ def test_float32_input(kind, forget_dtype):
     forget = forget_set(N_SAMPLES, 20)
     model = make_model(kind).fit(X32, y).unlearn(X32[forget].astype(forget_dtype))
     reference = assert_unlearns_to_oracle(kind, X32.astype(np.float64), y, forget)
-    np.testing.assert_array_equal(parameters(model), parameters(reference))
+    # float32 input keeps float32 parameters (as scikit-learn): the float64 optimum, rounded.
+    assert model.coef_.dtype == np.float32
+    expected = parameters(reference).astype(np.float32)
+    np.testing.assert_allclose(parameters(model), expected, rtol=2e-7, atol=1e-7)
 
 
 def keep_few_rows_of_each_class(kind, y, n_keep):

@@ -5,9 +5,12 @@
 - :func:`newton_cg`: inexact Newton on Hessian-vector products, for models whose
   Hessian does not fit the memory budget (:func:`dense_hessian_fits`);
 - :func:`lbfgs`: L-BFGS-B polished by Newton-CG, for fitting large models;
+- :func:`prox_newton`: proximal Newton on a working set, for L1 and
+  elastic-net penalties;
 - least squares: exact centred Gram statistics (:class:`GramStatistics`, with
   exact row removal) and block conjugate gradients (:func:`ridge_cg`) when the
-  ``d x d`` matrix should not be formed.
+  ``d x d`` matrix should not be formed; :func:`ridge_solve` picks the method
+  (Cholesky, rank-revealing SVD or LSQR, CG, non-negative least squares).
 
 Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
@@ -17,20 +20,25 @@ from ._budget import dense_hessian_fits
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
+from ._least_squares import RidgeSolution, ridge_solve
 from ._newton import newton
 from ._newton_cg import newton_cg
+from ._prox_newton import prox_newton
 from ._ridge_cg import SPARSE_GRAM_MAX_FEATURES, ridge_cg, ridge_statistics, uses_gram
 
 __all__ = [
     "SPARSE_GRAM_MAX_FEATURES",
     "GramStatistics",
     "History",
+    "RidgeSolution",
     "SolverResult",
     "dense_hessian_fits",
     "lbfgs",
     "newton",
     "newton_cg",
+    "prox_newton",
     "ridge_cg",
+    "ridge_solve",
     "ridge_statistics",
     "scaled_gradient_norm",
     "uses_gram",

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
 
@@ -136,14 +135,3 @@ class GramStatistics:
         xx = xx + np.outer(sx, shift) + np.outer(shift, sx) + self.weight * np.outer(shift, shift)
         xy = xy + np.outer(shift, y_sum)
         return GramStatistics(self.weight, self.x_mean, self.y_mean, xx, xy, False)
-
-    def solve(self, alpha):
-        """Ridge solution ``(coef (n_targets, n_features), intercept (n_targets,))``."""
-        A = self.xx.copy()
-        A[np.diag_indices_from(A)] += alpha
-        try:
-            coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), self.xy).T
-        except scipy.linalg.LinAlgError:
-            coef = scipy.linalg.lstsq(A, self.xy)[0].T
-        intercept = self.y_mean - coef @ self.x_mean
-        return np.ascontiguousarray(coef), intercept

@@ -102,7 +102,7 @@ def newton(
     finish_exact : bool, default=False
         After the loop, take one more step with the Hessian evaluated at the
         final point (quadratic convergence: well below ``tol``), and return
-        that Hessian.
+        that Hessian; counted in ``max_iter``.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def newton(
             break
         if t < 1.0 or np.linalg.norm(grad) > _CHORD_CONTRACTION * old_norm:
             matrix = None
-    if finish_exact and n_iter:
+    if finish_exact and 0 < n_iter < max_iter:
         theta, value, grad, last_hessian, extra = _exact_final_step(
             objective, theta, value, grad, history
         )
@@ -157,8 +157,7 @@ def rounding_floor(objective, theta):
     evaluation; solvers call it only when they stopped short of ``tol``.
     """
     hessian = objective.loss_hessian(theta)
-    coef = np.arange(objective.n_coef)
-    hessian[coef, coef] += objective.l2
+    hessian[np.diag_indices_from(hessian)] += objective.l2_diagonal
     spread = np.abs(hessian) @ np.abs(theta)
     eps = np.finfo(np.float64).eps
     return 4.0 * eps * float(np.max(spread, initial=0.0)) / max(objective.total_weight, 1e-300)

@@ -11,12 +11,9 @@ gradients (:func:`ridge_cg`), centring implicitly as scikit-learn does for
 sparse input (the intercept is ``y_mean - coef @ x_mean``).
 """
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
-from sklearn.exceptions import ConvergenceWarning
 
 from .. import _kernels
 from ._budget import dense_hessian_fits
@@ -159,7 +156,7 @@ def _block_cg(apply, B, M, V, rtol, max_iter):
     return V, max_iter, bool(np.all(np.linalg.norm(R, axis=1) <= target))
 
 
-def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL):
+def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL, max_iter=None):
     """Ridge solution by conjugate gradients, without a ``d x d`` matrix or a copy of X.
 
     Minimises ``sum_i w_i ||y_i - coef x_i - intercept||^2 + alpha ||coef||^2``.
@@ -182,18 +179,24 @@ def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL
     rtol : float, default=1e-14
         Stop when every target's residual is below ``rtol`` times its
         right-hand side, in the Euclidean norm.
+    max_iter : int, default=None
+        Maximum number of CG iterations; None: ``max(1000, 2 n_features)``.
 
     Returns
     -------
     coef : ndarray of shape (n_targets, n_features)
     intercept : ndarray of shape (n_targets,)
+    n_iter : int
+        CG iterations run.
+    converged : bool
+        Whether every target reached ``rtol``.
 
     Examples
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 1))
-    >>> coef, intercept = ridge_cg(X, Y, np.ones(50), 1.0, True)
+    >>> coef, intercept, n_iter, converged = ridge_cg(X, Y, np.ones(50), 1.0, True)
     >>> Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
     >>> exact = np.linalg.solve(Xc.T @ Xc + np.eye(3), Xc.T @ Yc).T
     >>> bool(np.allclose(coef, exact, rtol=1e-10))
@@ -205,13 +208,8 @@ def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL
     B = operator.rhs(Y, y_mean)
     M = _jacobi(X, sample_weight, weight, x_mean, alpha)
     V = np.zeros_like(B) if coef0 is None else np.array(coef0, dtype=np.float64, order="C")
-    max_iter = max(1000, 2 * X.shape[1])
+    if max_iter is None:
+        max_iter = max(1000, 2 * X.shape[1])
     coef, n_iter, converged = _block_cg(operator, B, M, V, rtol, max_iter)
-    if not converged:
-        warnings.warn(
-            f"Conjugate gradients did not reach rtol={rtol} in {n_iter} iterations.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
     intercept = y_mean - coef @ x_mean if fit_intercept else np.zeros(Y.shape[1])
-    return np.ascontiguousarray(coef), intercept
+    return np.ascontiguousarray(coef), intercept, n_iter, converged

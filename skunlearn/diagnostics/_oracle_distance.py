@@ -112,8 +112,8 @@ def certified_bound(estimator):
         bound = residual / mu
     elif ratio < 1.0:
         bound = -np.log1p(-ratio) / nu
-    elif not objective.fit_intercept and objective.l2 > 0:
-        bound = residual / objective.l2
+    elif np.min(objective.l2_diagonal) > 0:
+        bound = residual / float(np.min(objective.l2_diagonal))
     else:
         bound = np.inf
     return CertifiedBound(residual=residual, mu=mu, nu=nu, bound=float(bound))

@@ -272,7 +272,10 @@ class UnlearnMixin:
         model = self._model(total, (y_forget, w_forget))
         spec, same = model.spec, model.spec.target_map is None
         warm = self._warm_state
-        if warm is not None and same and warm.valid_at(model.theta):
+        # The warm state sums the rows' losses with the current row weights: it
+        # downdates only while the forgotten rows leave the other rows' weights alone.
+        reweighted = not spec.weighs_like(self._model(total).spec)
+        if warm is not None and same and not reweighted and warm.valid_at(model.theta):
             warm = warm.without(spec.objective(X_forget, y_forget, w_forget, scaled=False))
         else:
             warm = None
@@ -280,11 +283,11 @@ class UnlearnMixin:
             spec=spec,
             X=rows.X,
             y=spec.kernel_targets(rows.y),
-            sample_weight=rows.sample_weight,
+            sample_weight=spec.sample_weights(rows.y, rows.sample_weight),
             forget_positions=positions,
             X_forget=X_forget,
             y_forget=spec.kernel_targets(y_forget) if same else None,
-            forget_sample_weight=w_forget,
+            forget_sample_weight=spec.sample_weights(y_forget, w_forget),
             theta0=model.theta,
             warm_state=warm,
             refit=self._refit,

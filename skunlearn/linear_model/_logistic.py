@@ -1,17 +1,19 @@
-"""L2-penalised logistic regression (binary and multinomial) that can unlearn rows."""
+"""Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows."""
 
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import dense_hessian_fits, lbfgs, newton
+from .._solvers import dense_hessian_fits, lbfgs, newton, newton_cg, prox_newton
 from .._warm_state import LossState
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
@@ -19,47 +21,88 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
+from ._logistic_options import SOLVERS, class_weights, convergence_message, resolve_options
 
 __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
-    """L2-penalised logistic regression (binary and multinomial) that can unlearn rows.
+    """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows.
 
-    Minimises ``C * sum_i s_i loss_i + ||W||^2 / 2`` with ``s_i`` the sample
-    weights, the objective of :class:`sklearn.linear_model.LogisticRegression`
-    (the intercept is not penalised; more than two classes use the
-    multinomial loss). ``fit`` solves it to a tight tolerance (Newton with a
-    Cholesky factor while the number of parameters is moderate, L-BFGS
-    beyond) and keeps the training rows, so that :meth:`unlearn` can find the
-    forgotten rows and move the model to the one trained without them.
-    Sparse ``X`` is kept as CSR (never densified): the kernels, the Hessian
-    and the row lookup work on its stored entries, and Newton unlearning
-    switches to Newton-CG when the dense Hessian does not fit in memory.
+    Minimises scikit-learn's objective, ``C * sum_i s_i loss_i + (1 - r) / 2
+    ||W||^2 + r ||W||_1`` with ``s_i`` the sample weights times the class
+    weights and ``r = l1_ratio`` (the intercept is not penalised, except with
+    ``solver="liblinear"``; more than two classes use the multinomial loss).
+    ``fit`` solves it to a tight tolerance, by Newton with a Cholesky factor
+    while the Hessian fits in memory (L-BFGS beyond) or, with an L1 term, by
+    proximal Newton on a working set; it keeps the training rows, so that
+    :meth:`unlearn` can find the forgotten rows and move the model to the one
+    trained without them. Sparse ``X`` is kept as CSR (never densified).
+
+    The signature is scikit-learn 1.9's, with its deprecations (``penalty``,
+    ``n_jobs`` and ``l1_ratio=None`` warn as there), plus ``loss``,
+    ``convention`` and ``unlearner``. Two defaults differ, because unlearning
+    must land on the optimum to a precision well below the effect of one row:
+    ``tol=1e-10`` (scikit-learn: 1e-4) and ``solver="auto"`` (scikit-learn:
+    "lbfgs", which cannot reach such a tolerance in ``max_iter=100`` steps).
 
     Parameters
     ----------
+    penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
+        Deprecated in scikit-learn 1.8 (a FutureWarning): use ``l1_ratio``
+        (0: L2, 1: L1, in between: elastic-net) and ``C=np.inf`` (no penalty).
     C : float, default=1.0
-        Inverse regularisation strength (positive).
-    fit_intercept : bool, default=True
-        Whether to fit (unpenalised) intercepts.
+        Inverse regularisation strength (positive; ``np.inf``: no penalty).
+    l1_ratio : float, default=0.0
+        Elastic-net mixing parameter in [0, 1].
+    dual : bool, default=False
+        Accepted for ``solver="liblinear"`` with the L2 penalty; the primal
+        problem is solved (same optimum).
     tol : float, default=1e-10
-        ``fit`` stops when the objective's gradient, divided by the total row
-        weight ``C * sum(s)``, is below ``tol`` in max-norm.
+        ``fit`` stops when the objective's gradient (with an L1 term, its
+        minimum-norm subgradient) divided by the total row weight ``C *
+        sum(s)`` is below ``tol`` in max-norm.
+    fit_intercept : bool, default=True
+        Whether to fit intercepts.
+    intercept_scaling : float, default=1
+        With ``solver="liblinear"``: the intercept is the weight of a constant
+        feature of this value, penalised like the coefficients (liblinear's
+        objective, honoured exactly). Ignored by the other solvers.
+    class_weight : dict, "balanced" or None, default=None
+        Weight of each class, multiplying its rows' sample weights. "balanced"
+        is ``sum(s) / (n_classes * s_k)`` with ``s_k`` the sample-weight sum of
+        class ``k`` (scikit-learn 1.9); after :meth:`unlearn` it is computed
+        from the remaining rows, exactly as a refit on them would.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility; every solver here is deterministic.
+    solver : {"auto", "lbfgs", "liblinear", "newton-cg", "newton-cholesky", \
+"sag", "saga"}, default="auto"
+        "auto" uses Newton with a Cholesky factor while the dense Hessian
+        (``n_params`` squared float64) fits in 256 MiB, L-BFGS (polished by
+        Newton-CG) beyond; "newton-cholesky", "lbfgs" and "newton-cg" force
+        those methods. "sag" and "saga" (stochastic in scikit-learn, same
+        optimum) run "auto". "liblinear" minimises liblinear's objective (see
+        ``intercept_scaling``; binary only). Penalties with an L1 term are
+        solved by proximal Newton whatever the name; the combinations
+        scikit-learn refuses (e.g. "lbfgs" with ``l1_ratio=1``) raise as there.
     max_iter : int, default=100
-        Maximum number of Newton iterations (L-BFGS gets 50 times as many).
-    solver : {"auto", "newton-cholesky", "lbfgs"}, default="auto"
-        "auto" uses Newton while the dense Hessian (``n_params`` squared
-        float64) fits in 256 MiB, L-BFGS (polished by Newton-CG) beyond.
+        Maximum number of iterations of the solver (Newton, L-BFGS or proximal
+        Newton steps); a ConvergenceWarning when reached short of ``tol``.
+    verbose : int, default=0
+        Accepted for compatibility; nothing is printed.
+    warm_start : bool, default=False
+        Start ``fit`` from the current ``coef_`` and ``intercept_``.
+    n_jobs : int, default=None
+        Deprecated in scikit-learn 1.8 (no effect; a FutureWarning when set).
     loss : {"log_loss", "exponential"}, default="log_loss"
         "exponential" (``exp(-y z)``, binary only) is the analytic stand-in
         for the logistic loss used in the proofs of [1]_; its probabilities
         are ``expit(2 z)``.
     convention : {"sklearn", "paper"}, default="sklearn"
-        "sklearn" minimises ``C sum_i s_i loss_i + ||W||^2 / 2``: removing
-        rows weakens the effective ridge ``1 / (C n)``. "paper" minimises the
-        weighted mean loss plus ``||W||^2 / (2 C)``: the fixed
-        ``lambda = 1 / C`` of [1]_, in which its closed forms hold.
+        "sklearn" minimises ``C sum_i s_i loss_i + penalty``: removing rows
+        weakens the effective penalty ``1 / (C n)``. "paper" minimises the
+        weighted mean loss plus ``penalty / C``: the fixed ``lambda = 1 / C``
+        of [1]_, in which its closed forms hold.
     unlearner : str or BaseUnlearner, default="newton"
         Unlearning strategy: ``"newton"``, ``"retrain"``, ``"descent_ascent"``,
         ``"gradient_ascent"``, ``"finetune"``, or an instance from
@@ -70,11 +113,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         Class labels (after ``unlearn``, those still present).
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights.
+        Weights, of the dtype of ``X`` (float32 stays float32); a CSR matrix
+        after :meth:`sparsify`.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
-    n_iter_ : ndarray of shape (1,)
-        Solver iterations of the last ``fit``.
+    n_iter_ : ndarray of shape (1,), dtype int32
+        Solver iterations of the last ``fit`` (at most ``max_iter``).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -83,8 +127,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         Number of rows forgotten since ``fit``.
     unlearn_history_ : dict of ndarray
         Per iteration of the last ``unlearn``: ``"objective"`` (retain
-        objective in per-sample-mean units), ``"grad_norm"`` (its gradient,
-        max-norm, same units), ``"step_length"``.
+        objective in per-sample-mean units), ``"grad_norm"`` (its gradient or
+        minimum-norm subgradient, max-norm, same units), ``"step_length"``.
 
     See Also
     --------
@@ -108,14 +152,30 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     >>> oracle = LogisticRegression(C=0.5).fit(X[5:], y[5:])
     >>> bool(np.allclose(clf.coef_, oracle.coef_, atol=1e-8))
     True
+    >>> sparse = LogisticRegression(C=0.1, l1_ratio=1.0).fit(X, y)
+    >>> int(np.count_nonzero(sparse.coef_))
+    2
     """
 
     _parameter_constraints = {
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "penalty": [
+            StrOptions({"l1", "l2", "elasticnet"}),
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "dual": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
-        "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "solver": [StrOptions({"auto", "newton-cholesky", "lbfgs"})],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "solver": [StrOptions(SOLVERS)],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Integral],
         "loss": [StrOptions({"log_loss", "exponential"})],
         "convention": [StrOptions({"sklearn", "paper"})],
         "unlearner": [StrOptions(set(ALIASES)), BaseUnlearner],
@@ -123,21 +183,39 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        C=1.0,
+        penalty="deprecated",
         *,
-        fit_intercept=True,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
         tol=1e-10,
-        max_iter=100,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
         solver="auto",
+        max_iter=100,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
         loss="log_loss",
         convention="sklearn",
         unlearner="newton",
     ):
+        self.penalty = penalty
         self.C = C
-        self.fit_intercept = fit_intercept
+        self.l1_ratio = l1_ratio
+        self.dual = dual
         self.tol = tol
-        self.max_iter = max_iter
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
         self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
         self.loss = loss
         self.convention = convention
         self.unlearner = unlearner
@@ -148,8 +226,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. Sparse input is stored as CSR (CSC, COO and other
-            formats are converted) and never densified.
+            Training data. float32 is kept as the dtype of ``coef_``; sparse
+            input is stored as CSR (other formats are converted), never densified.
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -159,14 +237,49 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         -------
         self : LogisticRegression
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            Fewer than two classes with positive weight, more than two with
+            ``loss="exponential"`` or ``solver="liblinear"``, or a
+            solver/penalty combination scikit-learn refuses.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
+        options = resolve_options(self)
+        warm = self._warm_start_parameters()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=(np.float64, np.float32),
+            order="C",
+            accept_sparse="csr",
+            accept_large_sparse=options.solver not in ("liblinear", "sag", "saga"),
+        )
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         classes, encoded = np.unique(y, return_inverse=True)
         counts = np.bincount(encoded[weights > 0], minlength=len(classes))
+        self._check_classes(classes, counts, options)
+        self._spec = {
+            "options": options,
+            "class_weight": self.class_weight,
+            "dtype": X.dtype,
+            **{key: getattr(self, key) for key in ("fit_intercept", "tol", "max_iter", "loss")},
+            "convention": self.convention,
+        }
+        self._rows = training_rows(X, encoded.astype(np.int64), weights)
+        self._class_counts = counts
+        self._class_totals = np.bincount(encoded, weights=weights, minlength=len(classes))
+        self.classes_ = classes
+        self._fit_objective(warm)
+        self.n_forgotten_ = 0
+        self.unlearn_history_ = empty_history()
+        return self
+
+    def _check_classes(self, classes, counts, options):
         if np.count_nonzero(counts) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes with positive sample "
@@ -174,68 +287,130 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             )
         if self.loss == "exponential" and len(classes) > 2:
             raise ValueError("loss='exponential' supports binary problems only.")
-        self._spec = {
-            key: getattr(self, key)
-            for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
-        }
-        self._rows = training_rows(X, encoded.astype(np.int64), weights)
-        self._class_counts = counts
-        self.classes_ = classes
-        spec = self._objective_spec(float(np.sum(weights)), len(classes))
-        objective = spec.objective(self._rows.X, self._rows.y, weights)
-        result = self._solve(objective, np.zeros(objective.n_params))
+        if options.solver == "liblinear" and len(classes) > 2:
+            raise ValueError(
+                "The 'liblinear' solver does not support multiclass classification "
+                "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+                "OneVsRestClassifier to keep applying a one-versus-rest scheme."
+            )
+
+    def _warm_start_parameters(self):
+        """``(coef, intercept)`` of the current fit when ``warm_start`` applies, else None."""
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return None
+        coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
+        return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
+
+    def _fit_objective(self, warm):
+        spec = self._objective_spec(np.arange(len(self.classes_)), self._class_totals)
+        rows = self._rows
+        objective = spec.objective(rows.X, rows.y, rows.sample_weight)
+        layout = objective.layout
+        theta0 = np.zeros(layout.n_params)
+        if warm is not None:
+            if warm[0].shape != (layout.n_outputs, layout.n_features):
+                raise ValueError(
+                    f"Initialization coef is of shape {warm[0].shape}, expected shape "
+                    f"{(layout.n_outputs, layout.n_features)} (warm_start=True)."
+                )
+            theta0 = layout.pack(*warm)
+        result = self._solve(objective, spec.l1_weights(layout.n_features), theta0)
         if not result.converged:
+            residual = result.history["grad_norm"][-1] if result.n_iter else np.nan
+            options = self._spec["options"]
             warn_at_caller(
-                f"The solver did not reach tol={self.tol} in {result.n_iter} iterations; "
-                "increase max_iter or tol.",
+                convergence_message(options.solver, result.n_iter, residual, self.tol),
                 ConvergenceWarning,
             )
         self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
-        self._set_parameters(objective.layout, result.theta)
-        self.n_iter_ = np.array([max(result.n_iter, 1)], dtype=np.int32)
-        self.n_forgotten_ = 0
-        self.unlearn_history_ = empty_history()
-        return self
+        self._set_parameters(layout, result.theta)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
 
-    def _objective_spec(self, total_weight, n_classes, target_map=None):
-        """The objective over rows of total sample weight ``total_weight`` and ``n_classes``."""
-        spec = self._spec
+    def _objective_spec(self, keep, totals, target_map=None):
+        """The objective over rows whose kept classes have sample-weight sums ``totals``.
+
+        ``keep`` indexes the stored classes still present and ``totals`` their
+        sample-weight sums: class weights ("balanced") and the paper
+        convention's total follow them.
+        """
+        spec, options = self._spec, self._spec["options"]
+        n_stored = len(self.classes_)
+        all_totals = np.zeros(n_stored)
+        all_totals[keep] = totals
+        weights = class_weights(spec["class_weight"], self.classes_, all_totals)
+        total = float(all_totals.sum() if weights is None else weights @ all_totals)
+        strengths = [1.0 - options.l1_ratio, options.l1_ratio]
+        weight_scale, (l2, l1) = objective_scaling(spec["convention"], options.C, strengths, total)
+        n_classes = len(keep)
         if n_classes > 2:
             loss = "multinomial"
         else:
             loss = "exponential" if spec["loss"] == "exponential" else "logistic"
-        weight_scale, l2 = objective_scaling(spec["convention"], spec["C"], 1.0, total_weight)
         return ObjectiveSpec(
             get_loss(loss),
             n_classes if n_classes > 2 else 1,
             spec["fit_intercept"],
             weight_scale,
-            l2,
+            float(l2),
             target_map,
+            l1=float(l1),
+            intercept_scaling=options.intercept_scaling,
+            class_weight=weights,
         )
 
-    def _solve(self, objective, theta0):
-        spec = self._spec
-        solver = spec["solver"]
-        if solver == "auto":
-            solver = "newton-cholesky" if dense_hessian_fits(objective.n_params) else "lbfgs"
-        if solver == "lbfgs":
-            result = lbfgs(objective, theta0, tol=spec["tol"], max_iter=50 * spec["max_iter"])
-        else:
-            result = newton(
-                objective,
-                theta0,
-                tol=spec["tol"],
-                max_iter=spec["max_iter"],
-                reuse_hessian=True,
-                finish_exact=True,
-            )
-        return result
+    def _solve(self, objective, l1, theta0):
+        spec, solver = self._spec, self._spec["options"].solver
+        tol, max_iter = spec["tol"], spec["max_iter"]
+        if l1 is not None:
+            return prox_newton(objective, l1, theta0, tol=tol, max_iter=max_iter)
+        if solver == "newton-cg":
+            return newton_cg(objective, theta0, tol=tol, max_iter=max_iter)
+        if solver != "newton-cholesky" and (
+            solver == "lbfgs" or not dense_hessian_fits(objective.n_params)
+        ):
+            return lbfgs(objective, theta0, tol=tol, max_iter=max_iter)
+        return newton(
+            objective,
+            theta0,
+            tol=tol,
+            max_iter=max_iter,
+            reuse_hessian=True,
+            finish_exact=True,
+        )
 
     def _set_parameters(self, layout, theta):
         coef, intercept = layout.unpack(np.asarray(theta))
-        self.coef_ = np.array(coef, copy=True)
-        self.intercept_ = np.array(intercept, copy=True)
+        dtype = self._spec["dtype"]
+        self.coef_ = np.array(coef, dtype=dtype, copy=True)
+        self.intercept_ = np.array(intercept, dtype=dtype, copy=True)
+
+    def sparsify(self):
+        """Store ``coef_`` as a CSR matrix (worth it when most coefficients are zero).
+
+        ``decision_function`` and ``predict`` accept it; :meth:`unlearn` and a
+        warm-started ``fit`` work on its dense values and leave ``coef_`` dense.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The estimator.
+        """
+        check_is_fitted(self)
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a dense array again (the default).
+
+        Returns
+        -------
+        self : LogisticRegression
+            The estimator.
+        """
+        check_is_fitted(self)
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
 
     def decision_function(self, X):
         """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
@@ -248,11 +423,14 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray
-            Signed distance to the boundary (binary) or per-class scores.
+            Signed distance to the boundary (binary) or per-class scores, in the
+            dtype of ``X`` and ``coef_`` combined (float32 when both are).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        scores = X @ self.coef_.T + self.intercept_
+        X = validate_data(
+            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
+        )
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X):
@@ -266,10 +444,16 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
+            Probabilities in the order of ``classes_`` (float32 for float32
+            input and model, as scikit-learn).
         """
         scores = self.decision_function(X)
-        return self._objective_spec(1.0, len(self.classes_)).loss.probabilities(scores)
+        return self._loss().probabilities(scores).astype(scores.dtype, copy=False)
+
+    def _loss(self):
+        if len(self.classes_) > 2:
+            return get_loss("multinomial")
+        return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -320,39 +504,52 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])
 
+    def _dense_parameters(self):
+        coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
+        return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
+
     def _model(self, total_weight, forgotten=None):
-        """The model over the remaining rows; classes with no weight left vanish."""
+        """The model over the remaining rows; classes with no weight left vanish.
+
+        ``total_weight`` is not needed: the class weights and the objective's
+        scale follow the per-class sample-weight sums, kept up to date.
+        """
         n_classes = len(self.classes_)
+        coef, intercept = self._dense_parameters()
         if forgotten is None:
-            spec = self._objective_spec(total_weight, n_classes)
-            theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
-            return RetainModel(spec, theta, context=(np.arange(n_classes), self._class_counts))
+            keep = np.arange(n_classes)
+            spec = self._objective_spec(keep, self._class_totals)
+            theta = spec.layout(self.n_features_in_).pack(coef, intercept)
+            return RetainModel(spec, theta, context=(keep, self._class_counts, self._class_totals))
         y_forget, w_forget = forgotten
         counts = self._class_counts - np.bincount(y_forget[w_forget > 0], minlength=n_classes)
+        totals = self._class_totals - np.bincount(y_forget, w_forget, minlength=n_classes)
         keep = np.flatnonzero(counts > 0)
         if len(keep) < 2:
             raise ValueError(
                 f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
-        coef, intercept, target_map = self.coef_, self.intercept_, None
+        target_map = None
         if len(keep) < n_classes:
             target_map = np.full(n_classes, -1, dtype=np.int64)
             target_map[keep] = np.arange(len(keep))
             coef, intercept = reduce_classes(coef, intercept, keep)
-        spec = self._objective_spec(total_weight, len(keep), target_map)
+        spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
         vanished = tuple(np.delete(self.classes_, keep).tolist())
-        return RetainModel(spec, theta, vanished, context=(keep, counts[keep]))
+        return RetainModel(spec, theta, vanished, context=(keep, counts[keep], totals[keep]))
 
     def _set_model(self, model, theta):
-        keep, counts = model.context
+        keep, counts, totals = model.context
         self.classes_ = self.classes_[keep]
         self._class_counts = counts
+        self._class_totals = totals
         self._set_parameters(model.spec.layout(self.n_features_in_), theta)
 
     def _refit(self, problem):
-        return self._solve(problem.retain_objective(), np.zeros(problem.layout.n_params))
+        l1 = problem.l1_weights()
+        return self._solve(problem.retain_objective(), l1, np.zeros(problem.layout.n_params))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,21 +1,26 @@
 """Ridge regression that can unlearn rows exactly."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import SolverResult, ridge_cg, ridge_statistics
+from .._solvers import SolverResult, ridge_solve, ridge_statistics
+from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 
 __all__ = ["Ridge"]
+
+_ITERATIVE = ("sparse_cg", "lsqr", "sag", "saga")
 
 
 class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
@@ -28,23 +33,50 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     that :meth:`unlearn` with the default ``"newton"`` unlearner removes rows
     exactly in ``O(k d^2 + d^3)``, independently of the number of rows.
 
-    Sparse ``X`` is kept as CSR and never densified. The path is chosen
-    automatically: the Gram statistics are kept while the dense ``d x d``
+    Every solve, in ``fit`` and in ``unlearn``, takes the most accurate method
+    that applies (:func:`skunlearn._solvers.ridge_solve`): Cholesky on the
+    Gram statistics while they are well conditioned, else a rank-revealing
+    SVD of the rows (minimum-norm, like scikit-learn's "svd" solver, when
+    ``alpha`` is 0 or tiny and the problem is rank-deficient, e.g. more
+    features than rows), and non-negative least squares for
+    ``positive=True``. The Gram statistics are kept while the dense ``d x d``
     matrix fits the memory budget of ``skunlearn._solvers.dense_hessian_fits``
-    (256 MiB) and, for sparse X, while ``d <= 1000`` (computed from the sparse
-    product ``X.T @ W X``). Otherwise nothing of size ``d x d`` is kept:
-    ``fit`` solves the normal equations by Jacobi-preconditioned conjugate
-    gradients (one fused pass over X per iteration, the intercept centred
-    implicitly as scikit-learn does for sparse input) and ``unlearn`` runs
-    the same solver on the remaining rows from the current weights, which is
-    Newton-CG on the quadratic retain objective.
+    (256 MiB) and, for sparse X, while ``d <= 1000`` (computed from the
+    sparse product ``X.T @ W X``; X is never densified except for the
+    rank-revealing fallback of a small problem). Otherwise ``fit`` solves the
+    normal equations by Jacobi-preconditioned conjugate gradients (the
+    intercept centred implicitly, as scikit-learn does for sparse input) and
+    ``unlearn`` runs the same solver from the current weights.
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        Ridge strength (non-negative).
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Ridge strength (non-negative), per target when an array.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
+    copy_X : bool, default=True
+        Accepted for compatibility: the rows are always copied (``unlearn``
+        needs them).
+    max_iter : int, default=None
+        Iteration cap of the iterative solvers ("sparse_cg", "lsqr", "sag",
+        "saga"); None: ``max(1000, 2 n_features)``.
+    tol : float, default=1e-4
+        Relative residual at which the iterative solvers stop. The direct
+        solvers (the default) are exact to rounding.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", \
+"lbfgs"}, default="auto"
+        "auto" and "cholesky": Cholesky with the rank-revealing fallback (CG
+        without Gram statistics); "svd": the rank-revealing solve;
+        "sparse_cg", "lsqr", "sag", "saga" (the same optimum in
+        scikit-learn): conjugate gradients on the rows, with ``tol`` and
+        ``max_iter``; "lbfgs" (only with ``positive=True``, as in
+        scikit-learn): the non-negative solve. The combinations scikit-learn
+        refuses raise as there.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (solver "auto" or
+        "lbfgs"); fit and unlearn solve the constrained problem exactly.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility; every solver here is deterministic.
     unlearner : str or BaseUnlearner, default="newton"
         Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
         ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
@@ -59,9 +91,17 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Weights.
+        Weights, of the dtype of ``X`` (float32 stays float32).
     intercept_ : float or ndarray of shape (n_targets,)
-        Intercept (0.0 when ``fit_intercept=False``).
+        Intercept: a numpy scalar for 1-D ``y``, an array for 2-D ``y``, the
+        float 0.0 when ``fit_intercept=False`` (scikit-learn's types).
+    n_iter_ : ndarray of shape (n_targets,) or None
+        Iterations of the iterative solvers "lsqr", "sag" and "saga"; None
+        for the others (as scikit-learn).
+    solver_ : str
+        The solver used: ``solver``, or for "auto" "cholesky" (dense),
+        "sparse_cg" (without Gram statistics or sparse input) or "lbfgs"
+        (``positive=True``); "svd" when the rank-revealing fallback ran.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -76,7 +116,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     See Also
     --------
     sklearn.linear_model.Ridge : The same model, without ``unlearn``.
-    LogisticRegression : L2-penalised logistic regression that can unlearn.
+    LogisticRegression : Penalised logistic regression that can unlearn.
 
     References
     ----------
@@ -101,15 +141,42 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
 
     _parameter_constraints = {
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [
+            StrOptions({"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"})
+        ],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
         "unlearner": [StrOptions(set(ALIASES)), BaseUnlearner],
         "convention": [StrOptions({"sklearn", "paper"})],
     }
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, unlearner="newton", convention="sklearn"):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        max_iter=None,
+        tol=1e-4,
+        solver="auto",
+        positive=False,
+        random_state=None,
+        unlearner="newton",
+        convention="sklearn",
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
         self.unlearner = unlearner
         self.convention = convention
 
@@ -119,8 +186,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. Sparse input is stored as CSR (CSC, COO and other
-            formats are converted) and never densified.
+            Training data. float32 is kept as the dtype of ``coef_``; sparse
+            input is stored as CSR (other formats are converted).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -130,35 +197,99 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         -------
         self : Ridge
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            A solver/``positive``/input combination scikit-learn refuses, or
+            an ``alpha`` array whose length is not the number of targets.
+        TypeError
+            ``solver="svd"`` with sparse input.
         """
         self._validate_params()
         X, y = validate_data(
             self,
             X,
             y,
-            dtype=np.float64,
+            dtype=(np.float64, np.float32),
             order="C",
             multi_output=True,
             y_numeric=True,
             accept_sparse="csr",
         )
+        solver = self._check_solver(sp.issparse(X))
         weights = validate_sample_weight(sample_weight, X.shape[0])
         targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
         self._spec = {
-            "alpha": float(self.alpha),
+            "alpha": self._check_alpha(targets.shape[1]),
             "convention": self.convention,
             "fit_intercept": bool(self.fit_intercept),
+            "positive": bool(self.positive),
             "y_ndim": np.ndim(y),
+            "dtype": X.dtype,
         }
         self._rows = training_rows(X, targets, weights)
         rows = self._rows
         self._warm_state = ridge_statistics(rows.X, targets, weights, self.fit_intercept)
         spec = self._objective_spec(float(np.sum(weights)))
-        solution = self._solve(self._warm_state, rows.X, targets, weights, spec)
-        self._set_parameters(*solution)
+        method = "iterative" if solver in _ITERATIVE else ("svd" if solver == "svd" else "auto")
+        solution = self._solve(
+            self._warm_state, rows.X, targets, weights, spec, method, self.tol, self.max_iter
+        )
+        if not solution.converged:
+            warn_at_caller(
+                f"The {solver} solver did not reach tol={self.tol} in {solution.n_iter.max()} "
+                "iterations; increase max_iter or tol.",
+                ConvergenceWarning,
+            )
+        self._set_parameters(solution.coef, solution.intercept)
+        self.solver_ = self._solver_name(solver, solution.method)
+        self.n_iter_ = solution.n_iter if self.solver_ in ("lsqr", "sag", "saga") else None
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
+
+    def _check_solver(self, sparse):
+        """scikit-learn's solver rules (its messages); the solver to run."""
+        solver = self.solver
+        if solver == "lbfgs" and not self.positive:
+            raise ValueError(
+                "'lbfgs' solver can be used only when positive=True. Please use another solver."
+            )
+        if self.positive and solver not in ("auto", "lbfgs"):
+            raise ValueError(
+                f"solver='{solver}' does not support positive fitting. Please set the solver "
+                "to 'auto' or 'lbfgs', or set `positive=False`"
+            )
+        if sparse and self.fit_intercept and solver in ("svd", "cholesky", "saga"):
+            raise ValueError(
+                f"solver='{solver}' does not support fitting the intercept on sparse data. "
+                "Please set the solver to 'auto' or 'lsqr', 'sparse_cg', 'sag', 'lbfgs' or "
+                "set `fit_intercept=False`"
+            )
+        if sparse and solver == "svd":
+            raise TypeError("SVD solver does not support sparse inputs currently")
+        return solver
+
+    def _check_alpha(self, n_targets):
+        alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
+        if alpha.shape[0] not in (1, n_targets):
+            raise ValueError(
+                "Number of targets and number of penalties do not correspond: "
+                f"{alpha.shape[0]} != {n_targets}"
+            )
+        if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
+            raise ValueError(f"alpha must be non-negative and finite; got {self.alpha!r}.")
+        return float(alpha[0]) if alpha.shape[0] == 1 else alpha
+
+    def _solver_name(self, solver, method):
+        if method == "svd" and solver in ("auto", "cholesky", "svd"):
+            return "svd"
+        if solver != "auto":
+            return solver
+        if self.positive:
+            return "lbfgs"
+        return "cholesky" if method == "cholesky" else "sparse_cg"
 
     def predict(self, X):
         """Predict with the linear model.
@@ -174,34 +305,53 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             Predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
+        X = validate_data(
+            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
+        )
         return X @ self.coef_.T + self.intercept_
 
     def _objective_spec(self, total_weight):
         """``sum_i s_i (y_i - z_i)^2 + alpha ||coef||^2`` (or its mean form) as a spec."""
         spec = self._spec
         weight_scale, l2 = objective_scaling(
-            spec["convention"], 1.0, 2.0 * spec["alpha"], total_weight
+            spec["convention"], 1.0, 2.0 * np.asarray(spec["alpha"]), total_weight
         )
         return ObjectiveSpec(
-            get_loss("squared"), self._rows.y.shape[1], spec["fit_intercept"], weight_scale, l2
+            get_loss("squared"),
+            self._rows.y.shape[1],
+            spec["fit_intercept"],
+            weight_scale,
+            l2,
+            positive=spec["positive"],
         )
 
     @staticmethod
-    def _solve(gram, X, Y, sample_weight, spec, coef0=None):
-        """Ridge solution: from the Gram statistics, or by CG over the rows when None."""
+    def _solve(gram, X, Y, sample_weight, spec, method="auto", tol=None, max_iter=None):
+        """:func:`~skunlearn._solvers.ridge_solve` for an objective spec."""
         alpha = spec.l2 / (2.0 * spec.weight_scale)
-        if gram is not None:
-            return gram.solve(alpha)
-        return ridge_cg(X, Y, sample_weight, alpha, spec.fit_intercept, coef0=coef0)
+        options = {} if method != "iterative" else {"tol": tol, "max_iter": max_iter}
+        return ridge_solve(
+            gram,
+            X,
+            Y,
+            sample_weight,
+            alpha,
+            spec.fit_intercept,
+            method=method,
+            positive=spec.positive,
+            **options,
+        )
 
     def _set_parameters(self, coef, intercept):
+        dtype = self._spec["dtype"]
+        coef = np.asarray(coef, dtype=dtype)
+        intercept = np.asarray(intercept, dtype=dtype)
         if self._spec["y_ndim"] == 1:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+            self.coef_, self.intercept_ = coef[0], intercept[0]
         else:
             self.coef_, self.intercept_ = coef, intercept
         if not self._spec["fit_intercept"]:
-            self.intercept_ = 0.0 if self._spec["y_ndim"] == 1 else np.zeros_like(intercept)
+            self.intercept_ = 0.0
 
     def _encode_targets(self, y, n_rows):
         y = np.asarray(y, dtype=np.float64)
@@ -223,7 +373,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
     def _model(self, total_weight, forgotten=None):
         spec = self._objective_spec(total_weight)
-        theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
+        n_targets = self._rows.y.shape[1]
+        intercept = np.broadcast_to(np.asarray(self.intercept_, dtype=np.float64), (n_targets,))
+        theta = spec.layout(self.n_features_in_).pack(self.coef_, intercept)
         return RetainModel(spec, theta)
 
     def _set_model(self, model, theta):
@@ -233,7 +385,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         weights = problem.retain_weight / problem.weight_scale
         gram = ridge_statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
         solution = self._solve(gram, problem.X, problem.y, weights, problem.spec)
-        return SolverResult(problem.layout.pack(*solution), 1, True, empty_history())
+        return SolverResult(
+            problem.layout.pack(solution.coef, solution.intercept), 1, True, empty_history()
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -93,10 +93,10 @@ class DescentAscent(FirstOrderUnlearner):
         self.divergence_factor = divergence_factor
 
     def _prepare(self, problem):
-        ridge = problem.l2 / problem.retain_total
         if self.schedule == "simultaneous":
             return problem.mean_forget_objective(scale=-self.ascent_weight)
-        return problem.mean_forget_objective(scale=-self.ascent_weight, l2=ridge)
+        factor = 1.0 / problem.retain_total
+        return problem.mean_forget_objective(scale=-self.ascent_weight, penalty_factor=factor)
 
     def _step(self, ascent, theta, retain_grad, learning_rate):
         if self.schedule == "simultaneous":

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_cg
+from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_solve
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -97,14 +97,20 @@ class Newton(BaseUnlearner):
         return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
 
     def _least_squares(self, problem):
-        """The one exact Newton step of a quadratic ``J_R``."""
+        """The one exact Newton step of a quadratic ``J_R`` (constrained if bounded)."""
         layout, state = problem.layout, problem.warm_state
-        if isinstance(state, GramStatistics):
-            theta = layout.pack(*state.solve(problem.ridge_alpha))
-            return UnlearningResult(theta, empty_history(), n_iter=1)
-        coef0 = layout.unpack(problem.theta0)[0]
-        weights = problem.retain_weight / problem.weight_scale
-        coef, intercept = ridge_cg(
-            problem.X, problem.y, weights, problem.ridge_alpha, layout.fit_intercept, coef0=coef0
+        solution = ridge_solve(
+            state if isinstance(state, GramStatistics) else None,
+            problem.X,
+            problem.y,
+            problem.retain_weight / problem.weight_scale,
+            problem.ridge_alpha,
+            layout.fit_intercept,
+            positive=problem.penalty.positive,
+            coef0=layout.unpack(problem.theta0)[0],
         )
-        return UnlearningResult(layout.pack(coef, intercept), empty_history(), n_iter=1)
+        theta = layout.pack(solution.coef, solution.intercept)
+        reason = "" if solution.converged else "conjugate gradients stopped at their iteration cap"
+        return UnlearningResult(
+            theta, empty_history(), n_iter=1, converged=solution.converged, reason=reason
+        )

@@ -68,9 +68,11 @@ class UnlearningProblem:
     """The data and state an unlearner may read; built once by ``unlearn``, never modified.
 
     The retain objective, the one the oracle minimises in the estimator's own
-    convention, is ``J_R(theta) = sum_i c_i l_i + (l2 / 2) ||coef||^2`` over the
+    convention, is ``J_R(theta) = sum_i c_i l_i + penalty(theta)`` over the
     remaining rows, with row weights ``c_i = weight_scale * sample_weight[i]``
-    (see :func:`skunlearn._objective.objective_scaling`).
+    (see :func:`skunlearn._objective.objective_scaling`) and the penalty of
+    ``spec`` (:class:`~skunlearn._penalties.Penalty`; its L2 part is in
+    :meth:`retain_objective`, its L1 part, if any, in :meth:`l1_weights`).
 
     Attributes
     ----------
@@ -83,7 +85,8 @@ class UnlearningProblem:
         Their targets in the kernel layout of ``spec`` (for a forgotten class:
         index -1, never read because its row weight is 0).
     sample_weight : ndarray of shape (n_stored,)
-        Stored sample weights.
+        Stored sample weights times the class weights of the retain model
+        (:meth:`~skunlearn._objective.ObjectiveSpec.sample_weights`).
     forget_positions : ndarray of shape (n_forget,), dtype int64
         Positions of the forgotten rows among the stored ones.
     X_forget : ndarray or CSR matrix of shape (n_forget, n_features)
@@ -92,7 +95,7 @@ class UnlearningProblem:
         Their targets in the kernel layout; None when the forget loss is not
         defined in the new parametrisation (a class vanished).
     forget_sample_weight : ndarray of shape (n_forget,)
-        Their sample weights.
+        Their sample weights (times class weights, likewise).
     theta0 : ndarray of shape (n_params,)
         Current parameters, in the layout of ``spec`` (:mod:`skunlearn._parameters`).
     warm_state : GramStatistics, LossState or None
@@ -133,8 +136,18 @@ class UnlearningProblem:
 
     @property
     def l2(self):
-        """Ridge strength of ``J_R``."""
+        """Ridge strength of ``J_R`` on the coefficients."""
         return self.spec.l2
+
+    @property
+    def penalty(self):
+        """The :class:`~skunlearn._penalties.Penalty` of ``J_R``."""
+        return self.spec.penalty
+
+    def l1_weights(self, factor=1.0):
+        """L1 strength of each parameter of ``J_R`` times ``factor``; None when smooth."""
+        weights = self.spec.l1_weights(self.X.shape[1])
+        return None if weights is None else factor * weights
 
     @property
     def weight_scale(self):
@@ -159,8 +172,9 @@ class UnlearningProblem:
         """``c_i`` of the forgotten rows, or None when the forget loss is undefined."""
         return None if self.y_forget is None else self.weight_scale * self.forget_sample_weight
 
-    def _objective(self, X, y, weights, l2):
+    def _objective(self, X, y, weights, penalty_factor):
         layout = self.layout
+        penalty = self.penalty.scaled(penalty_factor)
         return LinearObjective(
             self.loss,
             X,
@@ -168,20 +182,21 @@ class UnlearningProblem:
             weights,
             n_outputs=layout.n_outputs,
             fit_intercept=layout.fit_intercept,
-            l2=l2,
+            l2=penalty.l2,
+            intercept_l2=penalty.intercept_l2,
         )
 
     def retain_objective(self):
-        """``J_R``, the oracle's objective."""
-        return self._objective(self.X, self.y, self.retain_weight, self.l2)
+        """``J_R``, the oracle's objective (its smooth part)."""
+        return self._objective(self.X, self.y, self.retain_weight, 1.0)
 
     def mean_retain_objective(self):
-        """``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term."""
+        """``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term (smooth part)."""
         total = self.retain_total
-        return self._objective(self.X, self.y, self.retain_weight / total, self.l2 / total)
+        return self._objective(self.X, self.y, self.retain_weight / total, 1.0 / total)
 
-    def mean_forget_objective(self, scale=1.0, l2=0.0):
-        """``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows.
+    def mean_forget_objective(self, scale=1.0, penalty_factor=0.0):
+        """``scale * mean_F loss`` plus ``penalty_factor`` times the ridge part of the penalty.
 
         Raises
         ------
@@ -195,7 +210,7 @@ class UnlearningProblem:
                 "Use 'newton' (lands on the oracle), 'retrain' or 'finetune'."
             )
         weights = scale * self.forget_sample_weight / float(np.sum(self.forget_sample_weight))
-        return self._objective(self.X_forget, self.y_forget, weights, l2)
+        return self._objective(self.X_forget, self.y_forget, weights, penalty_factor)
 
     @property
     def ridge_alpha(self):
@@ -214,9 +229,7 @@ class UnlearningProblem:
         state = self.warm_state
         if getattr(state, "grad", None) is None:
             return None
-        n_coef = self.layout.n_coef
-        coef = self.theta0[:n_coef]
-        grad = self.weight_scale * state.grad
-        grad[:n_coef] += self.l2 * coef
-        value = self.weight_scale * state.value + 0.5 * self.l2 * float(coef @ coef)
+        ridge = self.penalty.l2_diagonal(self.layout) * self.theta0
+        grad = self.weight_scale * state.grad + ridge
+        value = self.weight_scale * state.value + 0.5 * float(self.theta0 @ ridge)
         return value, grad

@@ -1,0 +1,237 @@
+"""Ridge least squares: the one solve behind Ridge's ``fit``, its refit and Newton unlearning.
+
+``sum_i w_i ||y_i - coef x_i - intercept||^2 + sum_k alpha_k ||coef_k||^2``
+(``alpha`` per target), solved by the most accurate method that applies:
+
+- Cholesky on the centred Gram statistics (:class:`~skunlearn._solvers.GramStatistics`) while the
+  system is well conditioned: its reciprocal condition number (LAPACK
+  ``dpocon``) at least :data:`RCOND_MIN`;
+- otherwise a rank-revealing solve on the rows: the SVD of the weighted,
+  centred rows with singular values below ``max(n, d) eps s_max`` discarded
+  (the minimum-norm solution when ``alpha = 0`` and the problem is
+  rank-deficient, as :func:`numpy.linalg.pinv`), or LSQR on the implicitly
+  centred rows when a sparse X is too large to densify (from zero, also the
+  minimum-norm solution);
+- conjugate gradients on the rows (:func:`ridge_cg`) without Gram statistics,
+  or when an iterative method is asked for (``tol`` and ``max_iter`` honoured);
+- with ``coef >= 0``, non-negative least squares (Lawson-Hanson,
+  :func:`scipy.optimize.nnls`) on the Cholesky factor of the Gram system: the
+  exact constrained optimum.
+
+Rows of zero weight (forgotten rows during ``unlearn``) take no part.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse as sp
+import scipy.sparse.linalg
+
+from ._budget import HESSIAN_MEMORY_BUDGET
+from ._ridge_cg import CG_RTOL, ridge_cg
+
+__all__ = ["RCOND_MIN", "RidgeSolution", "ridge_solve"]
+
+RCOND_MIN = 1e-8  # below it the Gram system would lose half the digits: solve on the rows
+
+
+@dataclass(frozen=True)
+class RidgeSolution:
+    """Coefficients, intercepts and how they were computed.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_targets, n_features)
+    intercept : ndarray of shape (n_targets,)
+    method : {"cholesky", "svd", "lsqr", "cg", "nnls"}
+    n_iter : ndarray of shape (n_targets,) or None
+        Iterations of an iterative method, per target.
+    converged : bool
+        False when an iterative method stopped at ``max_iter``.
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    method: str
+    n_iter: np.ndarray | None = None
+    converged: bool = True
+
+
+def ridge_solve(
+    gram,
+    X,
+    Y,
+    sample_weight,
+    alpha,
+    fit_intercept,
+    *,
+    method="auto",
+    positive=False,
+    coef0=None,
+    tol=CG_RTOL,
+    max_iter=None,
+):
+    """Solve ridge least squares on rows ``(X, Y)``; see the module docstring.
+
+    Parameters
+    ----------
+    gram : GramStatistics or None
+        Statistics of the same rows and weights, when kept.
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,)
+    alpha : float or ndarray of shape (n_targets,)
+    fit_intercept : bool
+    method : {"auto", "svd", "iterative"}, default="auto"
+        "auto": Cholesky with the rank-revealing fallback (CG without ``gram``);
+        "svd": the rank-revealing solve; "iterative": conjugate gradients.
+    positive : bool, default=False
+        Constrain ``coef >= 0``.
+    coef0 : ndarray of shape (n_targets, n_features), default=None
+        Starting point of conjugate gradients.
+    tol, max_iter : float, int or None
+        Relative residual and iteration cap of conjugate gradients.
+
+    Returns
+    -------
+    solution : RidgeSolution
+
+    Raises
+    ------
+    ValueError
+        ``positive=True`` when the Gram statistics could not be kept.
+    """
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    if positive:
+        if gram is None:
+            raise ValueError(
+                "positive=True needs the d x d Gram statistics, which do not fit the memory "
+                "budget for this many features."
+            )
+        return _nonnegative(gram, X, Y, sample_weight, alpha, fit_intercept)
+    if method == "iterative" or (gram is None and method == "auto"):
+        return _conjugate_gradients(
+            X, Y, sample_weight, alpha, fit_intercept, coef0, tol, max_iter
+        )
+    if method == "auto":
+        solution = _cholesky(gram, alpha)
+        if solution is not None:
+            return solution
+    return _rank_revealing(X, Y, sample_weight, alpha, fit_intercept)
+
+
+def _intercept(gram_or_means, coef):
+    x_mean, y_mean = gram_or_means
+    return y_mean - coef @ x_mean
+
+
+def _cholesky(gram, alpha):
+    """Cholesky solve of each distinct ``alpha``; None when ill-conditioned."""
+    coef = np.empty((len(alpha), gram.xx.shape[0]))
+    for value in np.unique(alpha):
+        A = gram.xx.copy()
+        A[np.diag_indices_from(A)] += value
+        norm = float(np.abs(A).sum(axis=0).max(initial=0.0))
+        try:
+            factor = scipy.linalg.cho_factor(A, check_finite=False)
+        except scipy.linalg.LinAlgError:
+            return None
+        rcond, info = scipy.linalg.lapack.dpocon(factor[0], norm, uplo="L" if factor[1] else "U")
+        if info != 0 or not rcond >= RCOND_MIN:
+            return None
+        targets = alpha == value
+        coef[targets] = scipy.linalg.cho_solve(factor, gram.xy[:, targets]).T
+    return RidgeSolution(coef, _intercept((gram.x_mean, gram.y_mean), coef), "cholesky")
+
+
+def _centred_rows(X, Y, sample_weight, fit_intercept):
+    """The weighted rows with positive weight, centred: ``sqrt(w) (X - x_mean)`` (X densified)."""
+    live = sample_weight > 0
+    w = sample_weight[live]
+    X, Y = X[live], Y[live]
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    x_mean = w @ X / w.sum() if fit_intercept else np.zeros(X.shape[1])
+    y_mean = w @ Y / w.sum() if fit_intercept else np.zeros(Y.shape[1])
+    root = np.sqrt(w)[:, None]
+    return root * (X - x_mean), root * (Y - y_mean), (x_mean, y_mean)
+
+
+def _rank_revealing(X, Y, sample_weight, alpha, fit_intercept):
+    """SVD of the centred rows (LSQR for a sparse X too large to densify)."""
+    n_live = int(np.count_nonzero(sample_weight > 0))
+    if sp.issparse(X) and 8 * n_live * X.shape[1] > HESSIAN_MEMORY_BUDGET:
+        return _lsqr(X, Y, sample_weight, alpha, fit_intercept)
+    Xc, Yc, means = _centred_rows(X, Y, sample_weight, fit_intercept)
+    U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, lapack_driver="gesdd")
+    keep = s > max(Xc.shape) * np.finfo(np.float64).eps * s.max(initial=0.0)
+    s = s[keep, None]
+    shrink = s / (s**2 + alpha[None, :])
+    coef = (Vt[keep].T @ (shrink * (U[:, keep].T @ Yc))).T
+    return RidgeSolution(np.ascontiguousarray(coef), _intercept(means, coef), "svd")
+
+
+def _lsqr(X, Y, sample_weight, alpha, fit_intercept):
+    """LSQR on ``sqrt(w) (X - x_mean)``, implicitly centred, per target."""
+    weight = float(sample_weight.sum())
+    x_mean = np.asarray(X.T @ sample_weight).ravel() / weight if fit_intercept else None
+    y_mean = sample_weight @ Y / weight if fit_intercept else np.zeros(Y.shape[1])
+    root = np.sqrt(sample_weight)
+    Xw = sp.diags(root) @ X
+
+    def matvec(v):
+        out = Xw @ v
+        return out - root * (x_mean @ v) if fit_intercept else out
+
+    def rmatvec(u):
+        out = Xw.T @ u
+        return out - x_mean * (root @ u) if fit_intercept else out
+
+    operator = scipy.sparse.linalg.LinearOperator(X.shape, matvec, rmatvec)
+    coef = np.empty((Y.shape[1], X.shape[1]))
+    n_iter = np.empty(Y.shape[1], dtype=np.int32)
+    for k in range(Y.shape[1]):
+        rhs = root * (Y[:, k] - y_mean[k])
+        result = scipy.sparse.linalg.lsqr(
+            operator, rhs, damp=np.sqrt(alpha[k]), atol=1e-15, btol=1e-15, iter_lim=10 * X.shape[1]
+        )
+        coef[k], n_iter[k] = result[0], result[2]
+    zero = np.zeros(X.shape[1])
+    intercept = _intercept((zero if x_mean is None else x_mean, y_mean), coef)
+    return RidgeSolution(coef, intercept, "lsqr", n_iter)
+
+
+def _conjugate_gradients(X, Y, sample_weight, alpha, fit_intercept, coef0, tol, max_iter):
+    """:func:`ridge_cg`, all targets in lockstep when they share ``alpha``."""
+    groups = (
+        [np.arange(len(alpha))] if np.all(alpha == alpha[0]) else np.arange(len(alpha))[:, None]
+    )
+    coef = np.empty((Y.shape[1], X.shape[1]))
+    intercept = np.empty(Y.shape[1])
+    n_iter = np.empty(Y.shape[1], dtype=np.int32)
+    converged = True
+    for targets in groups:
+        start = None if coef0 is None else coef0[targets]
+        coef[targets], intercept[targets], n_iter[targets], done = ridge_cg(
+            X, Y[:, targets], sample_weight, alpha[targets[0]], fit_intercept, start, tol, max_iter
+        )
+        converged &= bool(done)
+    return RidgeSolution(coef, intercept, "cg", n_iter, converged)
+
+
+def _nonnegative(gram, X, Y, sample_weight, alpha, fit_intercept):
+    """Non-negative least squares on the Cholesky factor (on the rows if singular)."""
+    coef = np.empty((len(alpha), gram.xx.shape[0]))
+    for k, value in enumerate(alpha):
+        A = gram.xx.copy()
+        A[np.diag_indices_from(A)] += value
+        try:
+            lower = scipy.linalg.cholesky(A, lower=True, check_finite=False)
+        except scipy.linalg.LinAlgError:
+            Xc, Yc, _ = _centred_rows(X, Y, sample_weight, fit_intercept)
+            coef[k] = scipy.optimize.nnls(Xc, Yc[:, k], maxiter=50 * Xc.shape[1])[0]
+            continue
+        rhs = scipy.linalg.solve_triangular(lower, gram.xy[:, k], lower=True)
+        coef[k] = scipy.optimize.nnls(lower.T, rhs, maxiter=50 * len(rhs))[0]
+    return RidgeSolution(coef, _intercept((gram.x_mean, gram.y_mean), coef), "nnls")
