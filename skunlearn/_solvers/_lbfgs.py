@@ -27,6 +27,11 @@ def lbfgs(objective, theta0, *, tol, max_iter):
     -------
     result : SolverResult
     """
+    if max_iter == 0:
+        value, grad = objective.value_grad(theta0)
+        return SolverResult(
+            np.array(theta0, dtype=np.float64), 0, False, History().arrays(), None, value, grad
+        )
     scale = max(abs(objective.total_weight), 1e-300)
     reserve = min(20, max_iter // 2)
     history = History()

@@ -23,6 +23,8 @@ def validate_sample_weight(sample_weight, n_samples):
     weights = np.asarray(sample_weight, dtype=np.float64)
     if weights.ndim == 0:
         return np.full(n_samples, float(weights))
+    if weights.ndim > 1:
+        raise ValueError(f"Sample weights must be 1D array or scalar; got shape {weights.shape}.")
     if weights.shape != (n_samples,):
         raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):

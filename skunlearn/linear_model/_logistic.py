@@ -266,7 +266,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self._spec = {
             "options": options,
             "class_weight": self.class_weight,
-            "dtype": X.dtype,
+            # liblinear computes in float64 in scikit-learn, whatever X's dtype.
+            "dtype": np.float64 if options.solver == "liblinear" else X.dtype,
             **{key: getattr(self, key) for key in ("fit_intercept", "tol", "max_iter", "loss")},
             "convention": self.convention,
         }

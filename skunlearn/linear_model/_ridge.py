@@ -238,8 +238,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         )
         if not solution.converged:
             warn_at_caller(
-                f"The {solver} solver did not reach tol={self.tol} in {solution.n_iter.max()} "
-                "iterations; increase max_iter or tol.",
+                f"The {solver} solver did not converge: tol={self.tol} not reached in "
+                f"{solution.n_iter.max()} iterations; increase max_iter or tol.",
                 ConvergenceWarning,
             )
         self._set_parameters(solution.coef, solution.intercept)
@@ -346,10 +346,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         dtype = self._spec["dtype"]
         coef = np.asarray(coef, dtype=dtype)
         intercept = np.asarray(intercept, dtype=dtype)
-        if self._spec["y_ndim"] == 1:
-            self.coef_, self.intercept_ = coef[0], intercept[0]
-        else:
-            self.coef_, self.intercept_ = coef, intercept
+        self.coef_ = coef[0] if coef.shape[0] == 1 else coef
+        self.intercept_ = intercept[0] if self._spec["y_ndim"] == 1 else intercept
         if not self._spec["fit_intercept"]:
             self.intercept_ = 0.0
 

@@ -19,7 +19,13 @@ __all__ = ["Pipeline", "make_pipeline"]
 
 
 def _has_final(attr):
-    return lambda self: hasattr(self._final_estimator, attr)
+    """``available_if`` check: the final step's AttributeError becomes the cause, as in sklearn."""
+
+    def check(self):
+        getattr(self._final_estimator, attr)
+        return True
+
+    return check
 
 
 class Pipeline(sk_pipeline.Pipeline):
