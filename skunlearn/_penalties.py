@@ -90,6 +90,27 @@ class Penalty:
         bounded[: layout.n_coef] = self.positive
         return bounded
 
+    def nonsmooth_value(self, theta, layout):
+        """The L1 part at ``theta`` (the positivity constraint adds 0 at feasible points)."""
+        return float(self.l1_weights(layout) @ np.abs(theta)) if self.l1 else 0.0
+
+    def require_smooth(self, what):
+        """Raise ValueError naming ``what`` when the penalty is not smooth.
+
+        The one refusal of the methods that assume a twice-differentiable,
+        unconstrained objective (Newton-step estimates, inverse-Hessian
+        influence, the self-concordant distance bound).
+        """
+        if self.smooth:
+            return
+        reason = "an L1 term (l1_ratio > 0)" if self.l1 else "a positivity constraint"
+        raise ValueError(
+            f"{what} assumes a smooth (twice-differentiable, unconstrained) training "
+            "objective: its Newton-step and inverse-Hessian formulas, and the lemmas of "
+            "'Ascent Fails to Forget' they check, need one. This model's penalty has "
+            f"{reason}; use l1_ratio=0 and positive=False for this diagnostic."
+        )
+
     def prox(self, theta, step, layout):
         """Proximal map of ``step`` times the non-smooth part: shrink, then project.
 

@@ -90,7 +90,7 @@ def gradient_alignment(estimator, X_forget, y_forget=None):
     >>> bool(-1.0 <= result.forget_retain <= 1.0)
     True
     """
-    return _gradient_alignment(ForgetSplit(estimator, X_forget, y_forget))
+    return _gradient_alignment(ForgetSplit(estimator, X_forget, y_forget, "gradient_alignment"))
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")
@@ -259,7 +259,8 @@ def ascent_harm(estimator, X_forget, y_forget=None, *, ascent_weight=1.0, learni
     >>> bool(harm.deletion_effect > 0), bool(-1 <= harm.cosine <= 1)
     (True, True)
     """
-    return _ascent_harm(ForgetSplit(estimator, X_forget, y_forget), ascent_weight, learning_rate)
+    split = ForgetSplit(estimator, X_forget, y_forget, "ascent_harm")
+    return _ascent_harm(split, ascent_weight, learning_rate)
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")

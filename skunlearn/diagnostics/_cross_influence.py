@@ -103,7 +103,9 @@ def cross_influence(estimator, X_forget, y_forget=None, *, n_components=5):
     >>> bool(result.spectral_norm > 0), result.per_forget_influence.shape
     (True, (10,))
     """
-    return _cross_influence(ForgetSplit(estimator, X_forget, y_forget), n_components)
+    return _cross_influence(
+        ForgetSplit(estimator, X_forget, y_forget, "cross_influence"), n_components
+    )
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")

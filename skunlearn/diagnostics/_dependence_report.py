@@ -182,7 +182,7 @@ def dependence_report(
     ['alignment', 'cross_influence', 'harm']
     """
     start = time.perf_counter()
-    split = ForgetSplit(estimator, X_forget, y_forget)
+    split = ForgetSplit(estimator, X_forget, y_forget, "dependence_report")
     problem = split.problem
     X_retain = problem.X[split.retain_sample_weight > 0]
     hoeffding = None

@@ -28,12 +28,21 @@ class ForgetSplit:
         Training rows to forget.
     y_forget : array-like, default=None
         Their targets.
+    diagnostic : str, default="This diagnostic"
+        Name of the diagnostic, for the error raised on a non-smooth model.
+
+    Raises
+    ------
+    ValueError
+        An empty forget set, a vanishing class, or a model whose penalty is
+        not smooth (:meth:`~skunlearn._penalties.Penalty.require_smooth`).
     """
 
-    def __init__(self, estimator, X_forget, y_forget=None):
+    def __init__(self, estimator, X_forget, y_forget=None, diagnostic="This diagnostic"):
         problem = estimator._unlearning_problem(X_forget, y_forget)
         if problem is None:
             raise ValueError("X_forget is empty: there is nothing to diagnose.")
+        problem.penalty.require_smooth(diagnostic)
         if problem.forget_weight is None:
             raise ValueError(
                 "Forgetting these rows removes a class from the model; the forget loss, and "

@@ -102,6 +102,7 @@ def certified_bound(estimator):
     >>> bool(distance <= bound <= 10 * distance)
     True
     """
+    estimator._model(1.0).spec.penalty.require_smooth("certified_bound")
     objective = estimator._training_objective()
     theta = estimator._theta()
     residual = float(np.linalg.norm(objective.value_grad(theta)[1]))

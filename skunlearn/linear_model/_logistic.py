@@ -287,9 +287,13 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 f"weight in the data, but the data contains only one class: {classes[counts > 0]}."
             )
         if self.loss == "exponential" and len(classes) > 2:
-            raise ValueError("loss='exponential' supports binary problems only.")
+            raise ValueError(
+                "Only binary classification is supported. loss='exponential' is binary; the "
+                f"target has {len(classes)} classes."
+            )
         if options.solver == "liblinear" and len(classes) > 2:
             raise ValueError(
+                "Only binary classification is supported. "
                 "The 'liblinear' solver does not support multiclass classification "
                 "(n_classes >= 3). Either use another solver or wrap the estimator in a "
                 "OneVsRestClassifier to keep applying a one-versus-rest scheme."
@@ -555,5 +559,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = self.loss != "exponential"
+        tags.classifier_tags.multi_class = (
+            self.loss != "exponential" and self.solver != "liblinear"
+        )
         return tags

@@ -390,5 +390,5 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = self.solver != "svd"
         return tags

@@ -38,6 +38,13 @@ def auto_learning_rate(problem):
 class FirstOrderUnlearner(BaseUnlearner):
     """Shared loop: fixed-size gradient steps, history, divergence detection.
 
+    When the retain objective's penalty is not smooth (an L1 term, or
+    ``coef >= 0``), every step is followed by the penalty's proximal map
+    (:meth:`~skunlearn._penalties.Penalty.prox`: soft-thresholding, then the
+    projection), so each method becomes its proximal-gradient variant and its
+    iterates stay sparse (feasible); the history then records the composite
+    objective and its minimum-norm subgradient.
+
     Subclasses implement ``_prepare(problem)``, returning what their steps
     need (kept local to the call: a strategy never stores problem data), and
     ``_step(prepared, theta, retain_grad, learning_rate)`` returning the next
@@ -57,6 +64,7 @@ class FirstOrderUnlearner(BaseUnlearner):
         if rate == "auto":
             rate = auto_learning_rate(problem)
         retain = problem.mean_retain_objective()
+        penalty, layout = problem.penalty.scaled(1.0 / problem.retain_total), problem.layout
         theta = np.array(problem.theta0, dtype=np.float64, copy=True)
         bound = self.divergence_factor * (1.0 + np.linalg.norm(theta))
         history = History()
@@ -64,6 +72,8 @@ class FirstOrderUnlearner(BaseUnlearner):
         diverged = ""
         for iteration in range(self.max_iter):
             candidate = self._step(prepared, theta, grad, rate)
+            if not penalty.smooth:
+                candidate = penalty.prox(candidate, rate, layout)
             norm = np.linalg.norm(candidate)
             new_value, new_grad = (
                 (np.inf, None) if not np.isfinite(norm) else retain.value_grad(candidate)
@@ -71,7 +81,9 @@ class FirstOrderUnlearner(BaseUnlearner):
             if not np.isfinite(norm) or norm > bound or not np.isfinite(new_value):
                 diverged = self._divergence_reason(iteration + 1, norm, bound)
                 break
-            grad_norm = np.max(np.abs(new_grad), initial=0.0)
+            residual = penalty.residual(candidate, new_grad, layout)
+            new_value += penalty.nonsmooth_value(candidate, layout)
+            grad_norm = np.max(np.abs(residual), initial=0.0)
             history.record(new_value, grad_norm, np.linalg.norm(candidate - theta))
             theta, grad = candidate, new_grad
         return UnlearningResult(

@@ -4,7 +4,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_solve
+from .._solvers import (
+    GramStatistics,
+    dense_hessian_fits,
+    newton,
+    newton_cg,
+    prox_newton,
+    ridge_solve,
+)
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -32,7 +39,11 @@ class Newton(BaseUnlearner):
       corrections) while each cuts the gradient by at least 4x, and refresh
       it from the retain rows otherwise. When the dense Hessian would not fit
       in memory (:func:`~skunlearn._solvers.dense_hessian_fits`), the steps
-      are Newton-CG on Hessian-vector products.
+      are Newton-CG on Hessian-vector products;
+    - with an L1 term in the penalty (``l1_ratio > 0``): proximal Newton steps
+      (:func:`~skunlearn._solvers.prox_newton`) on the model's support plus
+      the coordinates the deletion activates, until the minimum-norm
+      subgradient is below ``tol``: the oracle of the sparse model.
 
     Parameters
     ----------
@@ -82,6 +93,17 @@ class Newton(BaseUnlearner):
         if problem.loss.quadratic:
             return self._least_squares(problem)
         objective = problem.retain_objective()
+        l1 = problem.l1_weights()
+        if l1 is not None:
+            result = prox_newton(
+                objective,
+                l1,
+                problem.theta0,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                hessian=problem.initial_hessian(),
+            )
+            return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
         if problem.warm_state is None and not dense_hessian_fits(objective.n_params):
             result = newton_cg(objective, problem.theta0, tol=self.tol, max_iter=self.max_iter)
             return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
