@@ -5,7 +5,8 @@ Minimises ``F(theta) = J(theta) + sum_j l1[j] |theta_j|`` with ``J`` a smooth
 step builds the quadratic model of ``J`` at ``theta`` restricted to a working
 set (the non-zero parameters, those whose gradient violates the optimality
 condition, and the unpenalised ones), solves the L1-penalised quadratic
-subproblem by coordinate descent, and backtracks along the step on ``F``
+subproblem by coordinate descent (finished by an exact solve on its support),
+and backtracks along the step on ``F``
 (Lee, Sun and Saunders, "Proximal Newton-type methods for minimizing composite
 functions", SIAM J. Optim. 2014). From the current weights of a fitted model
 (an unlearning warm start) the working set is the model's support plus the few
@@ -13,6 +14,7 @@ coordinates the deletion activates, and the steps converge quadratically.
 """
 
 import numpy as np
+import scipy.linalg
 from numba import njit
 
 from .._penalties import l1_residual
@@ -24,7 +26,7 @@ __all__ = ["prox_newton"]
 
 _ARMIJO = 1e-4
 _FORCING = 0.1
-_MAX_SWEEPS = 1000
+_ROUNDS, _SWEEPS = 20, 50
 
 
 @njit(cache=True)
@@ -54,15 +56,18 @@ def _model_residual(H_d, g, theta, l1, d):
 
 
 @njit(cache=True)
-def _coordinate_descent(H, g, theta, l1, tol):
-    """Minimise ``g.d + d.H d / 2 + sum_j l1_j |theta_j + d_j|`` by cyclic CD from ``d = 0``.
+def _coordinate_descent(H, g, theta, l1, d, tol, max_sweeps):
+    """Minimise ``g.d + d.H d / 2 + sum_j l1_j |theta_j + d_j|`` by cyclic CD from ``d``.
 
-    Stops when the model's own optimality residual is at most ``tol``.
+    Updates ``d`` in place; stops when the model's own optimality residual is at
+    most ``tol``; returns that residual.
     """
     n = g.shape[0]
-    d = np.zeros(n)
-    H_d = np.zeros(n)
-    for _ in range(_MAX_SWEEPS):
+    H_d = H @ d
+    residual = _model_residual(H_d, g, theta, l1, d)
+    for _ in range(max_sweeps):
+        if residual <= tol:
+            break
         for j in range(n):
             a = H[j, j]
             if a <= 0.0:
@@ -73,8 +78,48 @@ def _coordinate_descent(H, g, theta, l1, tol):
                 d[j] += delta
                 for i in range(n):
                     H_d[i] += delta * H[i, j]
-        if _model_residual(H_d, g, theta, l1, d) <= tol:
-            break
+        residual = _model_residual(H_d, g, theta, l1, d)
+    return residual
+
+
+def _support_step(H, g, theta, l1, d):
+    """The subproblem's exact solution if the support and signs of ``theta + d`` are right.
+
+    On the support ``S`` (non-zero or unpenalised) the model is a quadratic with
+    fixed signs: ``H_SS x = -(g_S + l1_S sign_S)``, the other coordinates at
+    zero. CD finds the support quickly but converges slowly on correlated
+    coordinates (an intercept next to uncentred features); this solve finishes
+    it. None when the system is singular or the signs change.
+    """
+    z = theta + d
+    support = (z != 0.0) | (l1 == 0.0)
+    sign = np.sign(z[support])
+    try:
+        x = scipy.linalg.solve(
+            H[np.ix_(support, support)],
+            -(g[support] + l1[support] * sign),
+            assume_a="pos",
+            check_finite=False,
+        )
+    except (scipy.linalg.LinAlgError, ValueError):
+        return None
+    step = -theta.copy()
+    step[support] = x
+    penalised = l1[support] > 0
+    if np.any(np.sign(theta[support] + x)[penalised] != sign[penalised]):
+        return None
+    return step
+
+
+def _subproblem(H, g, theta, l1, tol):
+    """The proximal Newton step: CD rounds, each finished by :func:`_support_step`."""
+    d = np.zeros_like(g)
+    for _ in range(_ROUNDS):
+        if _coordinate_descent(H, g, theta, l1, d, tol, _SWEEPS) <= tol:
+            return d
+        step = _support_step(H, g, theta, l1, d)
+        if step is not None and _model_residual(H @ step, g, theta, l1, step) <= tol:
+            return step
     return d
 
 
@@ -154,7 +199,7 @@ def prox_newton(objective, l1, theta0, *, tol, max_iter, hessian=None):
         H = _working_hessian(objective, theta, working, hessian if n_iter == 0 else None)
         step = np.zeros_like(theta)
         forcing = min(_FORCING, np.sqrt(residual)) * residual * scale
-        step[working] = _coordinate_descent(H, grad[working], theta[working], l1[working], forcing)
+        step[working] = _subproblem(H, grad[working], theta[working], l1[working], forcing)
         t, theta_new, value, grad = _line_search(objective, l1, theta, value, grad, step)
         n_iter += 1
         step_length = float(np.linalg.norm(theta_new - theta))
