@@ -177,9 +177,9 @@ class LinearObjective:
         """Add the penalty (and gauge term) to a loss Hessian, returning a new array."""
         H = np.array(loss_hessian, dtype=np.float64, copy=True)
         H[np.diag_indices_from(H)] += self.l2_diagonal
-        if self._has_gauge:
-            u = self.layout.gauge_direction()
-            H += max(np.trace(H) / self.n_params, 1.0) * np.outer(u, u)
+        U = self._gauge
+        if U.shape[1]:
+            H += max(np.trace(H) / self.n_params, 1.0) * (U @ U.T)
         return H
 
     def hessp(self, theta, v):
@@ -189,9 +189,9 @@ class LinearObjective:
             self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
         )
         out += self.l2_diagonal * v
-        if self._has_gauge:
-            u = self.layout.gauge_direction()
-            out += float(u @ v) * u
+        U = self._gauge
+        if U.shape[1]:
+            out += U @ (U.T @ v)
         return out
 
     def hessian_operator(self, theta):
@@ -218,8 +218,11 @@ class LinearObjective:
         return lambda v: quadratic.value_grad(v)[1]
 
     @property
-    def _has_gauge(self):
-        return self.spec.intercept_gauge and self.fit_intercept
+    def _gauge(self):
+        """Orthonormal gauge directions, shape ``(n_params, m)`` (m = 0: none)."""
+        if not self.spec.intercept_gauge:
+            return np.zeros((self.n_params, 0))
+        return self.layout.gauge_basis(True, False)
 
 
 @dataclass(frozen=True)

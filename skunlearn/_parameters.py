@@ -97,6 +97,20 @@ class ParameterLayout:
         u[self.n_coef :] = 1.0 / np.sqrt(self.n_outputs)
         return u
 
+    def gauge_basis(self, intercepts, coefficients):
+        """Orthonormal columns shifting every output equally: intercepts, and each feature.
+
+        Without a penalty on the coefficients a multinomial model is also
+        invariant to adding one vector to every class's coefficients; these
+        ``n_features`` directions join the intercept one. Shape ``(n_params, m)``.
+        """
+        columns = [self.gauge_direction()] if intercepts and self.fit_intercept else []
+        for j in range(self.n_features if coefficients else 0):
+            u = np.zeros(self.n_params)
+            u[j : self.n_coef : self.n_features] = 1.0 / np.sqrt(self.n_outputs)
+            columns.append(u)
+        return np.column_stack(columns) if columns else np.zeros((self.n_params, 0))
+
 
 def parameter_vector(estimator):
     """Coefficients and intercepts of any fitted linear estimator as one vector.

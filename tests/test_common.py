@@ -10,6 +10,7 @@ import pytest
 from configurations import ESTIMATORS as CONFIGURED
 from sklearn.base import is_classifier, is_regressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn_reference import SKLEARN_1_8
 
 from skunlearn import LogisticRegression, Ridge
 
@@ -37,11 +38,27 @@ NO_INTERCEPT_XFAIL = {
 }
 
 
+# scikit-learn < 1.8 only: the check's fault, not the estimator's.
+_RELABELLED = (
+    "scikit-learn < 1.8 relabels the weighted and the repeated data of this check "
+    "differently for a binary-only classifier (_enforce_estimator_tags_y maps y by its "
+    "first element, which the shuffle moves), so the two fits solve different problems"
+)
+OLD_BINARY_XFAIL = {
+    "check_sample_weight_equivalence_on_dense_data": _RELABELLED,
+    "check_sample_weight_equivalence_on_sparse_data": _RELABELLED,
+}
+
+
 def expected_failed_checks(estimator):
     if isinstance(estimator, Ridge) and estimator.solver not in ("lsqr", "sag", "saga"):
         return RIDGE_DIRECT_XFAIL
     if isinstance(estimator, LogisticRegression) and not estimator.fit_intercept:
         return NO_INTERCEPT_XFAIL
+    classifier_tags = estimator.__sklearn_tags__().classifier_tags
+    binary_only = classifier_tags is not None and not classifier_tags.multi_class
+    if binary_only and not SKLEARN_1_8:
+        return OLD_BINARY_XFAIL
     return {}
 
 

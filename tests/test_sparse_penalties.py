@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy.special import expit, log_expit, log_softmax
-from sklearn import linear_model as sk
 from sklearn.datasets import load_iris, make_classification
+from sklearn_reference import sklearn_logistic
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn._parameters import ParameterLayout
@@ -22,7 +22,7 @@ FORGET = np.arange(15)
 
 
 def sklearn_saga(X, y, C, l1_ratio, fit_intercept=True):
-    model = sk.LogisticRegression(
+    model = sklearn_logistic(
         C=C,
         l1_ratio=l1_ratio,
         solver="saga",
@@ -133,7 +133,7 @@ def test_liblinear_objective_penalises_the_intercept_as_sklearn(binary, l1_ratio
     X, y = binary
     params = dict(C=0.3, l1_ratio=l1_ratio, solver="liblinear", intercept_scaling=scaling)
     ours = LogisticRegression(**params).fit(X, y)
-    ref = sk.LogisticRegression(**params, tol=1e-12, max_iter=100_000).fit(X, y)
+    ref = sklearn_logistic(**params, tol=1e-12, max_iter=100_000).fit(X, y)
     assert_allclose(ours.coef_, ref.coef_, atol=2e-6)
     assert_allclose(ours.intercept_, ref.intercept_, atol=2e-6)
     unpenalised = LogisticRegression(C=0.3, l1_ratio=l1_ratio).fit(X, y)

@@ -206,9 +206,12 @@ def ridge_cg(X, Y, sample_weight, alpha, fit_intercept, coef0=None, rtol=CG_RTOL
     x_mean, y_mean = _means(X, Y, sample_weight, weight, fit_intercept)
     operator = _NormalOperator(X, sample_weight, x_mean, alpha, Y.shape[1])
     B = operator.rhs(Y, y_mean)
-    # Unpreconditioned when alpha = 0: CG from zero then stays in the row space of X
-    # and converges to the minimum-norm solution of a rank-deficient problem.
-    M = _jacobi(X, sample_weight, weight, x_mean, alpha) if alpha > 0 else np.ones(X.shape[1])
+    # Unpreconditioned when alpha is negligible (below 1e-8 of the largest diagonal
+    # entry: a near-singular system): CG from zero then stays in the row space of X and
+    # converges to the minimum-norm solution, the alpha -> 0 limit, as scikit-learn's.
+    M = _jacobi(X, sample_weight, weight, x_mean, alpha)
+    if alpha <= 1e-8 * float(M.max(initial=0.0)):
+        M = np.ones(X.shape[1])
     V = np.zeros_like(B) if coef0 is None else np.array(coef0, dtype=np.float64, order="C")
     if max_iter is None:
         max_iter = max(1000, 2 * X.shape[1])

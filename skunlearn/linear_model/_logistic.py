@@ -328,7 +328,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
-        self._set_parameters(layout, result.theta)
+        self._set_parameters(spec, layout, result.theta)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
 
     def _objective_spec(self, keep, totals, target_map=None):
@@ -383,8 +383,14 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             finish_exact=True,
         )
 
-    def _set_parameters(self, layout, theta):
-        coef, intercept = layout.unpack(np.asarray(theta))
+    def _set_parameters(self, spec, layout, theta):
+        theta = np.asarray(theta)
+        if spec.n_outputs > 1 and not spec.l2 and not spec.l1:
+            # Unpenalised multinomial: report the gauge in which the coefficients (and
+            # intercepts) sum to zero over classes, scikit-learn's, free of solver rounding.
+            basis = layout.gauge_basis(True, True)
+            theta = theta - basis @ (basis.T @ theta)
+        coef, intercept = layout.unpack(theta)
         dtype = self._spec["dtype"]
         self.coef_ = np.array(coef, dtype=dtype, copy=True)
         self.intercept_ = np.array(intercept, dtype=dtype, copy=True)
@@ -550,7 +556,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = self.classes_[keep]
         self._class_counts = counts
         self._class_totals = totals
-        self._set_parameters(model.spec.layout(self.n_features_in_), theta)
+        self._set_parameters(model.spec, model.spec.layout(self.n_features_in_), theta)
 
     def _refit(self, problem):
         l1 = problem.l1_weights()
