@@ -145,8 +145,9 @@ def test_unpenalised_model_equals_sklearn(data):
 def test_max_iter_is_honoured_with_a_convergence_warning(data, max_iter, solver):
     X, y = data
     model = LogisticRegression(solver=solver, max_iter=max_iter, tol=1e-15, l1_ratio=0.0)
-    with pytest.warns(ConvergenceWarning, match=f"after {max_iter} iterations"):
+    with pytest.warns(ConvergenceWarning, match=f"after {max_iter} iterations") as record:
         model.fit(X, y)
+    assert record[0].filename == __file__  # points at the caller's line
     assert model.n_iter_.tolist() == [max_iter]
 
 

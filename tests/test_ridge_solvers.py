@@ -132,8 +132,9 @@ def test_iterative_solver_names_honour_tol_and_max_iter(solver):
     model = Ridge(alpha=1.0, solver=solver, tol=1e-12).fit(X, y)
     assert_allclose(model.coef_, exact.coef_, rtol=1e-9)
     assert model.solver_ == solver
-    with pytest.warns(ConvergenceWarning, match=f"{solver} solver did not converge"):
+    with pytest.warns(ConvergenceWarning, match=f"{solver} solver did not converge") as record:
         capped = Ridge(alpha=1.0, solver=solver, tol=1e-12, max_iter=2).fit(X, y)
+    assert record[0].filename == __file__
     expected_iter = None if solver == "sparse_cg" else [2]
     assert (capped.n_iter_ is None) if expected_iter is None else capped.n_iter_.tolist() == [2]
     capped.unlearn(X[FORGET])  # unlearning lands on the exact optimum regardless

@@ -7,9 +7,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -21,12 +20,15 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
+from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._logistic_options import SOLVERS, class_weights, convergence_message, resolve_options
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(
+    UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
+):
     """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows.
 
     Minimises scikit-learn's objective, ``C * sum_i s_i loss_i + (1 - r) / 2
@@ -326,6 +328,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             warn_at_caller(
                 convergence_message(options.solver, result.n_iter, residual, self.tol),
                 ConvergenceWarning,
+                depth=1,
             )
         self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
         self._set_parameters(spec, layout, result.theta)
@@ -395,108 +398,10 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = np.array(coef, dtype=dtype, copy=True)
         self.intercept_ = np.array(intercept, dtype=dtype, copy=True)
 
-    def sparsify(self):
-        """Store ``coef_`` as a CSR matrix (worth it when most coefficients are zero).
-
-        ``decision_function`` and ``predict`` accept it; :meth:`unlearn` and a
-        warm-started ``fit`` work on its dense values and leave ``coef_`` dense.
-
-        Returns
-        -------
-        self : LogisticRegression
-            The estimator.
-        """
-        check_is_fitted(self)
-        self.coef_ = sp.csr_matrix(self.coef_)
-        return self
-
-    def densify(self):
-        """Store ``coef_`` as a dense array again (the default).
-
-        Returns
-        -------
-        self : LogisticRegression
-            The estimator.
-        """
-        check_is_fitted(self)
-        if sp.issparse(self.coef_):
-            self.coef_ = self.coef_.toarray()
-        return self
-
-    def decision_function(self, X):
-        """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray
-            Signed distance to the boundary (binary) or per-class scores, in the
-            dtype of ``X`` and ``coef_`` combined (float32 when both are).
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
-        )
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_`` (float32 for float32
-            input and model, as scikit-learn).
-        """
-        scores = self.decision_function(X)
-        return self._loss().probabilities(scores).astype(scores.dtype, copy=False)
-
     def _loss(self):
         if len(self.classes_) > 2:
             return get_loss("multinomial")
         return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities.
-        """
-        return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        scores = self.decision_function(X)
-        index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
-        return self.classes_[index]
 
     def _encode_targets(self, y, n_rows):
         y = column_or_1d(y)

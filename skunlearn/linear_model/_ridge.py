@@ -229,25 +229,30 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "dtype": X.dtype,
         }
         self._rows = training_rows(X, targets, weights)
-        rows = self._rows
-        self._warm_state = ridge_statistics(rows.X, targets, weights, self.fit_intercept)
-        spec = self._objective_spec(float(np.sum(weights)))
-        method = "iterative" if solver in _ITERATIVE else ("svd" if solver == "svd" else "auto")
-        solution = self._solve(
-            self._warm_state, rows.X, targets, weights, spec, method, self.tol, self.max_iter
-        )
-        if not solution.converged:
-            warn_at_caller(
-                f"The {solver} solver did not converge: tol={self.tol} not reached in "
-                f"{solution.n_iter.max()} iterations; increase max_iter or tol.",
-                ConvergenceWarning,
-            )
+        self._warm_state = ridge_statistics(self._rows.X, targets, weights, self.fit_intercept)
+        solution = self._fit_solution(solver, targets, weights)
         self._set_parameters(solution.coef, solution.intercept)
         self.solver_ = self._solver_name(solver, solution.method)
         self.n_iter_ = solution.n_iter if self.solver_ in ("lsqr", "sag", "saga") else None
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
+
+    def _fit_solution(self, solver, targets, weights):
+        """Solve at ``fit`` with the named method; warn when an iterative one stops short."""
+        spec = self._objective_spec(float(np.sum(weights)))
+        method = "iterative" if solver in _ITERATIVE else ("svd" if solver == "svd" else "auto")
+        solution = self._solve(
+            self._warm_state, self._rows.X, targets, weights, spec, method, self.tol, self.max_iter
+        )
+        if not solution.converged:
+            warn_at_caller(
+                f"The {solver} solver did not converge: tol={self.tol} not reached in "
+                f"{solution.n_iter.max()} iterations; increase max_iter or tol.",
+                ConvergenceWarning,
+                depth=1,
+            )
+        return solution
 
     def _check_solver(self, sparse):
         """scikit-learn's solver rules (its messages); the solver to run."""
