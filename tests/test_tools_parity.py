@@ -83,6 +83,7 @@ def test_substitute_leaves_other_names_alone():
             "TypeError: Not equal to tolerance rtol=<n>, atol=<n>",
         ),
         ("Got array([ 1.5, 2. ]) at 0x7f3a", "TypeError: Got array([...]) at 0x?"),
+        ("among {'lbfgs', 'auto'}. Got 'sag'", "TypeError: among {'auto', 'lbfgs'}. Got 'sag'"),
     ],
 )
 def test_cause_masks_numbers_arrays_and_addresses(message, expected):

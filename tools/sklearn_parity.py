@@ -217,6 +217,7 @@ def _run_pytest(workdir, names, args, report):
         "-q",
         "--no-header",
         "-rN",
+        "--tb=line",
         *(["-k", args.k] if args.k else []),
         *names,
     ]
@@ -241,8 +242,14 @@ def cause(record):
     message = re.sub(r"0x[0-9a-fA-F]+", "0x?", record.get("message", ""))
     message = re.sub(r"array\(\[[^]]*\]\)", "array([...])", message)
     message = re.sub(r"for estimator .*?\. Valid", "for estimator <...>. Valid", message)
+    message = re.sub(r"\{([^{}]*)\}", _sorted_set, message)
     message = re.sub(r"\s+", " ", _NUMBER.sub("<n>", message)).strip()
     return f"{record.get('error_type', '?')}: {message[:160]}"
+
+
+def _sorted_set(match):
+    """``{'b', 'a'}`` -> ``{'a', 'b'}``: set reprs vary between runs."""
+    return "{" + ", ".join(sorted(match[1].split(", "))) + "}"
 
 
 def _counts(records):
