@@ -4,7 +4,8 @@ Plain functions over fitted estimators and arrays, returning numpy results or
 small result objects with ``to_dict()``. Before unlearning: the dependence
 between the forget and retain sets (cross-influence, gradient alignment,
 feature similarity, an MMD two-sample test, the Lemma-1 band) and the ascent
-harm test, which predicts whether descent-ascent moves toward the oracle [1]_.
+harm test, which finds whether descent-ascent moves toward the oracle and
+where it ends, without running it to the end [1]_.
 After unlearning: a certified distance to the oracle without retraining, the
 measured oracle distance, margins and KLoM, and membership inference
 calibrated against the oracle. :func:`dependence_report` and
