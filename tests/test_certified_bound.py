@@ -190,3 +190,30 @@ def test_one_class_left_has_no_oracle_and_no_bound():
     model.intercept_ = model.intercept_ + 50.0  # far: only the global argument could apply
     model._rows.sample_weight[-1] = 0.0  # the only negative row no longer counts
     assert certified_bound(model).bound == np.inf
+
+
+def test_the_certified_region_step_equals_its_formula():
+    # numpy: the local bound, then radius r / lambda_min(I + C sum_i p_i (1 - p_i)
+    # exp(-||x_i|| rho) x_i x_i^T) on the ball of the previous radius rho, while it shrinks.
+    rng = np.random.default_rng(0)
+    X, y = _data("binary", rng)
+    model = LogisticRegression(C=1.0, fit_intercept=False, unlearner=Finetune(max_iter=1))
+    model.fit(X, y).unlearn(X[:10], y[:10])
+    X_r, y_r, w = X[10:], y[10:], model.coef_.ravel()
+    p = expit(X_r @ w)
+    radius = np.linalg.norm(X_r.T @ (p - y_r) + w)
+    curvature, norms = p * (1 - p), np.linalg.norm(X_r, axis=1)
+
+    def lowest(decay):
+        return np.linalg.eigvalsh((X_r.T * (curvature * decay)) @ X_r + np.eye(3))[0]
+
+    nu = norms.max()
+    bound = -np.log1p(-nu * radius / lowest(1.0)) / nu
+    for _ in range(4):
+        shrunk = radius / lowest(np.exp(-norms * bound))
+        if not shrunk < 0.95 * bound:
+            break
+        bound = shrunk
+    result = certified_bound(model)
+    assert result.method == "local + region"
+    assert result.bound == pytest.approx(bound, rel=1e-7)
