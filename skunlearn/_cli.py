@@ -38,9 +38,9 @@ def build_parser():
             "Fit skunlearn.LogisticRegression on a dataset that scikit-learn ships "
             "(standardised), report how the forget set (a seeded random subset of the "
             "training rows) depends on the retain set and whether descent-ascent will harm "
-            "(predicted before any ascent), then forget it with each unlearner and compare "
-            "each result with the oracle (a tight scikit-learn refit on the remaining rows), "
-            "with a one-line verdict per unlearner."
+            "(found from a few of its steps, then Newton steps), then forget it with each "
+            "unlearner and compare each result with the oracle (a tight scikit-learn refit on "
+            "the remaining rows), with a one-line verdict per unlearner."
         ),
     )
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")

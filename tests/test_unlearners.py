@@ -9,7 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.base import clone
 
 from skunlearn import LogisticRegression, Ridge
-from skunlearn.exceptions import UnlearningDivergenceWarning
+from skunlearn.exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning
 from skunlearn.unlearners import (
     DescentAscent,
     Finetune,
@@ -238,3 +238,28 @@ def test_hessian_free_path_lands_on_oracle(monkeypatch, wine):
     model = LogisticRegression().fit(X, y).unlearn(X[:12])
     oracle = sklearn_oracle(model, X[12:], y[12:])
     assert normalised_distance(model, oracle, original) <= 1e-6
+
+
+def test_newton_first_step_uses_the_downdated_hessian(breast_cancer):
+    # One Newton step from the original weights with the retain Hessian (the stored
+    # Hessian downdated by the forgotten rows) against a numpy Newton step; the same step
+    # with the full-data Hessian (an influence-function step) lands much farther away.
+    X, y = breast_cancer
+    model = LogisticRegression(C=1.0, unlearner=Newton(max_iter=1)).fit(X, y)
+    forget = np.argsort(X[:, 0])[-120:]  # one end of the data: a large, correlated set
+    keep = np.setdiff1d(np.arange(len(X)), forget)
+    theta0 = parameters(model)
+    Xt = np.hstack([X, np.ones((len(X), 1))])
+    p = expit(Xt @ theta0)
+    ridge = np.diag(np.r_[np.ones(X.shape[1]), 0.0])
+    grad = Xt[keep].T @ (p[keep] - y[keep]) + ridge @ theta0
+    curvature = p * (1 - p)
+    retain_hessian = (Xt[keep].T * curvature[keep]) @ Xt[keep] + ridge
+    full_hessian = (Xt.T * curvature) @ Xt + ridge
+    retain_step = theta0 - np.linalg.solve(retain_hessian, grad)
+    full_step = theta0 - np.linalg.solve(full_hessian, grad)
+    with pytest.warns(UnlearningConvergenceWarning, match="after 1 iterations"):
+        model.unlearn(X[forget], y[forget])  # one step is not the oracle, and says so
+    oracle = parameters(sklearn_oracle(model, X[keep], y[keep]))
+    assert_allclose(parameters(model), retain_step, rtol=1e-7, atol=1e-9)
+    assert np.linalg.norm(retain_step - oracle) < 0.2 * np.linalg.norm(full_step - oracle)

@@ -91,8 +91,9 @@ class DependenceReport:
                 f"+-{h.band:.3f}"
             )
         lines += [
-            "Ascent harm test (before any ascent; oracle by Newton steps on J_R, residual "
-            f"{harm.oracle_residual:.1e})",
+            "Ascent harm test (oracle computed by Newton steps on J_R, residual "
+            f"{harm.oracle_residual:.1e}; DA's end found from {harm.da_steps} of its steps "
+            f"and {harm.flow_steps} Newton steps)",
             f"  first DA step: cos(-grad L_DA, w_R - w_D) = {harm.cosine:.3f}; distance to "
             f"the oracle after one step {harm.step_distance:.4g}x the deletion effect",
             f"  -> {harm.verdict}",

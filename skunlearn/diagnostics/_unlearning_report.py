@@ -12,11 +12,11 @@ from sklearn.base import clone, is_classifier
 from .._parameters import parameter_vector
 from ..exceptions import UnlearningDivergenceWarning
 from ..unlearners import ALIASES
+from ._certified_bound import certified_bound
 from ._feature_dependence import hoeffding_check
 from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
 from ._membership_inference import loss_threshold_auc, ulira_auc
 from ._oracle_distance import (
-    certified_bound,
     decode_targets,
     fit_oracle,
     oracle_distance,

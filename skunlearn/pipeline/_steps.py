@@ -9,6 +9,7 @@ shift``), and a :class:`~skunlearn.linear_model._base.PreparedUnlearn` whose
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import _safe_indexing
 
 from ..linear_model import UnlearnMixin
@@ -56,6 +57,14 @@ def may_unlearn(step):
         return True
     unlearnable = (UnlearnTransformerMixin, ColumnTransformer)
     return isinstance(step, unlearnable) or _is_stateless(step)
+
+
+def _is_identity(part):
+    """A ``"passthrough"`` part: the string, or the identity ``FunctionTransformer``
+    that a fitted ``ColumnTransformer`` holds in its place."""
+    if isinstance(part, FunctionTransformer):
+        return part.func is None and part.inverse_func is None
+    return part == "passthrough"
 
 
 def _refuse(what, step, reason):
@@ -114,8 +123,8 @@ def _plan_columns(what, ct, Z, change):
         out = ct.output_indices_[part]
         inputs = ct._transformer_to_input_indices[part]
         sub_change = None if change is None else (change[0][inputs], change[1][inputs])
-        if isinstance(trans, str) or out.stop == out.start:
-            if trans == "passthrough" and sub_change is not None:
+        if isinstance(trans, str) or _is_identity(trans) or out.stop == out.start:
+            if _is_identity(trans) and sub_change is not None:
                 out_scale[out], out_shift[out] = sub_change
             transformers.append((part, trans, columns))
             continue
