@@ -17,6 +17,7 @@ from sklearn.base import clone, is_classifier
 from threadpoolctl import threadpool_limits
 
 from .._parameters import parameter_vector
+from ._support import as_fitted_input, check_diagnosable
 
 __all__ = ["CertifiedBound", "certified_bound", "fit_oracle", "oracle_distance"]
 
@@ -102,6 +103,7 @@ def certified_bound(estimator):
     >>> bool(distance <= bound <= 10 * distance)
     True
     """
+    check_diagnosable(estimator, "certified_bound")
     objective = estimator._training_objective()
     theta = estimator._theta()
     residual = float(np.linalg.norm(objective.value_grad(theta)[1]))
@@ -211,11 +213,12 @@ def fit_oracle(estimator, X_forget, y_forget=None, *, tol=1e-12):
     >>> fit_oracle(clf, X[:10], y[:10]).n_forgotten_
     0
     """
+    check_diagnosable(estimator, "fit_oracle")
     X, y, weight = retain_rows(estimator, estimator._unlearning_problem(X_forget, y_forget))
     oracle = clone(estimator).set_params(**estimator._fitted_hyperparameters())
     if "tol" in oracle.get_params():
         oracle.set_params(tol=tol)
-    return oracle.fit(X, y, sample_weight=weight)
+    return oracle.fit(as_fitted_input(estimator, X), y, sample_weight=weight)
 
 
 def retain_rows(estimator, problem):
