@@ -25,12 +25,11 @@ uses when it builds an :class:`~skunlearn.unlearners.UnlearningProblem`:
     (no scale, no penalty) and the remaining rows as ``(X, y, sample_weight)``.
 ``valid_at(theta)``
     Whether the state describes the objective at parameters ``theta``.
-``mapped(scale, shift, rows)``
-    The state of the same rows (a row store) mapped column-wise by ``x -> x *
-    scale + shift`` (a pipeline's upstream scaler changed), or None.
 ``retained_after_unlearn``
-    Whether ``without`` gives the state a fit on the remaining rows would
-    keep (then the estimator keeps it after an approximate unlearning).
+    Whether ``without`` recomputes the state from the remaining rows, so that
+    it is the state a fit on them keeps: then the estimator keeps it after an
+    approximate unlearning, and carries it over when a pipeline re-expresses
+    the rows (it is recomputed from the new ones).
 """
 
 from dataclasses import dataclass
@@ -97,10 +96,6 @@ class LossState:
     def valid_at(self, theta):
         """Whether ``theta`` is where the value and gradient were evaluated."""
         return np.array_equal(self.theta, theta)
-
-    def mapped(self, scale, shift, rows):
-        """None: the state lives in the old feature space and is recomputed on demand."""
-        return None
 
     def without(self, forget, remaining=None):
         """The state of the remaining rows: the forgotten rows' share subtracted."""

@@ -63,8 +63,9 @@ def round_to_grid(theta, scale=None, gauge=None):
     scale : ndarray of shape (n_params,), default=None
         Positive; all ones when None.
     gauge : slice, default=None
-        Coordinates (multinomial intercepts) to centre after rounding, so the
-        rounded point keeps their zero sum.
+        Coordinates (multinomial intercepts) defined up to a common shift:
+        centred before rounding (so that runs that differ only along the gauge
+        round alike) and after (so that the rounded point keeps their zero sum).
 
     Returns
     -------
@@ -82,7 +83,9 @@ def round_to_grid(theta, scale=None, gauge=None):
     >>> float(abs(fine[1] - 3e-7)) < 1e-14
     True
     """
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = np.array(theta, dtype=np.float64)
+    if gauge is not None:  # two runs may differ along the gauge; the rounding must not see it
+        theta[gauge] -= np.mean(theta[gauge])
     scale = np.ones_like(theta) if scale is None else np.asarray(scale, dtype=np.float64)
     top = float(np.max(np.abs(theta * scale), initial=0.0))
     if top == 0.0 or not np.isfinite(top):

@@ -101,10 +101,6 @@ class GramStatistics:
         """Always: least-squares statistics do not depend on the parameters."""
         return True
 
-    def mapped(self, scale, shift, rows):
-        """Self: the statistics are recomputed from the re-expressed rows at unlearn."""
-        return self
-
     def without(self, forget, remaining=None):
         """Statistics of the remaining rows, recomputed from them.
 

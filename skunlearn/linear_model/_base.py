@@ -363,7 +363,7 @@ class UnlearnMixin:
         rows = self._rows
         shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False)
         warm = self._warm_state
-        shadow._warm_state = None if warm is None else warm.mapped(scale, shift, rows)
+        shadow._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
         shadow.coef_ = self.coef_ / scale
         if self._model(1.0).spec.fit_intercept:
             shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift

@@ -57,7 +57,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
     unlearner : str or BaseUnlearner, default="newton"
-        Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
+        Unlearning strategy: ``"newton"`` (exact: a solve of the recomputed
+        Gram statistics), ``"retrain"``,
         ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
         instance from :mod:`skunlearn.unlearners`.
     convention : {"sklearn", "paper"}, default="sklearn"
@@ -112,7 +113,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     True
     """
 
-    _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
+    _oracle_tolerance = 1e-10  # a quadratic objective: one exact solve
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],

@@ -30,11 +30,14 @@ class StandardScaler(
     Computes ``z = (x - mean_) / scale_`` exactly like
     :class:`sklearn.preprocessing.StandardScaler` (weighted mean and
     population variance, near-constant columns scaled by 1), and adds
-    :meth:`unlearn`, which downdates the mean and variance exactly (the
-    pairwise formula of Chan, Golub and LeVeque run backwards): the result
-    equals the scaler refit on the remaining rows, to rounding;
-    :meth:`partial_fit` runs the same formula forwards. Dense input without
-    missing values only.
+    :meth:`unlearn`. The scaler keeps a copy of its training rows (as much
+    memory as ``X``): ``unlearn`` finds the forgotten rows among them by
+    identity, refuses rows it never saw, and recomputes the mean and variance
+    from the remaining rows with the code ``fit`` runs, so the result equals,
+    bit for bit, the scaler fitted on the remaining rows (however extreme the
+    forgotten rows were). :meth:`partial_fit` merges batches like
+    scikit-learn's (the pairwise formula of Chan, Golub and LeVeque). Dense
+    input without missing values only.
 
     Parameters
     ----------
