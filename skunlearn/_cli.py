@@ -61,6 +61,37 @@ def _number(kind, low, high=None, low_open=False):
     return parse
 
 
+NUMBERS = [
+    (
+        "--forget-fraction",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.05,
+        "fraction of the training rows to forget, in (0, 1) (default: 0.05)",
+    ),
+    ("--seed", _number(int, 0), 0, "seed of the split and forget set"),
+    (
+        "--C",
+        _number(float, 0.0, low_open=True),
+        1.0,
+        "inverse regularisation strength, positive (default: 1.0)",
+    ),
+    (
+        "--test-size",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.25,
+        "held-out fraction, in (0, 1) (default: 0.25)",
+    ),
+    ("--repeats", _number(int, 1), 3, "timing repeats, at least 1; the median is shown"),
+    (
+        "--ensemble",
+        _number(int, 0),
+        None,
+        "models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
+        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+    ),
+]
+
+
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
     parser = _Parser(
@@ -75,40 +106,8 @@ def build_parser():
         ),
     )
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")
-    parser.add_argument(
-        "--forget-fraction",
-        type=_number(float, 0.0, 1.0, low_open=True),
-        default=0.05,
-        help="fraction of the training rows to forget, in (0, 1) (default: 0.05)",
-    )
-    parser.add_argument(
-        "--seed", type=_number(int, 0), default=0, help="seed of the split and forget set"
-    )
-    parser.add_argument(
-        "--C",
-        type=_number(float, 0.0, low_open=True),
-        default=1.0,
-        help="inverse regularisation strength, positive (default: 1.0)",
-    )
-    parser.add_argument(
-        "--test-size",
-        type=_number(float, 0.0, 1.0, low_open=True),
-        default=0.25,
-        help="held-out fraction, in (0, 1) (default: 0.25)",
-    )
-    parser.add_argument(
-        "--repeats",
-        type=_number(int, 1),
-        default=3,
-        help="timing repeats, at least 1; the median is shown",
-    )
-    parser.add_argument(
-        "--ensemble",
-        type=_number(int, 0),
-        default=None,
-        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
-        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
-    )
+    for flag, kind, default, text in NUMBERS:
+        parser.add_argument(flag, type=kind, default=default, help=text)
     parser.add_argument(
         "--plot",
         metavar="FILE",

@@ -248,3 +248,30 @@ def test_pipeline_memory_is_refused_before_anything_is_cached(tmp_path, method):
     with pytest.raises(ValueError, match=r"memory.*on disk.*unlearn cannot reach"):
         getattr(pipe, method)(X, y)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the warm state kept after an exact unlearning ---------------------------------------
+
+
+def test_sequential_unlearns_use_the_kept_hessian(monkeypatch):
+    """The LossState kept after an exact unlearning (evaluated on the remaining rows) gives
+    the next unlearning's first Newton step: besides the forgotten rows' Hessian, each
+    unlearning evaluates one Hessian over the rows (the canonical step), not two."""
+    import skunlearn._kernels as kernels
+
+    X, y, _ = make_data(n=300)
+    model = LogisticRegression().fit(X, y)
+    rows_seen = []
+    original = kernels.hessian
+
+    def counting(loss, X_rows, *args, **kwargs):
+        rows_seen.append(X_rows.shape[0])
+        return original(loss, X_rows, *args, **kwargs)
+
+    monkeypatch.setattr(kernels, "hessian", counting)
+    for batch in ([0, 1, 2], [10, 11], [50]):
+        rows_seen.clear()
+        model.unlearn(X[batch])
+        assert sorted(rows_seen) == [len(batch), model._rows.n]  # forgotten, remaining
+    keep = np.setdiff1d(np.arange(300), [0, 1, 2, 10, 11, 50])
+    assert_same_state(model, LogisticRegression().fit(X[keep], y[keep]))
