@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from .._objective import LinearObjective
 from ._intercept_bound import intercept_bound, row_norms
 from ._rounding import _UNIT, gradient_rounding_bound
+from ._support import check_diagnosable
 
 __all__ = ["CertifiedBound", "certified_bound"]
 
@@ -150,6 +151,7 @@ def certified_bound(estimator):
     >>> bool(distance <= bound <= 10 * distance)
     True
     """
+    check_diagnosable(estimator, "certified_bound")
     objective = estimator._training_objective()
     theta = np.asarray(estimator._theta(), dtype=np.float64)
     split = _Split(objective)

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 
 from .._parameters import parameter_vector
+from ._support import as_fitted_input, check_diagnosable
 
 __all__ = ["fit_oracle", "oracle_distance"]
 
@@ -53,9 +54,10 @@ def oracle_distance(unlearned, oracle, original=None):
 def fit_oracle(estimator, X_forget, y_forget=None, *, tol=1e-12):
     """The oracle: a fresh copy of ``estimator`` fitted on its rows minus ``X_forget``.
 
-    The copy keeps every hyperparameter except ``tol`` (when it has one),
-    tightened so that the oracle's own error stays far below the deletion
-    effect. Reads the stored retain rows (the privacy remark of [1]_).
+    The copy has the hyperparameters ``estimator`` was fitted with (not any
+    set since) except ``tol`` (when it has one), tightened so that the
+    oracle's own error stays far below the deletion effect. Reads the stored
+    retain rows (the privacy remark of [1]_).
 
     Parameters
     ----------
@@ -86,11 +88,12 @@ def fit_oracle(estimator, X_forget, y_forget=None, *, tol=1e-12):
     >>> fit_oracle(clf, X[:10], y[:10]).n_forgotten_
     0
     """
+    check_diagnosable(estimator, "fit_oracle")
     X, y, weight = retain_rows(estimator, estimator._unlearning_problem(X_forget, y_forget))
-    oracle = clone(estimator)
+    oracle = clone(estimator).set_params(**estimator._fitted_hyperparameters())
     if "tol" in oracle.get_params():
         oracle.set_params(tol=tol)
-    return oracle.fit(X, y, sample_weight=weight)
+    return oracle.fit(as_fitted_input(estimator, X), y, sample_weight=weight)
 
 
 def retain_rows(estimator, problem):
