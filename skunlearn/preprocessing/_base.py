@@ -71,7 +71,7 @@ class UnlearnTransformerMixin:
 
     def _fit_rows(self, X, sample_weight=None, transform=False):
         """Fit on ``X`` and keep its rows; the output of ``fit_transform`` when ``transform``."""
-        if not hasattr(X, "__len__") and not hasattr(X, "shape"):
+        if not any(hasattr(X, name) for name in ("__len__", "shape", "__array__")):
             X = list(X)  # an iterable of documents, read once
         params = self.get_params(deep=False)
         plain = self._plain(params)
