@@ -26,7 +26,7 @@ def _fitted(estimator):
 
 
 def _assert_refused(name, model, error, what, *args, **kwargs):
-    """``model.unlearn(*args, **kwargs)`` raises ``error``; the pickle is byte-for-byte unchanged."""
+    """``model.unlearn(*args, **kwargs)`` raises ``error``; its pickle is unchanged."""
     before = pickle.dumps(model)
     try:
         model.unlearn(*args, **kwargs)
