@@ -48,6 +48,8 @@ def flatten(obj, prefix="", seen=None):
     seen = set() if seen is None else seen
     if isinstance(obj, np.ndarray | np.generic | int | float | str | bool | type(None)):
         return {prefix: obj}
+    if type(obj).__module__.startswith("pandas") and hasattr(obj, "name"):
+        return {prefix: str(obj)}  # a pandas dtype: compared by its description
     if sp.issparse(obj):
         return {f"{prefix}.{k}": getattr(obj, k) for k in ("data", "indices", "indptr")}
     if id(obj) in seen:
@@ -78,6 +80,8 @@ def model_state(estimator):
 def _same(a, b):
     if isinstance(a, np.ndarray | np.generic) or isinstance(b, np.ndarray | np.generic):
         a, b = np.asarray(a), np.asarray(b)
+        if a.dtype == object and b.dtype == object and a.shape == b.shape:
+            return all(_same(x, y) for x, y in zip(a.ravel(), b.ravel(), strict=True))
         return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     if isinstance(a, float) and isinstance(b, float):
         return np.float64(a).tobytes() == np.float64(b).tobytes()
