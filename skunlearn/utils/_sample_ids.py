@@ -20,8 +20,11 @@ def blank(array):
 
 def _as_vector(values, n_rows):
     """``values`` as a 1-D array of one id per row (tuples stay whole ids)."""
-    ids = np.asarray(values)
-    if ids.ndim != 1:
+    try:
+        ids = np.asarray(values)
+    except ValueError:  # ragged sequences: one object per row
+        ids = np.empty(0)
+    if ids.ndim != 1 or len(ids) != len(values):
         ids = np.empty(len(values), dtype=object)
         for i, value in enumerate(values):
             ids[i] = value
