@@ -4,9 +4,10 @@ The vocabulary, the document frequencies (and so ``min_df``, ``max_df``,
 ``max_features`` and the idf weights) are functions of the documents: these
 vectorizers keep their documents and fit scikit-learn's vectorizer on the
 remaining ones when unlearning, so a term whose only occurrences were in
-forgotten documents leaves the vocabulary, and a term that now passes
-``min_df``... does not: it is what a refit gives, term by term. Unlearning
-costs a tokenisation of the remaining documents.
+forgotten documents leaves the vocabulary, a term that falls under
+``min_df`` leaves it and one that no longer exceeds ``max_df`` returns: the
+vocabulary is what a refit gives, term by term. Unlearning costs a
+tokenisation of the remaining documents.
 """
 
 from sklearn.feature_extraction import text as sk_text
@@ -64,10 +65,8 @@ class CountVectorizer(UnlearnTransformerMixin, sk_text.CountVectorizer):
         Count presence instead of occurrences.
     dtype : dtype, default=np.int64
         Output dtype.
-    **kwargs
-        The other parameters of scikit-learn's ``CountVectorizer``
-        (``input``, ``encoding``, ``decode_error``, ``strip_accents``,
-        ``preprocessor``, ``tokenizer``).
+    input, encoding, decode_error, strip_accents, preprocessor, tokenizer
+        As in scikit-learn's ``CountVectorizer`` (with ``input="content"``).
 
     Attributes
     ----------
@@ -136,8 +135,9 @@ class TfidfVectorizer(UnlearnTransformerMixin, sk_text.TfidfVectorizer):
         Add one to document frequencies.
     sublinear_tf : bool, default=False
         Use ``1 + log(tf)``.
-    **kwargs
-        The other parameters of scikit-learn's ``TfidfVectorizer``.
+    input, encoding, decode_error, strip_accents, preprocessor, tokenizer, analyzer, \
+token_pattern, vocabulary, binary, dtype
+        As in scikit-learn's ``TfidfVectorizer`` (with ``input="content"``).
 
     Attributes
     ----------

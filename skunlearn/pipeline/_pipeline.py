@@ -33,14 +33,18 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Behaves exactly like scikit-learn's ``Pipeline`` and also keeps the raw
     rows it was fitted on, so that :meth:`unlearn` can find the forgotten rows
-    and make every step equal to the one refit on the remaining rows: each
-    unlearnable transformer (:mod:`skunlearn.preprocessing`) is refitted on the
-    remaining rows as the new upstream steps transform them, and the final
-    skunlearn estimator re-expresses its stored rows the same way (its
-    parameters carried into the new feature space) before its unlearner
-    (Newton by default) lands on the new oracle. Stateless steps pass through.
-    Unlearning only the last step is not enough: a scaler fitted on every row
-    still carries the forgotten rows' mean and variance.
+    (by value, or by the ``sample_id`` given to ``fit``) and make every step
+    equal to the one refit on the remaining rows: each unlearnable transformer
+    (:mod:`skunlearn.preprocessing`, :mod:`skunlearn.impute`,
+    :mod:`skunlearn.feature_extraction.text`, and scikit-learn's column
+    transformers, unions and pipelines of them) is refitted on the remaining
+    rows as the new upstream steps output them, and the final skunlearn
+    estimator re-expresses its stored rows the same way (its parameters carried
+    into the new feature space, whatever columns appeared or vanished) before
+    its unlearner (Newton by default) lands on the new oracle. Stateless steps
+    pass through, recomputed when a step before them changed. Unlearning only
+    the last step is not enough: a scaler fitted on every row still carries
+    the forgotten rows' mean and variance, an encoder their categories.
 
     Parameters
     ----------
@@ -75,14 +79,16 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Notes
     -----
-    The pipeline keeps a copy of the raw rows (as much memory as ``X``, on top
-    of the rows each unlearnable step keeps in its own feature space): they
-    find the forgotten rows in the user's feature space and replay the steps. They
-    are kept only when the input converts to a dense float64 array (otherwise
-    :meth:`unlearn` says so); they, their targets and per-step
-    ``sample_weight`` are removed in place by :meth:`unlearn`, like the
-    estimators' own stored rows. Other fit parameters are not kept: a pipeline
-    fitted with them refuses to refit a step.
+    The pipeline keeps a copy of the raw rows as given (as much memory as
+    ``X``, on top of the rows each unlearnable step keeps in its own feature
+    space): a DataFrame with its column names and dtypes, an array, documents
+    or CSR (:func:`~skunlearn.utils.input_rows`); an input it cannot keep (a
+    generator) makes :meth:`unlearn` say so. They find the forgotten rows in
+    the user's own form and replay the steps; they, their targets, ids and
+    per-step ``sample_weight`` are removed in place by :meth:`unlearn`, like
+    the estimators' own stored rows. Other fit parameters are not kept: a
+    pipeline fitted with them refuses to refit a step. :meth:`to_sklearn`
+    exports a scikit-learn pipeline without any of these rows, for serving.
 
     Its unlearn tags (see :func:`skunlearn.utils.is_unlearner`) are those of
     the final step, with forget rows taken dense only, when every other step
