@@ -135,8 +135,9 @@ class TfidfVectorizer(UnlearnTransformerMixin, sk_text.TfidfVectorizer):
         Add one to document frequencies.
     sublinear_tf : bool, default=False
         Use ``1 + log(tf)``.
-    input, encoding, decode_error, strip_accents, preprocessor, tokenizer, analyzer, \
-token_pattern, vocabulary, binary, dtype
+    analyzer, token_pattern, vocabulary, binary, dtype
+        As in :class:`CountVectorizer`.
+    input, encoding, decode_error, strip_accents, preprocessor, tokenizer
         As in scikit-learn's ``TfidfVectorizer`` (with ``input="content"``).
 
     Attributes
