@@ -427,7 +427,7 @@ class UnlearnMixin:
         """
         shadow = copy.copy(self)
         rows, X = self._rows, features.X
-        shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False)
+        shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False, ids=rows.ids)
         warm = self._warm_state
         shadow._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
         coef, intercept = features.column_map.carry(self.coef_, self.intercept_)
