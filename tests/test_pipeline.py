@@ -18,6 +18,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.feature_extraction.text import TfidfVectorizer
 from skunlearn.pipeline import Pipeline, StepNotUnlearnableError, make_pipeline
+from skunlearn.pipeline._column_map import ColumnMap, step_map
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
 _OVERWRITES_STEPS = (
@@ -373,3 +374,45 @@ def test_slice_without_rows_explains(cancer):
     pipe = make_pipeline(StandardScaler(), MinMaxScaler(), LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="holds no training rows"):
         pipe[:2].unlearn(X[:1])
+
+
+def test_column_map_carries_outputs_through_scalers_and_passthrough(cancer):
+    """The map of a refitted prefix (a scaler, then a column transformer of a scaler and
+    passthrough columns) takes the old prefix's outputs of the remaining rows to the new
+    prefix's outputs exactly: the affine maps compose through every part."""
+    X, _ = cancer
+    X = X[:, :6]
+    keep = split(len(X), 30, seed=14)[1]
+
+    def prefix():
+        columns = ColumnTransformer([("mm", MinMaxScaler(), [0, 1, 2])], remainder="passthrough")
+        return [StandardScaler(), columns]
+
+    old = [step.fit(Z) for step, Z in _chain(prefix(), X)]
+    new = [step.fit(Z) for step, Z in _chain(prefix(), X[keep])]
+    column_map, names = ColumnMap.identity(6), [f"x{j}" for j in range(6)]
+    old_names = new_names = names
+    for before, after in zip(old, new, strict=True):
+        column_map, old_names, new_names = step_map(
+            before, after, column_map, old_names, new_names, 6
+        )
+    old_out, new_out = X[keep], X[keep]
+    for before, after in zip(old, new, strict=True):
+        old_out, new_out = before.transform(old_out), after.transform(new_out)
+    moved = old_out[:, column_map.source] * column_map.scale + column_map.shift
+    np.testing.assert_allclose(moved, new_out, atol=1e-12)
+    assert new_names == [
+        "mm__x0",
+        "mm__x1",
+        "mm__x2",
+        "remainder__x3",
+        "remainder__x4",
+        "remainder__x5",
+    ]
+
+
+def _chain(steps, X):
+    """``(step, its input)`` along ``steps``, each fitted on its input first."""
+    for step in steps:
+        yield step, X
+        X = clone(step).fit(X).transform(X)
