@@ -2,6 +2,8 @@
 every unlearner on one forget set against the oracle, with a one-line verdict each."""
 
 import argparse
+import math
+import os
 import sys
 
 import numpy as np
@@ -30,41 +32,82 @@ ENSEMBLE_SIZE = 8
 ENSEMBLE_MAX_SIZE = 100_000
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors exit with status 2 and one line on stderr, before any work."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _number(kind, low, high=None, low_open=False):
+    """An argparse type: ``kind`` above ``low`` (strictly if ``low_open``), below ``high``."""
+    if high is not None:
+        bounds = f"in ({low}, {high})" if low_open else f"in [{low}, {high})"
+    else:
+        bounds = f"> {low}" if low_open else f">= {low}"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+        below = value <= low if low_open else value < low
+        if below or (high is not None and value >= high):
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {text}")
+        return value
+
+    return parse
+
+
+NUMBERS = [
+    (
+        "--forget-fraction",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.05,
+        "fraction of the training rows to forget, in (0, 1) (default: 0.05)",
+    ),
+    ("--seed", _number(int, 0), 0, "seed of the split and forget set"),
+    (
+        "--C",
+        _number(float, 0.0, low_open=True),
+        1.0,
+        "inverse regularisation strength, positive (default: 1.0)",
+    ),
+    (
+        "--test-size",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.25,
+        "held-out fraction, in (0, 1) (default: 0.25)",
+    ),
+    ("--repeats", _number(int, 1), 3, "timing repeats, at least 1; the median is shown"),
+    (
+        "--ensemble",
+        _number(int, 0),
+        None,
+        "models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
+        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+    ),
+]
+
+
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m skunlearn",
         description=(
             "Fit skunlearn.LogisticRegression on a dataset that scikit-learn ships "
             "(standardised), report how the forget set (a seeded random subset of the "
             "training rows) depends on the retain set and whether descent-ascent will harm "
-            "(predicted before any ascent), then forget it with each unlearner and compare "
-            "each result with the oracle (a tight scikit-learn refit on the remaining rows), "
-            "with a one-line verdict per unlearner."
+            "(found from a few of its steps, then Newton steps), then forget it with each "
+            "unlearner and compare each result with the oracle (a tight scikit-learn refit on "
+            "the remaining rows), with a one-line verdict per unlearner."
         ),
     )
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")
-    parser.add_argument(
-        "--forget-fraction",
-        type=float,
-        default=0.05,
-        help="fraction of the training rows to forget (default: 0.05)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split and forget set")
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument(
-        "--test-size", type=float, default=0.25, help="held-out fraction (default: 0.25)"
-    )
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="timing repeats; the median is shown"
-    )
-    parser.add_argument(
-        "--ensemble",
-        type=int,
-        default=None,
-        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
-        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
-    )
+    for flag, kind, default, text in NUMBERS:
+        parser.add_argument(flag, type=kind, default=default, help=text)
     parser.add_argument(
         "--plot",
         metavar="FILE",
@@ -92,16 +135,22 @@ def fit_oracle(X, y, C):
 
 
 def main(argv=None):
-    """Run the report; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    if not 0 < args.forget_fraction < 1:
-        raise SystemExit("--forget-fraction must be strictly between 0 and 1")
-    data = load(args.dataset, args.test_size, args.seed)
+    """Run the report; returns the process exit code (2 for an argument error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.plot:
+        _check_plot_target(parser, args.plot)
+    data = _load_checked(parser, args)
     X_train, X_test, y_train, y_test = data
     rng = np.random.default_rng(args.seed)
     n_forget = max(1, round(args.forget_fraction * len(X_train)))
     forget = np.sort(rng.choice(len(X_train), n_forget, replace=False))
     keep = np.setdiff1d(np.arange(len(X_train)), forget)
+    if len(np.unique(y_train[keep])) < 2:
+        parser.error(
+            f"--forget-fraction {args.forget_fraction} leaves fewer than 2 classes among the "
+            f"{len(keep)} remaining training rows"
+        )
     print(
         f"skunlearn: {args.dataset}, {len(X_train)} training rows, {X_train.shape[1]} "
         f"features; forgetting {n_forget} random rows (seed {args.seed}), C={args.C}.",
@@ -118,6 +167,36 @@ def main(argv=None):
     if args.plot:
         save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
     return 0
+
+
+def _load_checked(parser, args):
+    """The split, or an argument error when ``--test-size`` leaves too few rows."""
+    try:
+        data = load(args.dataset, args.test_size, args.seed)
+    except ValueError as error:
+        parser.error(f"--test-size {args.test_size}: {str(error).splitlines()[0]}")
+    n_classes = len(np.unique(data[2]))
+    if len(data[0]) < 2 * n_classes:
+        parser.error(
+            f"--test-size {args.test_size} leaves {len(data[0])} training rows for "
+            f"{n_classes} classes; use a smaller test size"
+        )
+    return data
+
+
+def _check_plot_target(parser, path):
+    """``--plot FILE`` must be writable, in a format matplotlib saves; checked up front."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        parser.error("--plot needs matplotlib: pip install skunlearn[examples]")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        parser.error(f"--plot {path}: not a writable file path")
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = Figure().canvas.get_supported_filetypes()
+    if extension not in formats:
+        parser.error(f"--plot {path}: the extension must be one of {', '.join(sorted(formats))}")
 
 
 def ensemble_size(args, n_train, original):

@@ -7,16 +7,27 @@
 - :func:`lbfgs`: L-BFGS-B polished by Newton-CG, for fitting large models;
 - :func:`prox_newton`: proximal Newton on a working set, for L1 and
   elastic-net penalties;
-- least squares: exact centred Gram statistics (:class:`GramStatistics`, with
-  exact row removal) and block conjugate gradients (:func:`ridge_cg`) when the
-  ``d x d`` matrix should not be formed; :func:`ridge_solve` picks the method
-  (Cholesky, rank-revealing SVD or LSQR, CG, non-negative least squares).
+- least squares: exact centred Gram statistics (:class:`GramStatistics`,
+  computed from rows, never downdated) and block conjugate gradients
+  (:func:`ridge_cg`) when the ``d x d`` matrix should not be formed;
+  :func:`ridge_solve`, the one ridge solve, picks the method (Cholesky,
+  rank-revealing SVD or LSQR, CG, non-negative least squares);
+- canonical finalization (:func:`canonical_newton_step`,
+  :func:`canonical_prox_newton_step`, :func:`round_to_grid`): the last step of
+  every converged fit and exact unlearning, so that the solution's bits depend
+  on the rows and not on the solver's path.
 
 Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
 """
 
 from ._budget import dense_hessian_fits
+from ._canonical import (
+    canonical_newton_step,
+    canonical_prox_newton_step,
+    coordinate_scales,
+    round_to_grid,
+)
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
@@ -32,6 +43,9 @@ __all__ = [
     "History",
     "RidgeSolution",
     "SolverResult",
+    "canonical_newton_step",
+    "canonical_prox_newton_step",
+    "coordinate_scales",
     "dense_hessian_fits",
     "lbfgs",
     "newton",
@@ -40,6 +54,7 @@ __all__ = [
     "ridge_cg",
     "ridge_solve",
     "ridge_statistics",
+    "round_to_grid",
     "scaled_gradient_norm",
     "uses_gram",
 ]

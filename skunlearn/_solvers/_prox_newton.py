@@ -128,7 +128,7 @@ def _working_set(theta, grad, l1):
     return np.flatnonzero((theta != 0.0) | (l1 == 0.0) | (np.abs(grad) > l1))
 
 
-def _working_hessian(objective, theta, working, hessian):
+def working_hessian(objective, theta, working, hessian):
     """Hessian of ``J`` on the working set: from ``hessian``, the full matrix, or products."""
     if hessian is None and dense_hessian_fits(objective.n_params):
         hessian = objective.hessian(theta)
@@ -196,7 +196,7 @@ def prox_newton(objective, l1, theta0, *, tol, max_iter, hessian=None):
     n_iter = 0
     while residual > tol and n_iter < max_iter:
         working = _working_set(theta, grad, l1)
-        H = _working_hessian(objective, theta, working, hessian if n_iter == 0 else None)
+        H = working_hessian(objective, theta, working, hessian if n_iter == 0 else None)
         step = np.zeros_like(theta)
         forcing = min(_FORCING, np.sqrt(residual)) * residual * scale
         step[working] = _subproblem(H, grad[working], theta[working], l1[working], forcing)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._objective import LinearObjective
 from ._per_sample import _gradients, gradient_moments
+from ._support import check_diagnosable
 
 __all__ = ["ForgetSplit"]
 
@@ -28,21 +29,26 @@ class ForgetSplit:
         Training rows to forget.
     y_forget : array-like, default=None
         Their targets.
-    diagnostic : str, default="This diagnostic"
-        Name of the diagnostic, for the error raised on a non-smooth model.
+    what : str, default="This diagnostic"
+        The diagnostic's name, for the errors an unsupported estimator or a
+        non-smooth model gets.
 
     Raises
     ------
+    TypeError
+        ``estimator`` is not a fitted skunlearn linear model (see
+        :func:`~skunlearn.diagnostics._support.check_diagnosable`).
     ValueError
         An empty forget set, a vanishing class, or a model whose penalty is
         not smooth (:meth:`~skunlearn._penalties.Penalty.require_smooth`).
     """
 
-    def __init__(self, estimator, X_forget, y_forget=None, diagnostic="This diagnostic"):
+    def __init__(self, estimator, X_forget, y_forget=None, what="This diagnostic"):
+        check_diagnosable(estimator, what)
         problem = estimator._unlearning_problem(X_forget, y_forget)
         if problem is None:
             raise ValueError("X_forget is empty: there is nothing to diagnose.")
-        problem.penalty.require_smooth(diagnostic)
+        problem.penalty.require_smooth(what)
         if problem.forget_weight is None:
             raise ValueError(
                 "Forgetting these rows removes a class from the model; the forget loss, and "

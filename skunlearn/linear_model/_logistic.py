@@ -1,5 +1,6 @@
 """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,15 +13,25 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import dense_hessian_fits, lbfgs, newton, newton_cg, prox_newton
+from .._solvers import (
+    canonical_newton_step,
+    canonical_prox_newton_step,
+    dense_hessian_fits,
+    lbfgs,
+    newton,
+    newton_cg,
+    prox_newton,
+)
 from .._warm_state import LossState
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
+from ._export import logistic_export
 from ._logistic_options import SOLVERS, class_weights, convergence_message, resolve_options
 
 __all__ = ["LogisticRegression"]
@@ -120,7 +131,8 @@ class LogisticRegression(
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,), dtype int32
-        Solver iterations of the last ``fit`` (at most ``max_iter``).
+        Solver iterations of the last ``fit`` (at most ``max_iter``); 0 after
+        ``unlearn`` (the original fit's count depended on the forgotten rows).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -128,9 +140,13 @@ class LogisticRegression(
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
     unlearn_history_ : dict of ndarray
-        Per iteration of the last ``unlearn``: ``"objective"`` (retain
-        objective in per-sample-mean units), ``"grad_norm"`` (its gradient or
-        minimum-norm subgradient, max-norm, same units), ``"step_length"``.
+        Of the last ``unlearn``. For an unlearner that lands on the oracle
+        (``"newton"``, ``"retrain"``) only ``"objective"`` (retain objective
+        in per-sample-mean units) and ``"grad_norm"`` (its gradient or, with
+        an L1 term, minimum-norm subgradient, max-norm, same units) at the
+        committed weights, one entry each: a fit on the remaining rows has the
+        same values. For the others, per iteration: ``"objective"``,
+        ``"grad_norm"``, ``"step_length"``.
 
     See Also
     --------
@@ -222,7 +238,7 @@ class LogisticRegression(
         self.convention = convention
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -234,6 +250,9 @@ class LogisticRegression(
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -250,6 +269,7 @@ class LogisticRegression(
         self._validate_params()
         options = resolve_options(self)
         warm = self._warm_start_parameters()
+        ids = sample_ids(X, sample_id)
         X, y = validate_data(
             self,
             X,
@@ -263,19 +283,18 @@ class LogisticRegression(
         check_classification_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         classes, encoded = np.unique(y, return_inverse=True)
-        counts = np.bincount(encoded[weights > 0], minlength=len(classes))
-        self._check_classes(classes, counts, options)
+        counts = _class_counts(encoded, weights, len(classes))
+        self._check_classes(classes, counts[1], options)
         self._spec = {
+            # The hyperparameters of this fit (the oracle's, whatever is set later).
+            **copy.deepcopy(self.get_params(deep=False)),
             "options": options,
-            "class_weight": self.class_weight,
             # liblinear computes in float64 in scikit-learn, whatever X's dtype.
             "dtype": np.float64 if options.solver == "liblinear" else X.dtype,
-            **{key: getattr(self, key) for key in ("fit_intercept", "tol", "max_iter", "loss")},
-            "convention": self.convention,
         }
-        self._rows = training_rows(X, encoded.astype(np.int64), weights)
+        del self._spec["unlearner"]
+        self._rows = training_rows(X, encoded.astype(np.int64), weights, ids=ids)
         self._class_counts = counts
-        self._class_totals = np.bincount(encoded, weights=weights, minlength=len(classes))
         self.classes_ = classes
         self._fit_objective(warm)
         self.n_forgotten_ = 0
@@ -309,8 +328,8 @@ class LogisticRegression(
         return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
 
     def _fit_objective(self, warm):
-        spec = self._objective_spec(np.arange(len(self.classes_)), self._class_totals)
         rows = self._rows
+        spec = self._objective_spec(np.arange(len(self.classes_)), self._stored_totals())
         objective = spec.objective(rows.X, rows.y, rows.sample_weight)
         layout = objective.layout
         theta0 = np.zeros(layout.n_params)
@@ -330,8 +349,13 @@ class LogisticRegression(
                 ConvergenceWarning,
                 depth=1,
             )
-        self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
-        self._set_parameters(spec, layout, result.theta)
+        theta, self._warm_state = result.theta, None
+        if result.converged:  # a fit stopped by max_iter is left where it stopped
+            value_grad = None if result.grad is None else (result.value, result.grad)
+            theta, self._warm_state, _ = self._finalize(
+                rows.head(rows.n), spec, theta, None, value_grad
+            )
+        self._set_parameters(spec, layout, theta)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
 
     def _objective_spec(self, keep, totals, target_map=None):
@@ -424,26 +448,35 @@ class LogisticRegression(
         coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
         return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
 
-    def _model(self, total_weight, forgotten=None):
-        """The model over the remaining rows; classes with no weight left vanish.
+    def _stored_totals(self):
+        """Sample-weight sum of each class over the stored rows (recomputed, never kept)."""
+        rows = self._rows
+        return np.bincount(rows.y, rows.sample_weight, minlength=len(self.classes_))
 
+    def _model(self, total_weight, forgotten=None, remaining=None):
+        """The model over the remaining rows; classes with no row left vanish.
+
+        A class stays while any of its rows remains, whatever its weight (a
+        refit keeps zero-weight classes in ``classes_``, as scikit-learn does).
         ``total_weight`` is not needed: the class weights and the objective's
-        scale follow the per-class sample-weight sums, kept up to date.
+        scale follow the per-class sample-weight sums, recomputed from the
+        stored rows, or from ``remaining`` (their targets and weights, in
+        store order) when rows are forgotten.
         """
         n_classes = len(self.classes_)
         coef, intercept = self._dense_parameters()
         if forgotten is None:
             keep = np.arange(n_classes)
-            spec = self._objective_spec(keep, self._class_totals)
+            spec = self._objective_spec(keep, self._stored_totals())
             theta = spec.layout(self.n_features_in_).pack(coef, intercept)
-            return RetainModel(spec, theta, context=(keep, self._class_counts, self._class_totals))
+            return RetainModel(spec, theta, context=(keep, self._class_counts))
         y_forget, w_forget = forgotten
-        counts = self._class_counts - np.bincount(y_forget[w_forget > 0], minlength=n_classes)
-        totals = self._class_totals - np.bincount(y_forget, w_forget, minlength=n_classes)
-        keep = np.flatnonzero(counts > 0)
-        if len(keep) < 2:
+        counts = self._class_counts - _class_counts(y_forget, w_forget, n_classes)
+        keep = np.flatnonzero(counts[0] > 0)
+        if np.count_nonzero(counts[1]) < 2:
             raise ValueError(
-                f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
+                "Forgetting these rows leaves only class "
+                f"{self.classes_[counts[1] > 0].tolist()} with rows of positive weight: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
         target_map = None
@@ -451,21 +484,51 @@ class LogisticRegression(
             target_map = np.full(n_classes, -1, dtype=np.int64)
             target_map[keep] = np.arange(len(keep))
             coef, intercept = reduce_classes(coef, intercept, keep)
+        totals = np.bincount(*remaining, minlength=n_classes)
         spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
         vanished = tuple(np.delete(self.classes_, keep).tolist())
-        return RetainModel(spec, theta, vanished, context=(keep, counts[keep], totals[keep]))
+        return RetainModel(spec, theta, vanished, context=(keep, counts[:, keep]))
 
     def _set_model(self, model, theta):
-        keep, counts, totals = model.context
+        """Commit an unlearning: ``n_iter_`` becomes 0 (no solver ran on the current rows
+        from scratch; the original fit's count depended on the forgotten rows)."""
+        keep, counts = model.context
         self.classes_ = self.classes_[keep]
         self._class_counts = counts
-        self._class_totals = totals
         self._set_parameters(model.spec, model.spec.layout(self.n_features_in_), theta)
+        self.n_iter_ = np.array([0], dtype=np.int32)
+
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The canonical solution on ``rows`` and its :class:`LossState`.
+
+        One polished, rounded Newton step (:func:`canonical_newton_step`; on the
+        support with an L1 term, :func:`canonical_prox_newton_step`), the same
+        at ``fit`` and after an unlearning, so both store the same bits. The
+        warm state is not used (the state is evaluated afresh on the rows);
+        ``value_grad`` is the smooth objective's value and gradient at
+        ``theta`` when known.
+        """
+        objective = spec.objective(*rows)
+        l1 = spec.l1_weights(objective.n_features)
+        if l1 is None:
+            step = canonical_newton_step(objective, theta, value_grad)
+        else:
+            limits = {"tol": self._spec["tol"], "max_iter": max(self._spec["max_iter"], 1)}
+            step = canonical_prox_newton_step(
+                objective, l1, theta, value_grad=value_grad, **limits
+            )
+        state = LossState.from_canonical(objective, step, spec.weight_scale)
+        return step[0], state, step[3:]
 
     def _refit(self, problem):
         l1 = problem.l1_weights()
         return self._solve(problem.retain_objective(), l1, np.zeros(problem.layout.n_params))
+
+    def _sklearn_export(self):
+        """scikit-learn's ``LogisticRegression`` with the same hyperparameters (in its
+        convention) and fitted attributes; ``to_sklearn`` copies the parameters."""
+        return logistic_export(self, self._model(1.0).spec)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -474,3 +537,13 @@ class LogisticRegression(
             self.loss != "exponential" and self.solver != "liblinear"
         )
         return tags
+
+
+def _class_counts(encoded, weights, n_classes):
+    """Rows per class: all of them (row 0) and those of positive weight (row 1)."""
+    return np.stack(
+        [
+            np.bincount(encoded, minlength=n_classes),
+            np.bincount(encoded[weights > 0], minlength=n_classes),
+        ]
+    )

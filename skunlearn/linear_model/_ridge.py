@@ -1,5 +1,6 @@
 """Ridge regression that can unlearn rows exactly."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,12 +12,21 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import SolverResult, ridge_solve, ridge_statistics
+from .._solvers import (
+    GramStatistics,
+    SolverResult,
+    coordinate_scales,
+    ridge_solve,
+    ridge_statistics,
+    round_to_grid,
+)
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._export import ridge_export
 
 __all__ = ["Ridge"]
 
@@ -29,9 +39,13 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
     ``sample_weight``), exactly the objective of
     :class:`sklearn.linear_model.Ridge`; the intercept is not penalised.
-    ``fit`` keeps the training rows and their centred Gram statistics, so
-    that :meth:`unlearn` with the default ``"newton"`` unlearner removes rows
-    exactly in ``O(k d^2 + d^3)``, independently of the number of rows.
+    ``fit`` keeps the training rows and their centred Gram statistics;
+    :meth:`unlearn` with the default ``"newton"`` unlearner removes the rows
+    and recomputes the statistics from the remaining ones with the code
+    ``fit`` runs, in ``O(n d^2 + d^3)``: the model, the statistics and the
+    rows then equal, bit for bit, those of a fit on the remaining rows in
+    their order (no trace of the forgotten rows, no loss of accuracy when they
+    dominated the sums).
 
     Every solve, in ``fit`` and in ``unlearn``, takes the most accurate method
     that applies (:func:`skunlearn._solvers.ridge_solve`): Cholesky on the
@@ -46,7 +60,15 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     rank-revealing fallback of a small problem). Otherwise ``fit`` solves the
     normal equations by Jacobi-preconditioned conjugate gradients (the
     intercept centred implicitly, as scikit-learn does for sparse input) and
-    ``unlearn`` runs the same solver from the current weights.
+    ``unlearn`` runs the same solver from the current weights; on that path
+    both end with the canonical finalisation (conjugate gradients from the
+    solution rounded to a grid, :mod:`skunlearn._solvers._canonical`). The
+    iterative solver names ("sparse_cg", "lsqr", "sag", "saga") run conjugate
+    gradients with ``tol`` and ``max_iter`` (``n_iter_``, and a
+    ConvergenceWarning when capped, as scikit-learn); once they converge the
+    stored solution is that of the direct solve (or the canonical one), so
+    that an exact ``unlearn`` and a fit on the remaining rows store the same
+    bits.
 
     Parameters
     ----------
@@ -59,7 +81,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         needs them).
     max_iter : int, default=None
         Iteration cap of the iterative solvers ("sparse_cg", "lsqr", "sag",
-        "saga"); None: ``max(1000, 2 n_features)``.
+        "saga"); None: ``max(1000, 2 n_features)``. A capped fit keeps the
+        capped solution (ConvergenceWarning).
     tol : float, default=1e-4
         Relative residual at which the iterative solvers stop. The direct
         solvers (the default) are exact to rounding.
@@ -78,7 +101,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Accepted for compatibility; every solver here is deterministic.
     unlearner : str or BaseUnlearner, default="newton"
-        Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
+        Unlearning strategy: ``"newton"`` (exact: a solve of the Gram
+        statistics recomputed from the remaining rows), ``"retrain"``,
         ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
         instance from :mod:`skunlearn.unlearners`.
     convention : {"sklearn", "paper"}, default="sklearn"
@@ -109,9 +133,13 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
     unlearn_history_ : dict of ndarray
-        Per iteration of the last ``unlearn``: ``"objective"`` (retain
-        objective in per-sample-mean units), ``"grad_norm"``,
-        ``"step_length"``. Empty for exact (non-iterative) unlearning.
+        Of the last ``unlearn``. For an unlearner that lands on the oracle
+        (``"newton"``, ``"retrain"``) only ``"objective"`` (retain objective
+        in per-sample-mean units) and ``"grad_norm"`` (its gradient, or with
+        ``positive=True`` its projection, max-norm, same units) at the
+        committed weights, one entry each: a fit on the remaining rows has
+        the same values. For the others, per iteration: ``"objective"``,
+        ``"grad_norm"``, ``"step_length"``.
 
     See Also
     --------
@@ -138,7 +166,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     True
     """
 
-    _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
+    _oracle_tolerance = 1e-10  # a quadratic objective: one exact solve
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
@@ -180,7 +208,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         self.unlearner = unlearner
         self.convention = convention
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -192,6 +220,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -207,6 +238,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             ``solver="svd"`` with sparse input.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         X, y = validate_data(
             self,
             X,
@@ -221,29 +253,40 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         weights = validate_sample_weight(sample_weight, X.shape[0])
         targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
         self._spec = {
+            # The hyperparameters of this fit (the oracle's, whatever is set later).
+            **copy.deepcopy(self.get_params(deep=False)),
             "alpha": self._check_alpha(targets.shape[1]),
-            "convention": self.convention,
             "fit_intercept": bool(self.fit_intercept),
             "positive": bool(self.positive),
             "y_ndim": np.ndim(y),
             "dtype": X.dtype,
         }
-        self._rows = training_rows(X, targets, weights)
-        self._warm_state = ridge_statistics(self._rows.X, targets, weights, self.fit_intercept)
-        solution = self._fit_solution(solver, targets, weights)
-        self._set_parameters(solution.coef, solution.intercept)
-        self.solver_ = self._solver_name(solver, solution.method)
-        self.n_iter_ = solution.n_iter if self.solver_ in ("lsqr", "sag", "saga") else None
+        del self._spec["unlearner"]
+        self._rows = rows = training_rows(X, targets, weights, ids=ids)
+        spec = self._objective_spec(float(np.sum(rows.sample_weight)))
+        theta, n_iter, converged = None, None, True
+        if solver in _ITERATIVE:
+            theta, n_iter, converged = self._iterative_solution(solver, rows, spec)
+        if converged:
+            theta, self._warm_state, _, fitted = self._finalize(rows.head(rows.n), spec, theta)
+        else:  # a capped solve is kept where it stopped
+            self._warm_state = ridge_statistics(*rows.head(rows.n), spec.fit_intercept)
+            fitted = {"solver_": solver}
+        vars(self).update(fitted)
+        self._set_model(RetainModel(spec, theta), theta)
+        self.n_iter_ = n_iter if self.solver_ in ("lsqr", "sag", "saga") else None
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
 
-    def _fit_solution(self, solver, targets, weights):
-        """Solve at ``fit`` with the named method; warn when an iterative one stops short."""
-        spec = self._objective_spec(float(np.sum(weights)))
-        method = "iterative" if solver in _ITERATIVE else ("svd" if solver == "svd" else "auto")
+    def _iterative_solution(self, solver, rows, spec):
+        """Conjugate gradients with ``tol`` and ``max_iter``: ``(theta, n_iter, converged)``.
+
+        Warns (at the caller of ``fit``) when capped short of ``tol``.
+        """
+        X, Y, w = rows.head(rows.n)
         solution = self._solve(
-            self._warm_state, self._rows.X, targets, weights, spec, method, self.tol, self.max_iter
+            None, X, Y, w, spec, "iterative", tol=self.tol, max_iter=self.max_iter
         )
         if not solution.converged:
             warn_at_caller(
@@ -252,7 +295,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
                 ConvergenceWarning,
                 depth=1,
             )
-        return solution
+        theta = spec.layout(X.shape[1]).pack(solution.coef, solution.intercept)
+        return theta, solution.n_iter, solution.converged
 
     def _check_solver(self, sparse):
         """scikit-learn's solver rules (its messages); the solver to run."""
@@ -287,12 +331,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             raise ValueError(f"alpha must be non-negative and finite; got {self.alpha!r}.")
         return float(alpha[0]) if alpha.shape[0] == 1 else alpha
 
-    def _solver_name(self, solver, method):
+    def _solver_name(self, method):
+        """``solver_``: scikit-learn's resolution of the fitted ``solver`` for ``method``."""
+        solver = self._spec["solver"]
         if method == "svd" and solver in ("auto", "cholesky", "svd"):
             return "svd"
         if solver != "auto":
             return solver
-        if self.positive:
+        if self._spec["positive"]:
             return "lbfgs"
         return "cholesky" if method == "cholesky" else "sparse_cg"
 
@@ -331,10 +377,10 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         )
 
     @staticmethod
-    def _solve(gram, X, Y, sample_weight, spec, method="auto", tol=None, max_iter=None):
-        """:func:`~skunlearn._solvers.ridge_solve` for an objective spec."""
+    def _solve(gram, X, Y, sample_weight, spec, method="auto", **options):
+        """:func:`~skunlearn._solvers.ridge_solve` for an objective spec (``options``:
+        ``coef0``, ``tol``, ``max_iter`` of conjugate gradients)."""
         alpha = spec.l2 / (2.0 * spec.weight_scale)
-        options = {} if method != "iterative" else {"tol": tol, "max_iter": max_iter}
         return ridge_solve(
             gram,
             X,
@@ -370,11 +416,10 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             raise ValueError("y_forget contains NaN or infinity.")
         return y
 
-    def _format_target(self, stored):
-        values = np.ravel(stored)
-        return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
+    # Regression targets are private data: no error message quotes one.
+    _format_target = None
 
-    def _model(self, total_weight, forgotten=None):
+    def _model(self, total_weight, forgotten=None, remaining=None):
         spec = self._objective_spec(total_weight)
         n_targets = self._rows.y.shape[1]
         intercept = np.broadcast_to(np.asarray(self.intercept_, dtype=np.float64), (n_targets,))
@@ -384,6 +429,37 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     def _set_model(self, model, theta):
         self._set_parameters(*model.spec.layout(self.n_features_in_).unpack(theta))
 
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The fitted state on ``rows``: a direct solve of their Gram statistics, or canonical CG.
+
+        With Gram statistics (recomputed from the rows, or the warm state just
+        recomputed from them) the solution is the direct solve of
+        :func:`~skunlearn._solvers.ridge_solve` (Cholesky with its
+        rank-revealing fallback; the SVD for ``solver="svd"``; non-negative
+        least squares for ``positive=True``): a function of the rows alone.
+        Without them, conjugate gradients polish ``theta`` (or solve from zeros
+        at ``fit``), the coefficients are rounded to the grid of
+        :func:`~skunlearn._solvers.round_to_grid`, and conjugate gradients run
+        again from there. ``value_grad`` is not used. Returns ``(theta, Gram
+        statistics or None, None, {"solver_": ...})``.
+        """
+        X, Y, w = rows
+        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        if gram is None:
+            gram = ridge_statistics(X, Y, w, spec.fit_intercept)
+        layout = spec.layout(X.shape[1])
+        direct = "svd" if self._spec["solver"] == "svd" else "auto"
+        if gram is not None or direct == "svd" or spec.positive:
+            solution = self._solve(gram, X, Y, w, spec, direct)
+        else:
+            start = None if theta is None else layout.unpack(theta)[0]
+            coef = self._solve(None, X, Y, w, spec, "iterative", coef0=start).coef
+            scale = coordinate_scales(X, w, coef.shape[0], 0)
+            coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
+            solution = self._solve(None, X, Y, w, spec, "iterative", coef0=coef0)
+        theta = layout.pack(solution.coef, solution.intercept)
+        return theta, gram, None, {"solver_": self._solver_name(solution.method)}
+
     def _refit(self, problem):
         weights = problem.retain_weight / problem.weight_scale
         gram = ridge_statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
@@ -391,6 +467,11 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         return SolverResult(
             problem.layout.pack(solution.coef, solution.intercept), 1, True, empty_history()
         )
+
+    def _sklearn_export(self):
+        """scikit-learn's ``Ridge`` with the same hyperparameters (in its convention);
+        ``to_sklearn`` copies the fitted parameters."""
+        return ridge_export(self, self._model(float(np.sum(self._rows.sample_weight))).spec)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
