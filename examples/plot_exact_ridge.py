@@ -84,8 +84,7 @@ checks = {
         records[:, 2].max() < 1e-9 for records in runs.values()
     ),
     "every deletion moved the coefficients by over 1e4 times that error": all(
-        np.all(records[:, 3] > 1e4 * np.maximum(records[:, 2], 1e-16))
-        for records in runs.values()
+        np.all(records[:, 3] > 1e4 * np.maximum(records[:, 2], 1e-16)) for records in runs.values()
     ),
 }
 for claim, ok in checks.items():

@@ -16,10 +16,12 @@ import pickle
 
 import numpy as np
 import pytest
+import scipy.optimize
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import linear_model as sk
 from sklearn import preprocessing as skp
+from sklearn_reference import sklearn_logistic
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.pipeline import make_pipeline
@@ -154,6 +156,83 @@ def test_logistic_offset_features_over_many_deletions():
     keep = np.setdiff1d(np.arange(n), order)
     oracle = sk_logistic(X[keep], y[keep])
     assert normalised_distance(model, oracle, sk_logistic(X, y)) <= 1e-6
+
+
+def nonnegative_ridge(X, Y, weights, alpha=1.0):
+    """``min sum w (y - (x - x_mean) b - y_mean)^2 + alpha ||b||^2, b >= 0`` per target: NNLS
+    on the rows stacked with ``sqrt(alpha) I`` (scipy), the intercept from the means."""
+    x_mean, y_mean = weights @ X / weights.sum(), weights @ Y / weights.sum()
+    root = np.sqrt(weights)[:, None]
+    A = np.vstack([root * (X - x_mean), np.sqrt(alpha) * np.eye(X.shape[1])])
+    coef = np.array(
+        [
+            scipy.optimize.nnls(A, np.r_[root[:, 0] * (y - m), np.zeros(X.shape[1])])[0]
+            for y, m in zip(Y.T, y_mean, strict=True)
+        ]
+    )
+    return coef, y_mean - coef @ x_mean
+
+
+@pytest.mark.parametrize("weight", [1e6, 1e12])
+def test_ridge_parameters_forget_a_heavy_row(weight):
+    """Per-target alpha (scikit-learn's refit) and positive=True (an NNLS reference)."""
+    X, y = standard_rows()
+    Y = np.c_[y, -0.5 * y + 1.0]
+    weights = np.ones(len(X))
+    weights[5] = weight
+    Y[5] += 30.0
+    keep = np.setdiff1d(np.arange(len(X)), [5])
+    per_target = Ridge(alpha=[1.0, 4.0]).fit(X, Y, sample_weight=weights).unlearn(X[[5]])
+    ref = sk.Ridge(alpha=np.array([1.0, 4.0]), solver="cholesky").fit(
+        X[keep], Y[keep], weights[keep]
+    )
+    full = sk.Ridge(alpha=np.array([1.0, 4.0]), solver="cholesky").fit(X, Y, weights)
+    assert normalised_distance(per_target, ref, full) <= 1e-10
+    positive = Ridge(positive=True).fit(X, Y, sample_weight=weights).unlearn(X[[5]])
+    coef, intercept = nonnegative_ridge(X[keep], Y[keep], weights[keep])
+    assert np.count_nonzero(coef == 0) and np.count_nonzero(coef)  # the bound is active
+    assert_allclose(positive.coef_, coef, rtol=1e-9, atol=1e-12)
+    assert_allclose(positive.intercept_, intercept, rtol=1e-9)
+
+
+@pytest.mark.parametrize("weight", [1e6, 1e12])
+def test_balanced_logistic_forgets_a_heavy_row(weight):
+    """The class totals behind "balanced" weights are recomputed from the remaining rows: a
+    subtraction would cancel the other rows' share of a total the heavy row dominated."""
+    X, y = standard_rows()
+    y = (y > 0).astype(int)
+    weights = np.ones(len(X))
+    weights[5] = weight
+    model = LogisticRegression(class_weight="balanced").fit(X, y, sample_weight=weights)
+    model.unlearn(X[[5]])
+    keep = np.setdiff1d(np.arange(len(X)), [5])
+
+    def balanced_refit(rows):  # scikit-learn 1.9's "balanced": sample-weighted class counts
+        totals = np.bincount(y[rows], weights=weights[rows])
+        balanced = totals.sum() / (2 * totals)
+        return sk_logistic(X[rows], y[rows], weights[rows] * balanced[y[rows]])
+
+    oracle, original = balanced_refit(keep), balanced_refit(np.arange(len(X)))
+    assert normalised_distance(model, oracle, original) <= 1e-6
+
+
+def test_l1_logistic_offset_features_over_many_deletions():
+    rng = np.random.default_rng(4)
+    n = 600
+    X = rng.normal(size=(n, 4))
+    y = (X @ [1.0, -1.0, 0.5, 0.0] + rng.logistic(size=n) > 0).astype(int)
+    X += 10.0
+    model = LogisticRegression(C=0.02, l1_ratio=1.0).fit(X, y)
+    order = rng.permutation(n)[:150]
+    for row in order:
+        model.unlearn(X[row : row + 1])
+    keep = np.setdiff1d(np.arange(n), order)
+    saga = dict(C=0.02, l1_ratio=1.0, solver="saga", max_iter=500_000)
+    oracle = sklearn_logistic(tol=1e-13, **saga).fit(X[keep], y[keep])
+    original = sklearn_logistic(tol=1e-13, **saga).fit(X, y)
+    assert np.count_nonzero(oracle.coef_ == 0)  # a sparse model
+    assert_array_equal(model.coef_ == 0, oracle.coef_ == 0)
+    assert normalised_distance(model, oracle, original) <= 1e-6
 
 
 # --- scalers ----------------------------------------------------------------------------

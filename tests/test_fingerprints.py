@@ -43,7 +43,11 @@ DELETED = 11
 
 
 def make_data(kind, n=N + POOL, seed=0):
-    """Rows with offsets and scales; targets of ``kind``. The last POOL rows are held out."""
+    """Rows with offsets and scales; targets of ``kind`` (a "32" suffix: float32 rows).
+    The last POOL rows are held out."""
+    if kind.endswith("32"):
+        X, y = make_data(kind[:-2], n, seed)
+        return X.astype(np.float32), y
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, D)) * [1.0, 3.0, 0.5] + [2.0, -1.0, 0.0]
     signal = (X - X.mean(axis=0)) @ [1.0, -0.5, 2.0]
@@ -69,6 +73,34 @@ CASES = {
     "logistic-lbfgs": (lambda: LogisticRegression(solver="lbfgs"), "binary"),
     "logistic-paper": (lambda: LogisticRegression(C=2.0, convention="paper"), "multinomial"),
     "logistic-retrain": (lambda: LogisticRegression(unlearner="retrain"), "multinomial"),
+    # scikit-learn 1.9's parameters (issue 14): every penalty, solver name and weighting.
+    "ridge-alpha-0": (lambda: Ridge(alpha=0.0), "regression"),
+    "ridge-alpha-tiny": (lambda: Ridge(alpha=1e-12, fit_intercept=False), "regression"),
+    "ridge-positive": (lambda: Ridge(positive=True), "regression"),
+    "ridge-per-target-alpha": (lambda: Ridge(alpha=[0.5, 3.0]), "multitarget"),
+    "ridge-lsqr": (lambda: Ridge(solver="lsqr", tol=1e-12), "regression"),
+    "ridge-svd": (lambda: Ridge(solver="svd"), "regression"),
+    "ridge-float32": (lambda: Ridge(), "regression32"),
+    "logistic-l1": (lambda: LogisticRegression(l1_ratio=1.0, C=0.1), "binary"),
+    "logistic-elasticnet": (
+        lambda: LogisticRegression(l1_ratio=0.5, C=0.2, fit_intercept=False),
+        "multinomial",
+    ),
+    "logistic-l1-multinomial": (lambda: LogisticRegression(l1_ratio=1.0, C=0.2), "multinomial"),
+    "logistic-balanced": (lambda: LogisticRegression(class_weight="balanced"), "multinomial"),
+    "logistic-class-weight": (lambda: LogisticRegression(class_weight={0: 3.0}), "binary"),
+    "logistic-liblinear": (
+        lambda: LogisticRegression(solver="liblinear", intercept_scaling=2.0),
+        "binary",
+    ),
+    "logistic-liblinear-l1": (
+        lambda: LogisticRegression(solver="liblinear", l1_ratio=1.0, C=0.3),
+        "binary",
+    ),
+    "logistic-unpenalised": (lambda: LogisticRegression(C=np.inf), "binary"),
+    "logistic-unpenalised-multinomial": (lambda: LogisticRegression(C=np.inf), "multinomial"),
+    "logistic-float32": (lambda: LogisticRegression(), "binary32"),
+    "logistic-newton-cg": (lambda: LogisticRegression(solver="newton-cg"), "multinomial"),
     "pipeline-standard-ridge": (lambda: make_pipeline(StandardScaler(), Ridge()), "regression"),
     "pipeline-minmax-logistic": (
         lambda: make_pipeline(MinMaxScaler(), LogisticRegression()),
@@ -79,7 +111,18 @@ CASES = {
         "multinomial",
     ),
 }
-SPARSE = ["ridge", "ridge-no-intercept", "logistic", "logistic-multinomial"]
+SPARSE = [
+    "ridge",
+    "ridge-no-intercept",
+    "logistic",
+    "logistic-multinomial",
+    "ridge-positive",
+    "ridge-per-target-alpha",
+    "ridge-lsqr",
+    "logistic-l1",
+    "logistic-balanced",
+    "logistic-liblinear-l1",
+]
 
 
 def fitted(case, sparse=False, weights=None):
@@ -115,7 +158,9 @@ def test_state_after_unlearn_is_the_refit_state_csr(case):
     assert_same_state(model, refit(case, X, y, keep, sparse=True))
 
 
-@pytest.mark.parametrize("case", ["ridge", "logistic-multinomial"])
+@pytest.mark.parametrize(
+    "case", ["ridge", "logistic-multinomial", "ridge-positive", "logistic-l1", "logistic-balanced"]
+)
 def test_state_after_unlearn_is_the_refit_state_with_weights(case):
     weights = np.random.default_rng(5).uniform(0.2, 3.0, N)
     model, X, y = fitted(case, weights=weights)
@@ -124,7 +169,9 @@ def test_state_after_unlearn_is_the_refit_state_with_weights(case):
     assert_same_state(model, refit(case, X, y, keep, weights=weights))
 
 
-@pytest.mark.parametrize("case", ["ridge", "ridge-multitarget"])
+@pytest.mark.parametrize(
+    "case", ["ridge", "ridge-multitarget", "ridge-per-target-alpha", "ridge-lsqr"]
+)
 def test_state_after_unlearn_is_the_refit_state_on_the_cg_path(monkeypatch, case):
     """Ridge without Gram statistics: canonical CG from the rounded coefficients."""
     monkeypatch.setattr(budget, "HESSIAN_MEMORY_BUDGET", 8)
@@ -135,12 +182,13 @@ def test_state_after_unlearn_is_the_refit_state_on_the_cg_path(monkeypatch, case
     assert_same_state(model, refit(case, X, y, keep))
 
 
-def test_state_after_unlearn_is_the_refit_state_matrix_free_logistic(monkeypatch):
+@pytest.mark.parametrize("case", ["logistic-multinomial", "logistic-l1-multinomial"])
+def test_state_after_unlearn_is_the_refit_state_matrix_free_logistic(monkeypatch, case):
     monkeypatch.setattr(budget, "HESSIAN_MEMORY_BUDGET", 8)
-    model, X, y = fitted("logistic-multinomial")
+    model, X, y = fitted(case)
     model.unlearn(X[[DELETED, 4]])
     keep = np.setdiff1d(np.arange(N), [DELETED, 4])
-    assert_same_state(model, refit("logistic-multinomial", X, y, keep))
+    assert_same_state(model, refit(case, X, y, keep))
 
 
 @pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(), MaxAbsScaler()], ids=repr)
@@ -199,7 +247,9 @@ def test_history_replay_singles_out_the_row_for_descent_ascent():
     assert history_replay(model, *pool("binary"), tol=1e-9) == {0}
 
 
-@pytest.mark.parametrize("case", ["ridge", "logistic", "pipeline-standard-ridge"])
+@pytest.mark.parametrize(
+    "case", ["ridge", "logistic", "pipeline-standard-ridge", "logistic-l1", "logistic-balanced"]
+)
 def test_state_replay_does_not_single_out_the_row(case):
     """Replaying fit + unlearn for every candidate at every position: every candidate
     reproduces the pickle (it is the refit's state), so none is singled out."""

@@ -1,7 +1,9 @@
 """No drift: 1,000 sequential single-row deletions with ``newton`` stay on the oracle.
 
 Every 250 deletions the model is compared with a scikit-learn refit on the remaining rows
-(``newton-cholesky`` at ``tol=1e-12`` for logistic regression, ``Ridge`` for ridge), by the
+(``newton-cholesky`` at ``tol=1e-12`` for logistic regression, ``saga`` at ``tol=1e-12``
+with an L1 penalty, ``Ridge`` for ridge; "balanced" class weights recomputed by
+scikit-learn from the remaining rows), by the
 normalised distance ``||w_u - w_oracle|| / ||w_original - w_oracle||``, for dense and
 CSR row stores. Deletions interleaved with pickle round trips (live rows and a trimmed
 index only) stay on it too.
@@ -13,14 +15,29 @@ import numpy as np
 import pytest
 import scipy.sparse
 from sklearn import linear_model as sk
+from sklearn_reference import sklearn_logistic
 
 from skunlearn import LogisticRegression, Ridge
 
 N_SAMPLES, N_FEATURES, N_DELETIONS, CHECK_EVERY = 1200, 5, 1000, 250
 
 
+# Model variants (scikit-learn 1.9's parameters): kind -> skunlearn and scikit-learn models.
+VARIANTS = {
+    "binary-l1": (dict(C=0.05, l1_ratio=1.0), dict(solver="saga", max_iter=200_000)),
+    "binary-balanced": (dict(class_weight="balanced"), {}),
+}
+
+
+def make_model(kind):
+    if kind == "ridge":
+        return Ridge(alpha=1.0)
+    return LogisticRegression(**{"C": 1.0, **VARIANTS.get(kind, ({}, {}))[0]})
+
+
 def make_data(kind):
     """Features with offsets and unequal scales (centring matters), a linear signal."""
+    kind = kind.split("-")[0]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(N_SAMPLES, N_FEATURES)) * [1.0, 2.0, 0.5, 3.0, 1.0]
     X += [3.0, -2.0, 0.0, 10.0, 1.0]
@@ -35,8 +52,9 @@ def make_data(kind):
 def sklearn_fit(kind, X, y):
     if kind == "ridge":
         return sk.Ridge(alpha=1.0).fit(X, y)
-    oracle = sk.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12, max_iter=1000)
-    return oracle.fit(X, y)
+    ours, theirs = VARIANTS.get(kind, ({}, {}))
+    params = {"C": 1.0, "solver": "newton-cholesky", "max_iter": 1000, **ours, **theirs}
+    return sklearn_logistic(tol=1e-12, **params).fit(X, y)
 
 
 def parameters(model):
@@ -51,11 +69,13 @@ def parameters(model):
         ("multinomial", 1e-6, False),
         ("ridge", 1e-10, True),
         ("binary", 1e-6, True),
+        ("binary-l1", 1e-6, False),
+        ("binary-balanced", 1e-6, True),
     ],
 )
 def test_thousand_sequential_deletions_stay_on_the_oracle(kind, tolerance, csr):
     X, y = make_data(kind)
-    model = Ridge(alpha=1.0) if kind == "ridge" else LogisticRegression(C=1.0)
+    model = make_model(kind)
     model.fit(scipy.sparse.csr_matrix(X) if csr else X, y)
     w_original = parameters(sklearn_fit(kind, X, y))
     order = np.random.default_rng(1).permutation(N_SAMPLES)[:N_DELETIONS]

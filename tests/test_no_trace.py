@@ -29,12 +29,22 @@ from skunlearn.utils import RowIndex, canonical_csr, hash_csr_rows, hash_rows
 
 UNLEARNERS = ["newton", "retrain", "descent_ascent", "gradient_ascent", "finetune"]
 KINDS = ["ridge", "ridge-multitarget", "binary", "multinomial"]
+# scikit-learn 1.9's parameters (issue 14): kind -> (data kind, model parameters).
+VARIANTS = {
+    "ridge-positive": ("ridge", dict(positive=True)),
+    "ridge-per-target-alpha": ("ridge-multitarget", dict(alpha=[0.5, 2.0])),
+    "binary-l1": ("binary", dict(l1_ratio=1.0, C=0.5)),
+    "binary-liblinear": ("binary", dict(solver="liblinear", intercept_scaling=2.0)),
+    "multinomial-elasticnet": ("multinomial", dict(l1_ratio=0.5, C=0.5)),
+    "multinomial-balanced": ("multinomial", dict(class_weight="balanced")),
+}
 N_SAMPLES, N_FEATURES = 60, 4
 SINGLE = [[17]]
 BATCHED = [[0, 5, 31, 59], [12, 13, 44]]
 
 
 def make_data(kind, dtype=np.float64, n_samples=N_SAMPLES):
+    kind = VARIANTS.get(kind, (kind,))[0]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n_samples, N_FEATURES)).astype(dtype)
     if kind == "ridge":
@@ -56,9 +66,10 @@ def sparse_data(kind):
 
 
 def make_model(kind, unlearner):
+    params = VARIANTS.get(kind, (kind, {}))[1]
     if kind.startswith("ridge"):
-        return Ridge(alpha=0.5, unlearner=unlearner)
-    return LogisticRegression(unlearner=unlearner)
+        return Ridge(**{"alpha": 0.5, **params}, unlearner=unlearner)
+    return LogisticRegression(**params, unlearner=unlearner)
 
 
 def row_traces(X, y, i, regression):
@@ -117,7 +128,7 @@ def test_scan_finds_rows_before_unlearning():
 
 
 @pytest.mark.filterwarnings("ignore::skunlearn.exceptions.UnlearningDivergenceWarning")
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", KINDS + list(VARIANTS))
 @pytest.mark.parametrize("unlearner", UNLEARNERS)
 @pytest.mark.parametrize("batches", [SINGLE, BATCHED], ids=["single", "batched"])
 def test_no_trace_after_unlearning(kind, unlearner, batches):
