@@ -75,3 +75,59 @@ def test_exponential_loss_has_no_counterpart(iris):
     model = LogisticRegression(loss="exponential").fit(X[y < 2], y[y < 2])
     with pytest.raises(ValueError, match="no scikit-learn counterpart"):
         model.to_sklearn()
+
+
+# scikit-learn 1.9's parameters (issue 14): each is exported so that scikit-learn's own
+# estimator, refitted with the exported hyperparameters, lands on the same model.
+LOGISTIC_PARAMETERS = [
+    dict(l1_ratio=1.0, C=0.3),
+    dict(l1_ratio=0.5, C=0.3, fit_intercept=False),
+    dict(C=np.inf),
+    dict(class_weight="balanced"),
+    dict(class_weight={0: 2.0, 1: 0.5}),
+    dict(solver="liblinear", intercept_scaling=2.0),
+    dict(solver="liblinear", l1_ratio=1.0, C=0.5),
+    dict(solver="newton-cg", C=0.5),
+    dict(l1_ratio=1.0, C=30.0, convention="paper"),
+]
+
+
+@pytest.mark.parametrize("params", LOGISTIC_PARAMETERS, ids=repr)
+def test_logistic_parameters_are_exported(params, iris):
+    X, y = iris
+    X, y = X[y > 0], y[y > 0] - 1  # binary (liblinear), not separable (C=inf)
+    model = LogisticRegression(**params).fit(X, y).unlearn(X[:5])
+    exported = model.to_sklearn()
+    np.testing.assert_allclose(exported.predict_proba(X), model.predict_proba(X), rtol=1e-14)
+    assert exported.solver == (params.get("solver") or exported.solver)
+    assert exported.intercept_scaling == model.intercept_scaling
+    assert exported.class_weight == params.get("class_weight")
+    tight = {"tol": 1e-12, "max_iter": 100_000}
+    refit = sk_linear.LogisticRegression(**{**exported.get_params(), **tight}).fit(X[5:], y[5:])
+    np.testing.assert_allclose(refit.coef_, model.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(refit.intercept_, model.intercept_, rtol=1e-5, atol=1e-7)
+
+
+def test_float32_model_exports_float32_parameters(iris):
+    X, y = iris
+    X = X.astype(np.float32)
+    model = LogisticRegression().fit(X, y).unlearn(X[:5])
+    exported = model.to_sklearn()
+    assert exported.coef_.dtype == exported.intercept_.dtype == np.float32
+    np.testing.assert_array_equal(exported.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(alpha=np.array([0.3, 5.0])), dict(positive=True), dict(solver="lsqr", tol=1e-12)],
+    ids=repr,
+)
+def test_ridge_parameters_are_exported(params, iris):
+    X, _ = iris
+    Y = np.c_[X[:, 0] - 2.0 * X[:, 3], 0.5 * X[:, 1] - X[:, 2]]
+    model = Ridge(**params).fit(X, Y).unlearn(X[:5])
+    exported = model.to_sklearn()
+    np.testing.assert_array_equal(exported.predict(X), model.predict(X))
+    assert exported.solver_ == model.solver_ and exported.positive == model.positive
+    refit = sk_linear.Ridge(**exported.get_params()).fit(X[5:], Y[5:])
+    np.testing.assert_allclose(refit.coef_, model.coef_, rtol=1e-6, atol=1e-8)
