@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn import preprocessing as skp
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn_reference import SKLEARN_1_8
 
 from skunlearn.pipeline._column_map import ColumnMap
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
@@ -32,7 +33,20 @@ ATTRIBUTES = {
 }
 
 
-@parametrize_with_checks(SCALERS)
+def expected_failed_checks(scaler):
+    """scikit-learn < 1.8 only: the check's fault, which scikit-learn's own suite avoids (it
+    runs this check on StandardScaler with ``with_mean=False`` only)."""
+    if SKLEARN_1_8 or not (isinstance(scaler, StandardScaler) and scaler.with_mean):
+        return {}
+    return {
+        "check_sample_weight_equivalence_on_sparse_data": (
+            "scikit-learn < 1.8's check gives sparse rows to a centring scaler, which refuses "
+            "them with ValueError (scikit-learn's own does too), and catches only TypeError"
+        )
+    }
+
+
+@parametrize_with_checks(SCALERS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
 
