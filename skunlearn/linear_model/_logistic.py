@@ -32,7 +32,14 @@ from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
-from ._logistic_options import SOLVERS, class_weights, convergence_message, resolve_options
+from ._logistic_options import (
+    SOLVERS,
+    check_classes,
+    class_counts,
+    class_weights,
+    convergence_message,
+    resolve_options,
+)
 
 __all__ = ["LogisticRegression"]
 
@@ -283,8 +290,8 @@ class LogisticRegression(
         check_classification_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         classes, encoded = np.unique(y, return_inverse=True)
-        counts = _class_counts(encoded, weights, len(classes))
-        self._check_classes(classes, counts[1], options)
+        counts = class_counts(encoded, weights, len(classes))
+        check_classes(classes, counts[1], self.loss, options.solver)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
             **copy.deepcopy(self.get_params(deep=False)),
@@ -300,25 +307,6 @@ class LogisticRegression(
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
-
-    def _check_classes(self, classes, counts, options):
-        if np.count_nonzero(counts) < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes with positive sample "
-                f"weight in the data, but the data contains only one class: {classes[counts > 0]}."
-            )
-        if self.loss == "exponential" and len(classes) > 2:
-            raise ValueError(
-                "Only binary classification is supported. loss='exponential' is binary; the "
-                f"target has {len(classes)} classes."
-            )
-        if options.solver == "liblinear" and len(classes) > 2:
-            raise ValueError(
-                "Only binary classification is supported. "
-                "The 'liblinear' solver does not support multiclass classification "
-                "(n_classes >= 3). Either use another solver or wrap the estimator in a "
-                "OneVsRestClassifier to keep applying a one-versus-rest scheme."
-            )
 
     def _warm_start_parameters(self):
         """``(coef, intercept)`` of the current fit when ``warm_start`` applies, else None."""
@@ -471,7 +459,7 @@ class LogisticRegression(
             theta = spec.layout(self.n_features_in_).pack(coef, intercept)
             return RetainModel(spec, theta, context=(keep, self._class_counts))
         y_forget, w_forget = forgotten
-        counts = self._class_counts - _class_counts(y_forget, w_forget, n_classes)
+        counts = self._class_counts - class_counts(y_forget, w_forget, n_classes)
         keep = np.flatnonzero(counts[0] > 0)
         if np.count_nonzero(counts[1]) < 2:
             raise ValueError(
@@ -537,13 +525,3 @@ class LogisticRegression(
             self.loss != "exponential" and self.solver != "liblinear"
         )
         return tags
-
-
-def _class_counts(encoded, weights, n_classes):
-    """Rows per class: all of them (row 0) and those of positive weight (row 1)."""
-    return np.stack(
-        [
-            np.bincount(encoded, minlength=n_classes),
-            np.bincount(encoded[weights > 0], minlength=n_classes),
-        ]
-    )

@@ -6,6 +6,7 @@ handle. :func:`resolve_options` reproduces those rules, their warnings and their
 errors, and reduces the parameters to the objective they define: ``C``, the
 elastic-net mixing ``l1_ratio`` and, for ``solver="liblinear"``, the intercept
 penalised as the weight of a constant feature of value ``intercept_scaling``.
+:func:`check_classes` refuses the class sets scikit-learn refuses.
 :func:`class_weights` turns ``class_weight`` into one weight per class, for any
 set of rows (after ``unlearn``, "balanced" weights follow the remaining rows).
 """
@@ -16,7 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
-__all__ = ["SOLVERS", "Options", "class_weights", "convergence_message", "resolve_options"]
+__all__ = [
+    "SOLVERS",
+    "Options",
+    "check_classes",
+    "class_counts",
+    "class_weights",
+    "convergence_message",
+    "resolve_options",
+]
 
 SOLVERS = {"auto", "lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
@@ -151,6 +160,41 @@ def resolve_options(estimator):
     liblinear = estimator.solver == "liblinear" and estimator.fit_intercept
     scaling = float(estimator.intercept_scaling) if liblinear else None
     return Options(C, float(l1_ratio), estimator.solver, scaling)
+
+
+def class_counts(encoded, weights, n_classes):
+    """Rows per class: all of them (row 0) and those of positive weight (row 1).
+
+    A class stays in the model while any of its rows remains (row 0); it takes
+    part in the objective through its rows of positive weight (row 1).
+    """
+    return np.stack(
+        [
+            np.bincount(encoded, minlength=n_classes),
+            np.bincount(encoded[weights > 0], minlength=n_classes),
+        ]
+    )
+
+
+def check_classes(classes, counts, loss, solver):
+    """scikit-learn's refusals of the classes a fit sees (``counts``: rows of positive weight)."""
+    if np.count_nonzero(counts) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes with positive sample "
+            f"weight in the data, but the data contains only one class: {classes[counts > 0]}."
+        )
+    if loss == "exponential" and len(classes) > 2:
+        raise ValueError(
+            "Only binary classification is supported. loss='exponential' is binary; the "
+            f"target has {len(classes)} classes."
+        )
+    if solver == "liblinear" and len(classes) > 2:
+        raise ValueError(
+            "Only binary classification is supported. "
+            "The 'liblinear' solver does not support multiclass classification "
+            "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+            "OneVsRestClassifier to keep applying a one-versus-rest scheme."
+        )
 
 
 def class_weights(class_weight, classes, totals):
