@@ -5,11 +5,29 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
+    "CertificateExhaustedError",
     "ForgetRequestWarning",
     "UnlearningConvergenceWarning",
     "UnlearningDivergenceWarning",
     "warn_at_caller",
 ]
+
+
+class CertificateExhaustedError(ValueError):
+    """Raised when a certified removal would exceed its budget or capacity.
+
+    :class:`~skunlearn.unlearners.CertifiedNewton` with
+    ``on_exhausted="raise"`` raises it instead of retraining;
+    :class:`~skunlearn.unlearners.DataFreeNewton` raises it once its deletion
+    capacity is used (it keeps no rows to retrain on). The estimator is
+    unchanged.
+
+    Examples
+    --------
+    >>> from skunlearn.exceptions import CertificateExhaustedError
+    >>> issubclass(CertificateExhaustedError, ValueError)
+    True
+    """
 
 
 class UnlearningDivergenceWarning(RuntimeWarning):

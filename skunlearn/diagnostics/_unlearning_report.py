@@ -11,7 +11,7 @@ from sklearn.base import clone, is_classifier
 
 from .._parameters import parameter_vector
 from ..exceptions import UnlearningDivergenceWarning
-from ..unlearners import ALIASES
+from ..unlearners import ALIASES, CertifiedUnlearner
 from ._certified_bound import certified_bound
 from ._feature_dependence import hoeffding_check
 from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
@@ -331,7 +331,7 @@ def unlearning_report(
     if n_models and is_classifier(estimator):
         ensembles = _Ensembles(estimator, rows, n_models, random_state)
     table = []
-    for unlearner in list(ALIASES) if unlearners is None else unlearners:
+    for unlearner in _default_unlearners(estimator) if unlearners is None else unlearners:
         row = _assess(estimator, unlearner, oracle, rows, repeats, effect)
         if ensembles is not None and row["seconds"] is not None:
             row.update(ensembles.metrics(unlearner))
@@ -341,6 +341,15 @@ def unlearning_report(
         known = retrain and retrain[0] is not None and row["seconds"]
         row["speedup"] = retrain[0] / row["seconds"] if known else None
     return UnlearningReport(table, rows.scores(oracle), effect)
+
+
+def _default_unlearners(estimator):
+    """Every alias but the certified ones; for a certified fit, its own unlearner only
+    (the noise was drawn for it: any other unlearner is refused)."""
+    state = getattr(estimator, "_certified", None)
+    if state is not None:
+        return [state.unlearner]
+    return [name for name, kind in ALIASES.items() if not issubclass(kind, CertifiedUnlearner)]
 
 
 def _original_parameters(estimator, problem):
@@ -377,6 +386,8 @@ def _assess(estimator, unlearner, oracle, rows, repeats, effect):
         "verdict": _verdict(distance, effect, oracle, diverged, measurable),
         **rows.scores(model),
     }
+    if hasattr(model, "certificate_"):
+        row["certificate"] = model.certificate_.to_dict()
     if rows.X_test is not None and is_classifier(model):
         X_f = rows.forget_input(model)
         check = hoeffding_check(model, X_f, rows.y_forget, rows.X_test, rows.y_test)

@@ -11,6 +11,7 @@ from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
+from ._certified import check_certified_unlearner, data_free_unlearn
 from ._prepared import (
     PreparedUnlearn,
     check_result,
@@ -228,7 +229,10 @@ class UnlearnMixin:
         UnlearningDivergenceWarning
             An ascent-based unlearner diverged (the last finite iterate is committed).
         """
-        resolve_unlearner(self.unlearner)  # an invalid value fails before any work
+        unlearner = resolve_unlearner(self.unlearner)  # an invalid value fails first
+        check_certified_unlearner(self, unlearner)
+        if unlearner._data_free:
+            return data_free_unlearn(self, X_forget, y_forget, ids, sample_weight)
         check_request(X_forget, y_forget, ids, sample_weight, missing)
         with unlearn_lock(self):
             positions, n_requested, skipped = self._locate_request(
@@ -361,6 +365,7 @@ class UnlearnMixin:
             warm_state=warm,
             refit=self._refit,
             vanished=model.vanished,
+            certified=getattr(self, "_certified", None),
         )
 
     def _prepare_unlearn(self, positions, features=None):
@@ -381,6 +386,7 @@ class UnlearnMixin:
         target = self if features is None else self._in_feature_space(features)
         rows = target._rows
         unlearner = resolve_unlearner(self.unlearner)
+        check_certified_unlearner(self, unlearner)
         rows.partition(positions)
         try:
             state, warnings = target._unlearned_state(unlearner, len(positions))
@@ -418,13 +424,13 @@ class UnlearnMixin:
         warm, history = problem.warm_state, result.history
         if warm is not None and not warm.retained_after_unlearn:
             warm = None
-        value_grad, fitted = None, {}
+        value_grad, fitted = None, dict(result.fitted)
         if unlearner._lands_on_oracle:
             if result.converged:
                 theta, warm, value_grad, *extra = self._finalize(
                     remaining, model.spec, theta, warm
                 )
-                fitted = extra[0] if extra else {}
+                fitted.update(extra[0] if extra else {})
             history = _final_history(model.spec, remaining, theta, value_grad)
         state = _UnlearnedState(model, theta, warm, history, fitted)
         return state, result_warnings(unlearner, result)

@@ -29,6 +29,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._certified import certify_fit
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
@@ -306,6 +307,7 @@ class LogisticRegression(
         self._fit_objective(warm)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
+        certify_fit(self)
         return self
 
     def _warm_start_parameters(self):

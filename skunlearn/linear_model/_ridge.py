@@ -26,6 +26,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._certified import certify_fit
 from ._export import ridge_export
 
 __all__ = ["Ridge"]
@@ -277,6 +278,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         self.n_iter_ = n_iter if self.solver_ in ("lsqr", "sag", "saga") else None
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
+        certify_fit(self)
         return self
 
     def _iterative_solution(self, solver, rows, spec):

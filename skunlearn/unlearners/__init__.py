@@ -5,6 +5,8 @@ are resolved here, in one place, and never written back to the parameter.
 """
 
 from ._base import BaseUnlearner
+from ._certified import CertifiedNewton, CertifiedUnlearner
+from ._data_free import DataFreeNewton
 from ._descent_ascent import DescentAscent
 from ._finetune import Finetune
 from ._gradient_ascent import GradientAscent
@@ -15,6 +17,9 @@ from ._retrain import Retrain
 __all__ = [
     "ALIASES",
     "BaseUnlearner",
+    "CertifiedNewton",
+    "CertifiedUnlearner",
+    "DataFreeNewton",
     "DescentAscent",
     "Finetune",
     "GradientAscent",
@@ -31,6 +36,7 @@ ALIASES = {
     "gradient_ascent": GradientAscent,
     "finetune": Finetune,
     "retrain": Retrain,
+    "certified": CertifiedNewton,
 }
 
 

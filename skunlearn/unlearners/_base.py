@@ -22,6 +22,7 @@ class BaseUnlearner(BaseEstimator):
 
     _parameter_constraints: dict = {}
     _lands_on_oracle = False
+    _data_free = False  # True: unlearns from the forget rows alone (no row store)
 
     def run(self, problem):
         """Validate the hyperparameters and compute the unlearned parameters.

@@ -1,7 +1,7 @@
 """What an unlearner sees (an immutable problem) and what it returns (a result)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -39,6 +39,9 @@ class UnlearningResult:
     reason : str, default=""
         Why it did not converge or diverged, in words (no row values): the
         warning ``unlearn`` raises quotes it.
+    fitted : dict, default={}
+        Further attributes the estimator sets at commit (a certified
+        unlearner's ``certificate_`` and its private noise state).
     """
 
     theta: np.ndarray
@@ -47,6 +50,7 @@ class UnlearningResult:
     converged: bool = True
     diverged: bool = False
     reason: str = ""
+    fitted: dict = field(default_factory=dict)
 
     @classmethod
     def from_solver(cls, result, retain_total, tol=None):
@@ -109,6 +113,9 @@ class UnlearningProblem:
         :class:`~skunlearn.unlearners.Retrain`).
     vanished : tuple, default=()
         Class labels that the forget set removes from the model.
+    certified : CertifiedState or None, default=None
+        The noise and certificate drawn at ``fit`` by a certified unlearner
+        (:mod:`skunlearn.unlearners._certified`); None otherwise.
     """
 
     spec: ObjectiveSpec
@@ -123,6 +130,7 @@ class UnlearningProblem:
     warm_state: object
     refit: Callable
     vanished: tuple = ()
+    certified: object = None
 
     @property
     def loss(self):
