@@ -15,10 +15,13 @@ from scipy import stats
 from scipy.special import expit, softmax
 from sklearn import linear_model as sk
 from sklearn.base import clone
+from sklearn.preprocessing import FunctionTransformer
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.diagnostics import unlearning_report
 from skunlearn.exceptions import CertificateExhaustedError
+from skunlearn.pipeline import make_pipeline
+from skunlearn.preprocessing import StandardScaler
 from skunlearn.unlearners import CertifiedNewton
 
 GAMMA_LOGISTIC = 1.0 / (6.0 * np.sqrt(3.0))
@@ -313,3 +316,18 @@ def test_certificate_is_reported_and_fresh_after_refit():
     assert "certified" not in [r["unlearner"] for r in unlearning_report(plain, X[:5], y[:5]).rows]
     model.set_params(unlearner="newton").fit(X, y)
     assert not hasattr(model, "certificate_") and not hasattr(model, "_certified")
+
+
+def test_pipeline_with_a_refitted_scaler_is_refused_stateless_steps_work():
+    X, y = logistic_data()
+    scaled = make_pipeline(StandardScaler(), LogisticRegression(unlearner="certified")).fit(X, y)
+    before = theta_of(scaled[-1])
+    with pytest.raises(ValueError, match="covers the final estimator only"):
+        scaled.unlearn(X[:2], y[:2])
+    assert_allclose(theta_of(scaled[-1]), before, rtol=0, atol=0)
+    final = LogisticRegression(unlearner=CertifiedNewton(random_state=0))
+    stateless = make_pipeline(FunctionTransformer(np.tanh), final).fit(X, y)
+    stateless.unlearn(X[:2], y[:2])
+    keep = np.tanh(X[2:])
+    residual = perturbed_gradient(stateless[-1], keep, y[2:], theta_of(stateless[-1]))
+    assert np.linalg.norm(residual) <= stateless[-1].certificate_.spent

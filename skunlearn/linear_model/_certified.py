@@ -66,7 +66,7 @@ def _signature(unlearner):
     return type(unlearner).__name__, {k: repr(v) for k, v in unlearner.get_params().items()}
 
 
-def check_certified_unlearner(estimator, unlearner):
+def check_certified_unlearner(estimator, unlearner, features=None):
     """Refuse to unlearn with another unlearner than the certified one of ``fit`` (or back).
 
     Raises
@@ -74,13 +74,21 @@ def check_certified_unlearner(estimator, unlearner):
     ValueError
         The estimator was fitted with a certified unlearner and ``unlearner``
         differs from it (class or parameters), or ``unlearner`` is certified
-        and the fit drew no noise. Refitting resolves both.
+        and the fit drew no noise (refitting resolves both); or a pipeline
+        step before it was refitted (``features`` given): the certificate
+        does not cover the preprocessing.
     """
     state = getattr(estimator, "_certified", None)
     certified = isinstance(unlearner, CertifiedUnlearner)
     if state is None and not certified:
         return
     check_is_fitted(estimator)
+    if state is not None and features is not None:
+        raise ValueError(
+            "A certified unlearner covers the final estimator only: a pipeline step before "
+            "it changed with the deletion (its features moved), which the certificate does "
+            "not cover. Unlearn the final estimator alone, or use an exact unlearner."
+        )
     if state is not None and certified and _signature(unlearner) == _signature(state.unlearner):
         return
     fitted = "no certified unlearner" if state is None else repr(state.unlearner)

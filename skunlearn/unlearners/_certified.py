@@ -340,7 +340,7 @@ class CertifiedNewton(CertifiedUnlearner):
         step = -scipy.linalg.cho_solve(factor, change, check_finite=False)
         gamma = loss_constants(problem.loss, "CertifiedNewton").hessian_lipschitz
         bound = newton_residual_bound(objective, step, gamma)
-        return theta + step, rho * state.certificate.spent + bound
+        return theta + step, float(rho * state.certificate.spent + bound)
 
     def _iterate(self, problem, objective, state):
         """Newton to ``tol`` on the perturbed retain objective; its measured residual."""
