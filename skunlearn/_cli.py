@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from . import LogisticRegression
 from ._parameters import parameter_vector
 from .diagnostics import dependence_report, unlearning_report
+from .unlearners import CertifiedNewton
 
 __all__ = ["main", "build_parser"]
 
@@ -88,6 +89,13 @@ NUMBERS = [
         None,
         "models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
         f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+    ),
+    (
+        "--epsilon",
+        _number(float, 0.0, low_open=True),
+        None,
+        "also fit with certified removal, CertifiedNewton(epsilon), and report it with its "
+        "certificate (default: off)",
     ),
 ]
 
@@ -164,6 +172,8 @@ def main(argv=None):
     original = LogisticRegression(C=args.C).fit(X_train, y_train)
     oracle = fit_oracle(X_train[keep], y_train[keep], args.C)
     print_reports(original, oracle, data, forget, args)
+    if args.epsilon is not None:
+        print_certified_report(oracle, data, forget, args)
     if args.plot:
         save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
     return 0
@@ -229,6 +239,25 @@ def print_reports(original, oracle, data, forget, args):
     print(comparison)
     if not n_models:
         print("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
+
+
+def print_certified_report(oracle, data, forget, args):
+    """``--epsilon``: the same forget set removed by ``CertifiedNewton``, with its certificate."""
+    X_train, X_test, y_train, y_test = data
+    unlearner = CertifiedNewton(args.epsilon, random_state=args.seed)
+    certified = LogisticRegression(C=args.C, unlearner=unlearner).fit(X_train, y_train)
+    print(f"\nCertified removal (epsilon={args.epsilon:g}, budget {unlearner.budget:g}):")
+    report = unlearning_report(
+        certified,
+        X_train[forget],
+        y_train[forget],
+        X_test,
+        y_test,
+        oracle=oracle,
+        repeats=args.repeats,
+        random_state=args.seed,
+    )
+    print(report)
 
 
 def save_trajectory_figure(original, oracle, X_forget, y_forget, args):

@@ -310,6 +310,7 @@ def test_certificate_is_reported_and_fresh_after_refit():
     (row,) = report.rows
     assert row["certificate"]["deletions_since_retrain"] == 5
     assert row["certificate"]["remaining"] == pytest.approx(1.0 - row["certificate"]["spent"])
+    assert "CertifiedNewton certificate: epsilon=1, delta=0" in str(report)
     assert model.certificate_.deletions_since_retrain == 0  # the report used a copy
     plain = LogisticRegression().fit(X, y)
     assert not hasattr(plain, "certificate_")
@@ -331,3 +332,12 @@ def test_pipeline_with_a_refitted_scaler_is_refused_stateless_steps_work():
     keep = np.tanh(X[2:])
     residual = perturbed_gradient(stateless[-1], keep, y[2:], theta_of(stateless[-1]))
     assert np.linalg.norm(residual) <= stateless[-1].certificate_.spent
+
+
+def test_command_line_reports_the_certificate(capsys):
+    from skunlearn._cli import main
+
+    assert main(["--epsilon", "2", "--ensemble", "0", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Certified removal (epsilon=2, budget 1):" in out
+    assert "CertifiedNewton certificate: epsilon=2, delta=0, spent" in out

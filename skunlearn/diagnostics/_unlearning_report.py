@@ -89,9 +89,11 @@ class UnlearningReport:
         (Lemma 1: forget accuracy within the 95% Hoeffding band around test
         accuracy), and with ensembles ``klom_forget``, ``klom_retain``,
         ``klom_test`` (95th percentiles) and ``ulira_auc`` (forget metrics
-        only when the forget rows' classes remain). An unlearner that cannot
-        run on this forget set (ascent when a whole class is forgotten) has
-        only ``unlearner``, ``seconds`` (None) and a ``verdict`` saying why.
+        only when the forget rows' classes remain); for a certified unlearner
+        ``certificate`` (:meth:`~skunlearn.unlearners.Certificate.to_dict`).
+        An unlearner that cannot run on this forget set (ascent when a
+        whole class is forgotten) has only ``unlearner``, ``seconds``
+        (None) and a ``verdict`` saying why.
     oracle : dict
         The oracle's own scores and attack AUC, the calibration point.
     deletion_effect : float
@@ -154,6 +156,7 @@ class UnlearningReport:
         lines += [
             f"  {row['unlearner']:<16}{row['verdict']}{_band_note(row)}" for row in self.rows
         ]
+        lines += [_certificate_line(row) for row in self.rows if "certificate" in row]
         lines.append(
             "\ndist/eff = ||w_u - w_oracle|| / ||w_original - w_oracle|| (0: exact, 1: did "
             "nothing, > 1: harmful); bound/eff = certified bound on it, without retraining;\n"
@@ -197,6 +200,16 @@ class UnlearningReport:
         ax.set_xlabel("||w_u - w_oracle|| / ||w_original - w_oracle||")
         ax.legend()
         return ax
+
+
+def _certificate_line(row):
+    c = row["certificate"]
+    return (
+        f"  {row['unlearner']:<16}certificate: epsilon={c['epsilon']:g}, delta={c['delta']:g}, "
+        f"spent {c['spent']:.3g} of the budget {c['budget']:.3g}, "
+        f"{c['deletions_since_retrain']} deletions since the last retraining, "
+        f"{c['retrains']} retrainings ({c['method']})"
+    )
 
 
 def _band_note(row):

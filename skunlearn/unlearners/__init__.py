@@ -4,6 +4,7 @@ Each strategy is given either as an instance or by its string alias; aliases
 are resolved here, in one place, and never written back to the parameter.
 """
 
+from .._certificate import Certificate
 from ._base import BaseUnlearner
 from ._certified import CertifiedNewton, CertifiedUnlearner
 from ._data_free import DataFreeNewton
@@ -17,6 +18,7 @@ from ._retrain import Retrain
 __all__ = [
     "ALIASES",
     "BaseUnlearner",
+    "Certificate",
     "CertifiedNewton",
     "CertifiedUnlearner",
     "DataFreeNewton",

@@ -268,8 +268,7 @@ class CertifiedNewton(CertifiedUnlearner):
         self._check_objective(spec, objective.n_params)
         blank = Certificate(self.epsilon, self.delta, self.budget, 0.0, method=self._method())
         state = CertifiedState(clone(self), None, spec.weight_scale, self._entropy(), 0, blank, {})
-        theta, state = self._perturbed_fit(objective, theta, state, spec.loss)
-        return theta, replace(state, certificate=replace(state.certificate, retrains=0))
+        return self._perturbed_fit(objective, theta, state, spec.loss)
 
     def _method(self):
         step = "one Newton step" if self.removal == "one_step" else "Newton iterated"
@@ -293,12 +292,7 @@ class CertifiedNewton(CertifiedUnlearner):
                 "intercept a large perturbation leaves no minimum. Take a larger epsilon, "
                 "a smaller budget, or fit_intercept=False."
             )
-        certificate = replace(
-            state.certificate,
-            spent=spent,
-            deletions_since_retrain=0,
-            retrains=state.certificate.retrains + 1,
-        )
+        certificate = replace(state.certificate, spent=spent, deletions_since_retrain=0)
         state = replace(state, perturbation=b, draws=state.draws + 1, certificate=certificate)
         return result.theta, state
 
@@ -363,7 +357,10 @@ class CertifiedNewton(CertifiedUnlearner):
         theta0 = problem.refit(problem).theta
         objective = problem.retain_objective()
         theta, state = self._perturbed_fit(objective, theta0, state, problem.loss)
-        return _result(theta, replace(state, weight_scale=problem.weight_scale))
+        certificate = replace(state.certificate, retrains=state.certificate.retrains + 1)
+        return _result(
+            theta, replace(state, weight_scale=problem.weight_scale, certificate=certificate)
+        )
 
 
 def _state_of(problem):
