@@ -38,14 +38,16 @@ def augmented(X, fit_intercept):
 
 
 def loss_gradient(model, X, y, theta):
-    """Gradient of ``C sum_i l_i`` (logistic / multinomial) or ``sum_i (y_i - z_i)^2``."""
+    """Gradient of ``C sum_i l_i`` (logistic / multinomial; ``mean_i l_i`` in the paper
+    convention) or ``sum_i (y_i - z_i)^2``."""
     Xt = augmented(X, model.fit_intercept)
     if isinstance(model, Ridge):
         return -2.0 * Xt.T @ (y - Xt @ theta)
     classes = model.classes_
     if len(classes) == 2:
         s = np.where(y == classes[1], 1.0, -1.0)
-        return model.C * Xt.T @ (-s * expit(-s * (Xt @ theta)))
+        scale = 1.0 / len(y) if model.convention == "paper" else model.C
+        return scale * Xt.T @ (-s * expit(-s * (Xt @ theta)))
     K, d = len(classes), X.shape[1]
     W = theta[: K * d].reshape(K, d)
     Wt = np.hstack([W, theta[K * d :, None]]) if model.fit_intercept else W
@@ -58,7 +60,10 @@ def loss_gradient(model, X, y, theta):
 def ridge_diagonal(model, n_params):
     """The penalty's diagonal: ``1`` (logistic, ``||W||^2 / 2``) or ``2 alpha`` on coef."""
     n_intercept = len(np.ravel(model.intercept_)) if model.fit_intercept else 0
-    strength = 2.0 * model.alpha if isinstance(model, Ridge) else 1.0
+    if isinstance(model, Ridge):
+        strength = 2.0 * model.alpha
+    else:
+        strength = 1.0 / model.C if model.convention == "paper" else 1.0
     diagonal = np.full(n_params, strength)
     diagonal[n_params - n_intercept :] = 0.0
     return diagonal
@@ -82,6 +87,7 @@ CASES = {
     "binary": (LogisticRegression(C=1.0), lambda: logistic_data()),
     "binary-no-intercept": (LogisticRegression(C=0.5, fit_intercept=False), logistic_data),
     "multinomial": (LogisticRegression(C=1.0), lambda: logistic_data(classes=3)),
+    "paper-convention": (LogisticRegression(C=10.0, convention="paper"), logistic_data),
     "ridge": (Ridge(alpha=2.0), lambda: (logistic_data()[0], logistic_data()[0] @ np.arange(5))),
 }
 
@@ -94,7 +100,8 @@ def test_spent_bounds_the_true_gradient_residual(case, removal, sparse):
     template, data = CASES[case]
     X, y = data()
     Xs = sp.csr_matrix(X) if sparse else X
-    unlearner = CertifiedNewton(epsilon=1.0, budget=1.0, removal=removal, random_state=1)
+    budget = 0.01 if case == "paper-convention" else 1.0  # mean-loss units
+    unlearner = CertifiedNewton(epsilon=1.0, budget=budget, removal=removal, random_state=1)
     model = clone(template).set_params(unlearner=unlearner).fit(Xs, y)
     keep = np.ones(len(X), dtype=bool)
     order = np.random.default_rng(0).permutation(len(X))

@@ -161,3 +161,24 @@ def test_requests_without_rows_are_refused():
         model.unlearn(X[:1])
     with pytest.raises(ValueError, match="keeps no training rows or ids"):
         model.unlearn(ids=[0])
+
+
+def test_multinomial_step_is_within_the_certified_sensitivity_of_the_refit():
+    """Multinomial (no intercept): ``G = sqrt(2)``, ``gamma = 3/2`` in the same bound."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(600, 3)) / 2
+    X /= np.maximum(np.linalg.norm(X, axis=1), 1.0)[:, None] * (1 + 1e-9)
+    y = np.argmax(X + 0.3 * rng.normal(size=X.shape), axis=1)
+    C, capacity = 0.05, 6
+    unlearner = DataFreeNewton(capacity=capacity, random_state=0)
+    model = LogisticRegression(C=C, fit_intercept=False, unlearner=unlearner).fit(X, y)
+    model._rows = RaisingStore()
+    model.unlearn(X[:6], y[:6])
+    theta_bar = np.ravel(model.coef_) - model._certified.perturbation
+    oracle = sk.LogisticRegression(
+        C=C, fit_intercept=False, solver="newton-cholesky", tol=1e-12, max_iter=1000
+    ).fit(X[6:], y[6:])
+    bound = 2.0 * 1.5 * C * 600 * (capacity * C * np.sqrt(2.0)) ** 2
+    distance = np.linalg.norm(theta_bar - np.ravel(oracle.coef_))
+    assert 0 < distance <= bound
+    assert model.certificate_.remaining == 0

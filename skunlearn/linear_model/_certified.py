@@ -110,6 +110,8 @@ def data_free_unlearn(estimator, X_forget, y_forget, ids, sample_weight):
     CertificateExhaustedError
         The deletion capacity would be exceeded (the estimator is unchanged).
     """
+    from ._base import RetainModel, validate_forget_weight  # _base imports this module
+
     check_is_fitted(estimator)
     if ids is not None or X_forget is None or y_forget is None:
         raise ValueError(
@@ -131,14 +133,17 @@ def data_free_unlearn(estimator, X_forget, y_forget, ids, sample_weight):
         if X.shape[0] == 0:
             return estimator
         y = _forget_targets(estimator, y_forget, X.shape[0], spec.n_outputs)
-        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), (X.shape[0],))
+        weights = validate_forget_weight(sample_weight, X.shape[0])
+        weights = np.ones(X.shape[0]) if weights is None else weights
         forget = spec.objective(X, y, weights, scaled=False)
+        weight = float(np.sum(forget.weights))
         forget = forget.with_rows(X, forget.y, spec.weight_scale * forget.weights, l2=0.0)
-        theta, new_state = state.unlearner.remove(state, forget)
+        theta, new_state = state.unlearner.remove(state, forget, weight)
+        context = None
+        if hasattr(estimator, "classes_"):  # LogisticRegression's _set_model reads them
+            context = (np.arange(len(estimator.classes_)), estimator._class_counts)
         with ctrl_c_deferred():
-            model = _current_model(estimator, spec)
-            estimator._set_model(model, theta)
+            estimator._set_model(RetainModel(spec, theta, context=context), theta)
             estimator._certified, estimator.certificate_ = new_state, new_state.certificate
             estimator.n_forgotten_ += X.shape[0]
             estimator.unlearn_history_ = empty_history()
@@ -155,12 +160,3 @@ def _forget_targets(estimator, y, n_rows, n_outputs):
             "target(s)."
         )
     return y.reshape(n_rows, n_outputs)
-
-
-def _current_model(estimator, spec):
-    from ._base import RetainModel
-
-    if hasattr(estimator, "classes_"):
-        context = (np.arange(len(estimator.classes_)), estimator._class_counts)
-        return RetainModel(spec, None, context=context)
-    return RetainModel(spec, None)

@@ -206,7 +206,7 @@ class DataFreeNewton(CertifiedUnlearner):
         noise = state.extra["sigma"] * state.rng().standard_normal(len(theta))
         return theta + noise, replace(state, perturbation=noise, draws=state.draws + 1)
 
-    def remove(self, state, forget):
+    def remove(self, state, forget, weight):
         """One data-free removal: ``(released theta, new state)``.
 
         Parameters
@@ -214,6 +214,9 @@ class DataFreeNewton(CertifiedUnlearner):
         state : CertifiedState
         forget : LinearObjective
             The forget rows' loss with their row weights (no penalty).
+        weight : float
+            Their total sample weight (times class weights): what the removal
+            uses of the capacity.
 
         Raises
         ------
@@ -221,7 +224,6 @@ class DataFreeNewton(CertifiedUnlearner):
             The deleted weight would exceed the capacity.
         """
         extra, certificate = state.extra, state.certificate
-        weight = forget.total_weight / state.weight_scale
         if certificate.spent + weight > certificate.budget:
             raise CertificateExhaustedError(
                 f"DataFreeNewton's deletion capacity is {certificate.budget:g} and "
