@@ -33,6 +33,9 @@ def certify_fit(estimator):
     if not isinstance(unlearner, CertifiedUnlearner):
         return
     _check_options(estimator, unlearner)
+    # float64 coefficients: rounding them to float32 would move the released model off
+    # the perturbed optimum, outside the certificate.
+    estimator._spec["dtype"] = np.float64
     rows = estimator._rows
     model = estimator._model(float(np.sum(rows.sample_weight)))
     theta, state = unlearner.certify(model.spec, rows.head(rows.n), model.theta)
@@ -52,11 +55,6 @@ def _check_options(estimator, unlearner):
         raise ValueError(
             f"{name} does not support class_weight='balanced': a deletion reweighs every "
             "row, which the certified step does not bound."
-        )
-    if spec["dtype"] != np.float64:
-        raise ValueError(
-            f"{name} needs float64 X: rounding coef_ to {np.dtype(spec['dtype'])} would "
-            "move the released model outside the certificate."
         )
     if unlearner._data_free and spec["convention"] != "sklearn":
         raise ValueError(f"{name} needs convention='sklearn' (a fixed objective scale).")

@@ -141,7 +141,9 @@ class CertifiedNewton(CertifiedUnlearner):
     predictor (logistic :math:`1/(6\sqrt3)`, multinomial 3/2, squared 0:
     Ridge's Newton step is exact and spends nothing); an L2 strength > 0;
     no L1 term or positivity constraint; no ``class_weight="balanced"`` (a
-    deletion would reweigh every row); the dense Hessian fits in memory. No
+    deletion would reweigh every row); the dense Hessian fits in memory
+    (float32 input gives float64 coefficients: rounding them would leave
+    the certified optimum). No
     bound on the row norms is needed by this bound (Guo et al.'s
     :math:`\|x_i\| \le 1` enters only its looser form). An unpenalised
     intercept of a logistic model is perturbed too; the perturbed objective
@@ -162,7 +164,7 @@ class CertifiedNewton(CertifiedUnlearner):
     delta : float, default=0.0
         0: pure :math:`\varepsilon` (the exponential-norm density); in (0, 1):
         Gaussian ``b`` (less noise in high dimension).
-    budget : float, default=1.0
+    budget : float, default=0.1
         :math:`\beta`: the gradient residual (Euclidean norm, units of the
         estimator's objective, e.g. ``C * sum(loss) + ||w||^2 / 2``) that may
         be spent before a retraining. The noise scales with it.
@@ -222,7 +224,7 @@ class CertifiedNewton(CertifiedUnlearner):
         self,
         epsilon=1.0,
         delta=0.0,
-        budget=1.0,
+        budget=0.1,
         *,
         removal="one_step",
         on_exhausted="retrain",
