@@ -246,7 +246,7 @@ def weighted_spectral_norm(objective):
     return float(np.sqrt(max(top[0], 0.0)))
 
 
-def newton_residual_bound(objective, step, gamma):
+def newton_residual_bound(objective, step, gamma, spectral=None):
     """Bound on the gradient residual a Newton step leaves (Guo et al., Corollary 1).
 
     After ``theta + u`` with ``H(theta) u = -g`` (``g`` the gradient to
@@ -268,6 +268,10 @@ def newton_residual_bound(objective, step, gamma):
         ``u``.
     gamma : float
         Lipschitz constant of the loss's second derivative in ``z``.
+    spectral : float or None, default=None
+        An upper bound on ``||C^(1/2) X~||_2``; None computes it (one Gram
+        matrix). Removing rows can only lower it: the value of a superset of
+        the rows, scaled by the growth of the row weights, bounds it.
 
     Returns
     -------
@@ -279,4 +283,6 @@ def newton_residual_bound(objective, step, gamma):
     live = np.flatnonzero(objective.weights)
     change = linear_predictor(objective.X[live], coef, intercept)
     fourth = float(objective.weights[live] @ np.sum(change**2, axis=1) ** 2)
-    return 0.5 * gamma * weighted_spectral_norm(objective) * np.sqrt(fourth)
+    if spectral is None:
+        spectral = weighted_spectral_norm(objective)
+    return 0.5 * gamma * spectral * np.sqrt(fourth)

@@ -189,8 +189,9 @@ def test_gaussian_noise_scale_follows_delta():
     assert stats.kstest(b.ravel() / (1.3 * sigma), "norm").pvalue < 1e-3
 
 
-def guo_step_bound(model, X, y, forget):
-    """Guo et al.'s one-step removal and its Corollary 1 bound, in numpy (binary, intercept)."""
+def guo_step_bound(model, X, y, forget, X_fit):
+    """Guo et al.'s one-step removal and its Corollary 1 bound, in numpy (binary, intercept);
+    ``||C^(1/2) X~||_2`` over the rows of the last (re)fit ``X_fit``, a superset."""
     keep = np.setdiff1d(np.arange(len(X)), forget)
     theta = theta_of(model)
     Xt = augmented(X[keep], True)
@@ -199,7 +200,7 @@ def guo_step_bound(model, X, y, forget):
     removed = loss_gradient(model, X[forget], y[forget], theta)
     u = np.linalg.solve(H, removed)
     fourth = model.C * np.sum((Xt @ u) ** 4)
-    spectral = np.sqrt(model.C) * np.linalg.norm(Xt, 2)
+    spectral = np.sqrt(model.C) * np.linalg.norm(augmented(X_fit, True), 2)
     return 0.5 * GAMMA_LOGISTIC * spectral * np.sqrt(fourth)
 
 
@@ -213,7 +214,7 @@ def test_retrain_triggers_exactly_when_the_budget_would_be_exceeded():
     refuse.fit(X, y)
     for k in range(len(X)):
         before = copy.deepcopy(refuse)
-        expected = refuse.certificate_.spent + guo_step_bound(refuse, X[k:], y[k:], [0])
+        expected = refuse.certificate_.spent + guo_step_bound(refuse, X[k:], y[k:], [0], X)
         if expected > 0.3:
             break
         retrain.unlearn(X[k : k + 1], y[k : k + 1])

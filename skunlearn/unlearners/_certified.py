@@ -17,6 +17,7 @@ from .._certificate import (
     measured_residual,
     newton_residual_bound,
     sample_perturbation,
+    weighted_spectral_norm,
 )
 from .._solvers import dense_hessian_fits, newton
 from ..exceptions import CertificateExhaustedError
@@ -295,7 +296,12 @@ class CertifiedNewton(CertifiedUnlearner):
                 "a smaller budget, or fit_intercept=False."
             )
         certificate = replace(state.certificate, spent=spent, deletions_since_retrain=0)
-        state = replace(state, perturbation=b, draws=state.draws + 1, certificate=certificate)
+        # ||C^(1/2) X~||_2 over the rows of this fit, and their row-weight scale: removals
+        # only lower it (Corollary 1's factor without a Gram matrix per removal).
+        extra = {"spectral": weighted_spectral_norm(objective), "scale": state.weight_scale}
+        state = replace(
+            state, perturbation=b, draws=state.draws + 1, certificate=certificate, extra=extra
+        )
         return result.theta, state
 
     def _run(self, problem):
@@ -335,7 +341,9 @@ class CertifiedNewton(CertifiedUnlearner):
         factor = scipy.linalg.cho_factor(objective.hessian(theta), check_finite=False)
         step = -scipy.linalg.cho_solve(factor, change, check_finite=False)
         gamma = loss_constants(problem.loss, "CertifiedNewton").hessian_lipschitz
-        bound = newton_residual_bound(objective, step, gamma)
+        growth = problem.weight_scale / state.extra["scale"]  # 1 unless a weighted mean
+        spectral = state.extra["spectral"] * np.sqrt(growth)
+        bound = newton_residual_bound(objective, step, gamma, spectral)
         return theta + step, float(rho * state.certificate.spent + bound)
 
     def _iterate(self, problem, objective, state):
@@ -357,12 +365,10 @@ class CertifiedNewton(CertifiedUnlearner):
                 "on_exhausted='retrain' to retrain with fresh noise automatically."
             )
         theta0 = problem.refit(problem).theta
-        objective = problem.retain_objective()
-        theta, state = self._perturbed_fit(objective, theta0, state, problem.loss)
+        state = replace(state, weight_scale=problem.weight_scale)
+        theta, state = self._perturbed_fit(problem.retain_objective(), theta0, state, problem.loss)
         certificate = replace(state.certificate, retrains=state.certificate.retrains + 1)
-        return _result(
-            theta, replace(state, weight_scale=problem.weight_scale, certificate=certificate)
-        )
+        return _result(theta, replace(state, certificate=certificate))
 
 
 def _state_of(problem):
