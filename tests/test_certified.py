@@ -354,3 +354,9 @@ def test_float32_input_gives_float64_coefficients_at_the_perturbed_optimum():
     X32 = X.astype(np.float32).astype(np.float64)
     residual = perturbed_gradient(model, X32[3:], y[3:], theta_of(model))
     assert np.linalg.norm(residual) <= model.certificate_.spent
+
+
+def test_a_budget_below_the_rounding_floor_is_refused_with_the_floor():
+    X, y = logistic_data()
+    with pytest.raises(ValueError, match="rounding bound .* Take a budget above it"):
+        LogisticRegression(unlearner=CertifiedNewton(budget=1e-14, removal="iterate")).fit(X, y)

@@ -133,9 +133,11 @@ class CertifiedNewton(CertifiedUnlearner):
     \|X u\|` for unit rows, the paper's form), accumulated across removals
     (each step leaves the previous residual in place). ``removal="iterate"``
     iterates Newton to ``tol`` and spends the residual measured in one
-    gradient pass (plus its rounding bound): not accumulated, about 1e-12 of
-    the objective's scale, so a tiny ``budget`` (and so tiny noise) certifies
-    many deletions.
+    gradient pass plus the worst-case rounding bound of that computation
+    (Higham's summation bound: it grows with the number of rows, about 1e-11
+    at 400 rows and 4e-6 at 1e5 in the units of ``C * sum(loss)``): not
+    accumulated, so a budget just above that floor (and so tiny noise)
+    certifies every deletion.
 
     Assumptions (checked at ``fit``, a ValueError otherwise): a smooth loss
     whose second derivative is :math:`\gamma`-Lipschitz in the linear
@@ -289,12 +291,7 @@ class CertifiedNewton(CertifiedUnlearner):
         )
         spent = measured_residual(perturbed, result.theta)
         if not spent <= self.budget:
-            raise ValueError(
-                f"The perturbed objective was minimised only to a gradient residual of "
-                f"{spent:.3g}, above the budget {self.budget:.3g}: with an unpenalised "
-                "intercept a large perturbation leaves no minimum. Take a larger epsilon, "
-                "a smaller budget, or fit_intercept=False."
-            )
+            raise ValueError(_unfit_message(result.converged, spent, self.budget))
         certificate = replace(state.certificate, spent=spent, deletions_since_retrain=0)
         # ||C^(1/2) X~||_2 over the rows of this fit, and their row-weight scale: removals
         # only lower it (Corollary 1's factor without a Gram matrix per removal).
@@ -369,6 +366,20 @@ class CertifiedNewton(CertifiedUnlearner):
         theta, state = self._perturbed_fit(problem.retain_objective(), theta0, state, problem.loss)
         certificate = replace(state.certificate, retrains=state.certificate.retrains + 1)
         return _result(theta, replace(state, certificate=certificate))
+
+
+def _unfit_message(converged, spent, budget):
+    if converged:
+        return (
+            f"The perturbed fit's gradient residual, with its worst-case rounding bound "
+            f"(which grows with the number of rows), is {spent:.3g}: above the budget "
+            f"{budget:.3g}, so not even the fit is certified. Take a budget above it."
+        )
+    return (
+        f"The perturbed objective was minimised only to a gradient residual of {spent:.3g}, "
+        f"above the budget {budget:.3g}: with an unpenalised intercept a large perturbation "
+        "leaves no minimum. Take a larger epsilon, a smaller budget, or fit_intercept=False."
+    )
 
 
 def _state_of(problem):
