@@ -510,6 +510,49 @@ MUTATIONS = [
         "harm=_ascent_harm(split),",
         ("tests/test_diagnostics_reports.py",),
     ),
+    # --- certified removal ----------------------------------------------------------------
+    M(
+        "certified-step-bound-too-small",
+        "skunlearn/_certificate.py",
+        "return 0.5 * gamma * spectral * np.sqrt(fourth)",
+        "return 0.05 * gamma * spectral * np.sqrt(fourth)",
+        ("tests/test_certified.py",),
+    ),
+    M(
+        "certified-noise-norm-shape",
+        "skunlearn/_certificate.py",
+        "norm = rng.gamma(k, scale / epsilon)",
+        "norm = rng.gamma(k + 1, scale / epsilon)",
+        ("tests/test_certified.py",),
+    ),
+    M(
+        "certified-one-step-not-accumulated",
+        "skunlearn/unlearners/_certified.py",
+        "return theta + step, float(rho * state.certificate.spent + bound)",
+        "return theta + step, float(bound)",
+        ("tests/test_certified.py",),
+    ),
+    M(
+        "certified-switch-not-refused",
+        "skunlearn/linear_model/_certified.py",
+        "_signature(unlearner) == _signature(state.unlearner):",
+        "True:",
+        ("tests/test_certified.py",),
+    ),
+    M(
+        "data-free-sigma-linear-in-capacity",
+        "skunlearn/unlearners/_data_free.py",
+        "sensitivity = 2.0 * lipschitz * gradient**2 / mu**3",
+        "sensitivity = 2.0 * lipschitz * gradient / mu**3",
+        ("tests/test_data_free.py",),
+    ),
+    M(
+        "data-free-hessian-not-downdated",
+        "skunlearn/unlearners/_data_free.py",
+        'hessian = extra["hessian"] - forget.loss_hessian(theta_hat)',
+        'hessian = extra["hessian"]',
+        ("tests/test_data_free.py",),
+    ),
 ]
 
 
