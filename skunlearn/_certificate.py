@@ -35,6 +35,7 @@ __all__ = [
     "measured_residual",
     "newton_residual_bound",
     "sample_perturbation",
+    "step_rounding_bound",
 ]
 
 
@@ -246,19 +247,22 @@ def weighted_spectral_norm(objective):
     return float(np.sqrt(max(top[0], 0.0)))
 
 
-def newton_residual_bound(objective, step, gamma, spectral=None):
+def newton_residual_bound(objective, step, gamma, spectral=None, offset=None):
     """Bound on the gradient residual a Newton step leaves (Guo et al., Corollary 1).
 
-    After ``theta + u`` with ``H(theta) u = -g`` (``g`` the gradient to
-    cancel), the residual is ``r = int_0^1 (H(theta + t u) - H(theta)) u dt``
-    (the ridge and the perturbation cancel). With ``delta_i = x~_i^T U`` the
-    change of row ``i``'s linear predictor and ``gamma`` the Lipschitz
-    constant of the loss's second derivative,
-    ``||r|| <= (gamma / 2) ||C^(1/2) X~||_2 (sum_i c_i ||delta_i||^4)^(1/2)``.
-    Guo et al.'s Corollary 1, ``gamma ||X||_2 ||u|| ||X u||``, follows from it
-    by ``||delta_i|| <= ||x_i|| ||u||`` with ``||x_i|| <= 1``; this form needs
-    no bound on the rows. One pass over the rows (and one Gram matrix for the
-    spectral norm).
+    After ``theta + u`` with ``H u = -g`` (``g`` the gradient to cancel, ``H``
+    the Hessian at ``theta``, or at an anchor ``theta_s = theta - offset``),
+    the residual is ``r = int_0^1 (H(theta + t u) - H) u dt`` (the ridge and
+    the perturbation cancel). With ``delta_i = x~_i^T U`` and ``a_i = x~_i^T
+    (theta - theta_s)`` the changes of row ``i``'s linear predictor and
+    ``gamma`` the Lipschitz constant of the loss's second derivative,
+    ``||r|| <= gamma ||C^(1/2) X~||_2 (sum_i c_i (||a_i|| + ||delta_i|| / 2)^2
+    ||delta_i||^2)^(1/2)``; with the Hessian at ``theta`` (``a = 0``) that is
+    ``(gamma / 2) ||C^(1/2) X~||_2 (sum_i c_i ||delta_i||^4)^(1/2)``. Guo et
+    al.'s Corollary 1, ``gamma ||X||_2 ||u|| ||X u||``, follows from it by
+    ``||delta_i|| <= ||x_i|| ||u||`` with ``||x_i|| <= 1``; this form needs no
+    bound on the rows. One ``O(n d)`` pass over the rows (and one Gram matrix
+    for the spectral norm when not given).
 
     Parameters
     ----------
@@ -272,6 +276,8 @@ def newton_residual_bound(objective, step, gamma, spectral=None):
         An upper bound on ``||C^(1/2) X~||_2``; None computes it (one Gram
         matrix). Removing rows can only lower it: the value of a superset of
         the rows, scaled by the growth of the row weights, bounds it.
+    offset : ndarray of shape (n_params,) or None, default=None
+        ``theta - theta_s`` when the step used the Hessian at ``theta_s``.
 
     Returns
     -------
@@ -279,10 +285,32 @@ def newton_residual_bound(objective, step, gamma, spectral=None):
     """
     if gamma == 0.0:
         return 0.0
-    coef, intercept = objective.unpack(np.ascontiguousarray(step, dtype=np.float64))
     live = np.flatnonzero(objective.weights)
-    change = linear_predictor(objective.X[live], coef, intercept)
-    fourth = float(objective.weights[live] @ np.sum(change**2, axis=1) ** 2)
+    change = _predictor_norms(objective, live, step)
+    stale = 0.0 if offset is None else _predictor_norms(objective, live, offset)
+    total = float(objective.weights[live] @ ((stale + change / 2.0) * change) ** 2)
     if spectral is None:
         spectral = weighted_spectral_norm(objective)
-    return 0.5 * gamma * spectral * np.sqrt(fourth)
+    return gamma * spectral * np.sqrt(total)
+
+
+def step_rounding_bound(hessian, step, n_rows, forget, theta):
+    """Rounding of a Newton step's inputs: its Hessian and the removed rows' gradient.
+
+    ``(n_rows + 2 p) u tr|H| ||u||`` bounds ``||(H_exact - H) u||`` plus the
+    Cholesky solve's backward error (``p`` parameters, ``u = 2^-53``; the
+    Hessian is a sum of ``n_rows`` terms), and the rounding bound of the
+    gradient of ``forget`` at ``theta`` (:func:`measured_residual`'s) the rest.
+    """
+    from .diagnostics._rounding import gradient_rounding_bound  # diagnostics import unlearners
+
+    unit = np.finfo(np.float64).eps / 2
+    trace = float(np.trace(np.abs(hessian)))
+    solve = (n_rows + 2 * len(hessian)) * unit * trace * float(np.linalg.norm(step))
+    return solve + float(np.linalg.norm(gradient_rounding_bound(forget, theta)))
+
+
+def _predictor_norms(objective, live, direction):
+    """``||x~_i^T V||`` of the live rows for a parameter direction ``V``."""
+    coef, intercept = objective.unpack(np.ascontiguousarray(direction, dtype=np.float64))
+    return np.linalg.norm(linear_predictor(objective.X[live], coef, intercept), axis=1)

@@ -17,6 +17,7 @@ from .._certificate import (
     measured_residual,
     newton_residual_bound,
     sample_perturbation,
+    step_rounding_bound,
     weighted_spectral_norm,
 )
 from .._solvers import dense_hessian_fits, newton
@@ -131,7 +132,15 @@ class CertifiedNewton(CertifiedUnlearner):
     :math:`\|r\| \le \frac{\gamma}{2} \|C^{1/2} \tilde X\|_2 (\sum_i c_i
     \|\tilde x_i^\top U\|^4)^{1/2}` (:math:`\le \gamma \|X\|_2 \|u\|
     \|X u\|` for unit rows, the paper's form), accumulated across removals
-    (each step leaves the previous residual in place). ``removal="iterate"``
+    (each step leaves the previous residual in place).
+    ``removal="stored_hessian"`` takes the same step with the loss Hessian
+    kept at the last (re)fit's :math:`\theta_s`, downdated by the removed rows
+    (exact at :math:`\theta_s`): no Hessian pass, one :math:`O(nd)` pass for
+    the bound, which then also covers the Hessian's staleness: with
+    :math:`a_i = \tilde x_i^\top (\theta - \theta_s)`, :math:`\|r\| \le
+    \gamma \|C^{1/2} \tilde X\|_2 (\sum_i c_i (\|a_i\| + \|\delta_i\| / 2)^2
+    \|\delta_i\|^2)^{1/2}` (:func:`~skunlearn._certificate.newton_residual_bound`),
+    so the budget runs out sooner as :math:`\theta` drifts. ``removal="iterate"``
     iterates Newton to ``tol`` and spends the residual measured in one
     gradient pass plus the worst-case rounding bound of that computation
     (Higham's summation bound: it grows with the number of rows, about 1e-11
@@ -171,9 +180,10 @@ class CertifiedNewton(CertifiedUnlearner):
         :math:`\beta`: the gradient residual (Euclidean norm, units of the
         estimator's objective, e.g. ``C * sum(loss) + ||w||^2 / 2``) that may
         be spent before a retraining. The noise scales with it.
-    removal : {"one_step", "iterate"}, default="one_step"
-        Guo et al.'s single Newton step with the accumulated bound, or Newton
-        iterated to ``tol`` with the measured residual.
+    removal : {"one_step", "stored_hessian", "iterate"}, default="one_step"
+        Guo et al.'s single Newton step with the accumulated bound (a Hessian
+        pass per removal), the same with the stored Hessian (no Hessian
+        pass), or Newton iterated to ``tol`` with the measured residual.
     on_exhausted : {"retrain", "raise"}, default="retrain"
         What a removal that would exceed the budget does: refit on the
         remaining rows with fresh noise (``certificate_.retrains`` counts
@@ -216,7 +226,7 @@ class CertifiedNewton(CertifiedUnlearner):
         "epsilon": [Interval(Real, 0, np.inf, closed="right")],
         "delta": [Interval(Real, 0, 1, closed="left")],
         "budget": [Interval(Real, 0, None, closed="neither")],
-        "removal": [StrOptions({"one_step", "iterate"})],
+        "removal": [StrOptions({"one_step", "stored_hessian", "iterate"})],
         "on_exhausted": [StrOptions({"retrain", "raise"})],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -276,7 +286,11 @@ class CertifiedNewton(CertifiedUnlearner):
         return self._perturbed_fit(objective, theta, state, spec.loss)
 
     def _method(self):
-        step = "one Newton step" if self.removal == "one_step" else "Newton iterated"
+        step = {
+            "one_step": "one Newton step",
+            "stored_hessian": "one Newton step with the stored Hessian",
+            "iterate": "Newton iterated",
+        }[self.removal]
         return f"loss perturbation (Guo et al. 2020), {step}"
 
     def _perturbed_fit(self, objective, theta0, state, loss):
@@ -296,6 +310,9 @@ class CertifiedNewton(CertifiedUnlearner):
         # ||C^(1/2) X~||_2 over the rows of this fit, and their row-weight scale: removals
         # only lower it (Corollary 1's factor without a Gram matrix per removal).
         extra = {"spectral": weighted_spectral_norm(objective), "scale": state.weight_scale}
+        if self.removal == "stored_hessian":  # the loss Hessian per unit row weight
+            extra["anchor"] = result.theta
+            extra["loss_hessian"] = objective.loss_hessian(result.theta) / state.weight_scale
         state = replace(
             state, perturbation=b, draws=state.draws + 1, certificate=certificate, extra=extra
         )
@@ -308,10 +325,10 @@ class CertifiedNewton(CertifiedUnlearner):
         if problem.vanished:
             return self._exhausted(problem, state, "the deletion removes a class")
         objective = problem.retain_objective()
-        if self.removal == "one_step":
-            theta, spent = self._one_step(problem, objective, state)
+        if self.removal == "iterate":
+            theta, spent, extra = self._iterate(problem, objective, state)
         else:
-            theta, spent = self._iterate(problem, objective, state)
+            theta, spent, extra = self._one_step(problem, objective, state)
         if not spent <= self.budget:
             return self._exhausted(
                 problem, state, f"the removal would spend {spent:.3g} of {self.budget:.3g}"
@@ -321,12 +338,14 @@ class CertifiedNewton(CertifiedUnlearner):
             spent=spent,
             deletions_since_retrain=certificate.deletions_since_retrain + n_forget,
         )
-        new_state = replace(state, weight_scale=problem.weight_scale, certificate=certificate)
+        new_state = replace(
+            state, weight_scale=problem.weight_scale, certificate=certificate, extra=extra
+        )
         return _result(theta, new_state)
 
     def _one_step(self, problem, objective, state):
         """Algorithm 2 of Guo et al.: one Newton step from the removed rows' gradient."""
-        theta = problem.theta0
+        theta, extra = problem.theta0, state.extra
         rho = problem.weight_scale / state.weight_scale
         forget = objective.with_rows(
             problem.X_forget, problem.y_forget, problem.forget_weight, l2=0.0
@@ -335,13 +354,22 @@ class CertifiedNewton(CertifiedUnlearner):
         # removal causes (rho != 1 when the objective is a weighted mean, "paper").
         change = -forget.value_grad(theta)[1]
         change += (1.0 - rho) * (objective.l2_diagonal * theta + state.perturbation)
-        factor = scipy.linalg.cho_factor(objective.hessian(theta), check_finite=False)
+        if self.removal == "stored_hessian":  # downdated at the anchor: no Hessian pass
+            removed = forget.with_rows(forget.X, forget.y, problem.forget_sample_weight)
+            loss_hessian = extra["loss_hessian"] - removed.loss_hessian(extra["anchor"])
+            hessian = objective.regularize(problem.weight_scale * loss_hessian)
+            offset, extra = theta - extra["anchor"], {**extra, "loss_hessian": loss_hessian}
+        else:
+            hessian, offset = objective.hessian(theta), None
+        factor = scipy.linalg.cho_factor(hessian, check_finite=False)
         step = -scipy.linalg.cho_solve(factor, change, check_finite=False)
         gamma = loss_constants(problem.loss, "CertifiedNewton").hessian_lipschitz
-        growth = problem.weight_scale / state.extra["scale"]  # 1 unless a weighted mean
-        spectral = state.extra["spectral"] * np.sqrt(growth)
-        bound = newton_residual_bound(objective, step, gamma, spectral)
-        return theta + step, float(rho * state.certificate.spent + bound)
+        growth = problem.weight_scale / extra["scale"]  # 1 unless a weighted mean
+        spectral = extra["spectral"] * np.sqrt(growth)
+        bound = newton_residual_bound(objective, step, gamma, spectral, offset)
+        rows = int(np.count_nonzero(objective.weights))
+        bound += step_rounding_bound(hessian, step, rows, forget, theta)
+        return theta + step, float(rho * state.certificate.spent + bound), extra
 
     def _iterate(self, problem, objective, state):
         """Newton to ``tol`` on the perturbed retain objective; its measured residual."""
@@ -349,7 +377,7 @@ class CertifiedNewton(CertifiedUnlearner):
         result = newton(
             perturbed, problem.theta0, tol=self.tol, max_iter=self.max_iter, reuse_hessian=True
         )
-        return result.theta, measured_residual(perturbed, result.theta)
+        return result.theta, measured_residual(perturbed, result.theta), state.extra
 
     def _exhausted(self, problem, state, why):
         """Retrain with fresh noise on the remaining rows, or refuse."""
