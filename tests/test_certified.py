@@ -385,3 +385,27 @@ def test_stored_hessian_removal_makes_no_hessian_pass_over_the_remaining_rows(mo
     H = (Xt.T * (p * (1 - p))) @ Xt + np.diag(ridge_diagonal(model, len(anchor)))
     step = np.linalg.solve(H, loss_gradient(model, X[:4], y[:4], anchor))
     assert_allclose(theta_of(model), anchor + step, rtol=1e-9, atol=1e-12)
+
+
+def test_stored_hessian_spends_the_staleness_bound_of_each_step():
+    """Each removal spends ``gamma ||C^(1/2) X~_fit||_2 (sum_i c_i (|a_i| + |delta_i| / 2)^2
+    delta_i^2)^(1/2)`` (numpy), ``a`` the drift from the anchor, ``delta`` the step."""
+    X, y = logistic_data(n=200, d=4, seed=2)
+    unlearner = CertifiedNewton(budget=5.0, removal="stored_hessian", random_state=0)
+    model = LogisticRegression(unlearner=unlearner).fit(X, y)
+    anchor = theta_of(model)
+    spectral = np.linalg.norm(augmented(X, True), 2)  # C = 1
+    for k in range(12):
+        theta, spent = theta_of(model), model.certificate_.spent
+        Xt = augmented(X[k + 1 :], True)
+        p = expit(Xt @ anchor)
+        H = (Xt.T * (p * (1 - p))) @ Xt + np.diag(ridge_diagonal(model, len(anchor)))
+        u = np.linalg.solve(H, loss_gradient(model, X[k : k + 1], y[k : k + 1], theta))
+        a, delta = np.abs(Xt @ (theta - anchor)), np.abs(Xt @ u)
+        bound = GAMMA_LOGISTIC * spectral * np.sqrt(np.sum((a + delta / 2) ** 2 * delta**2))
+        model.unlearn(X[k : k + 1], y[k : k + 1])
+        assert_allclose(theta_of(model), theta + u, rtol=1e-9, atol=1e-12)
+        assert_allclose(model.certificate_.spent - spent, bound, rtol=1e-6)
+    assert model.certificate_.retrains == 0
+    residual = perturbed_gradient(model, X[12:], y[12:], theta_of(model))
+    assert np.linalg.norm(residual) <= model.certificate_.spent

@@ -514,8 +514,15 @@ MUTATIONS = [
     M(
         "certified-step-bound-too-small",
         "skunlearn/_certificate.py",
-        "return 0.5 * gamma * spectral * np.sqrt(fourth)",
-        "return 0.05 * gamma * spectral * np.sqrt(fourth)",
+        "return gamma * spectral * np.sqrt(total)",
+        "return 0.1 * gamma * spectral * np.sqrt(total)",
+        ("tests/test_certified.py",),
+    ),
+    M(
+        "certified-stored-hessian-staleness-ignored",
+        "skunlearn/_certificate.py",
+        "((stale + change / 2.0) * change) ** 2",
+        "((change / 2.0) * change) ** 2",
         ("tests/test_certified.py",),
     ),
     M(
