@@ -285,10 +285,10 @@ def newton_residual_bound(objective, step, gamma, spectral=None, offset=None):
     """
     if gamma == 0.0:
         return 0.0
-    live = np.flatnonzero(objective.weights)
-    change = _predictor_norms(objective, live, step)
-    stale = 0.0 if offset is None else _predictor_norms(objective, live, offset)
-    total = float(objective.weights[live] @ ((stale + change / 2.0) * change) ** 2)
+    directions = [step] if offset is None else [step, offset]
+    change, *stale = _predictor_norms(objective, directions)
+    stale = stale[0] if stale else 0.0
+    total = float(objective.weights @ ((stale + change / 2.0) * change) ** 2)
     if spectral is None:
         spectral = weighted_spectral_norm(objective)
     return gamma * spectral * np.sqrt(total)
@@ -310,7 +310,11 @@ def step_rounding_bound(hessian, step, n_rows, forget, theta):
     return solve + float(np.linalg.norm(gradient_rounding_bound(forget, theta)))
 
 
-def _predictor_norms(objective, live, direction):
-    """``||x~_i^T V||`` of the live rows for a parameter direction ``V``."""
-    coef, intercept = objective.unpack(np.ascontiguousarray(direction, dtype=np.float64))
-    return np.linalg.norm(linear_predictor(objective.X[live], coef, intercept), axis=1)
+def _predictor_norms(objective, directions):
+    """``||x~_i^T V||`` of every row for each parameter direction ``V``, in one pass."""
+    parts = [objective.unpack(np.asarray(v, dtype=np.float64)) for v in directions]
+    coef = np.vstack([coef for coef, _ in parts])
+    intercept = np.concatenate([intercept for _, intercept in parts])
+    Z = linear_predictor(objective.X, coef, intercept)
+    K = objective.n_outputs
+    return [np.linalg.norm(Z[:, k * K : (k + 1) * K], axis=1) for k in range(len(parts))]
