@@ -64,6 +64,8 @@ def test_never_reads_training_rows_and_keeps_none(sparse):
     assert model.n_forgotten_ == 6
     assert model.certificate_.remaining == 14
     assert model.predict(Xs[:3]).shape == (3,)
+    exported = model.to_sklearn()
+    assert_allclose(exported.decision_function(X), model.decision_function(Xs), rtol=1e-12)
 
 
 def test_noiseless_step_is_within_the_certified_sensitivity_of_the_refit():
@@ -110,6 +112,7 @@ def test_ridge_data_free_removal_is_exact():
     model._rows = RaisingStore()
     model.unlearn(X[:30], y[:30]).unlearn(X[30:40], y[30:40])
     oracle = sk.Ridge(alpha=0.3).fit(X[40:], y[40:])
+    assert_allclose(model.to_sklearn().predict(X), oracle.predict(X), rtol=0, atol=1e-9)
     assert_allclose(model.coef_, oracle.coef_, rtol=0, atol=1e-10)
     assert_allclose(model.intercept_, oracle.intercept_, rtol=0, atol=1e-10)
 

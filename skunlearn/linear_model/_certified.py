@@ -18,7 +18,7 @@ from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ._prepared import ctrl_c_deferred
 
-__all__ = ["certify_fit", "check_certified_unlearner", "data_free_unlearn"]
+__all__ = ["certify_fit", "check_certified_unlearner", "data_free_unlearn", "model_spec"]
 
 
 def certify_fit(estimator):
@@ -158,3 +158,11 @@ def _forget_targets(estimator, y, n_rows, n_outputs):
             "target(s)."
         )
     return y.reshape(n_rows, n_outputs)
+
+
+def model_spec(estimator):
+    """The objective spec of the current model: from its rows, or kept by a data-free fit."""
+    state = getattr(estimator, "_certified", None)
+    if state is not None and state.unlearner._data_free:
+        return state.extra["spec"]
+    return estimator._model(float(np.sum(estimator._rows.sample_weight))).spec

@@ -29,7 +29,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
-from ._certified import certify_fit
+from ._certified import certify_fit, model_spec
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
@@ -518,7 +518,7 @@ class LogisticRegression(
     def _sklearn_export(self):
         """scikit-learn's ``LogisticRegression`` with the same hyperparameters (in its
         convention) and fitted attributes; ``to_sklearn`` copies the parameters."""
-        return logistic_export(self, self._model(1.0).spec)
+        return logistic_export(self, model_spec(self))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

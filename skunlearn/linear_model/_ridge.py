@@ -26,7 +26,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
-from ._certified import certify_fit
+from ._certified import certify_fit, model_spec
 from ._export import ridge_export
 
 __all__ = ["Ridge"]
@@ -473,7 +473,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     def _sklearn_export(self):
         """scikit-learn's ``Ridge`` with the same hyperparameters (in its convention);
         ``to_sklearn`` copies the fitted parameters."""
-        return ridge_export(self, self._model(float(np.sum(self._rows.sample_weight))).spec)
+        return ridge_export(self, model_spec(self))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
