@@ -10,9 +10,11 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from scipy.special import expit
 from sklearn import linear_model as sk
+from sklearn.preprocessing import FunctionTransformer
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.exceptions import CertificateExhaustedError
+from skunlearn.pipeline import make_pipeline
 from skunlearn.unlearners import DataFreeNewton
 
 GAMMA_LOGISTIC = 1.0 / (6.0 * np.sqrt(3.0))
@@ -185,3 +187,15 @@ def test_multinomial_step_is_within_the_certified_sensitivity_of_the_refit():
     distance = np.linalg.norm(theta_bar - np.ravel(oracle.coef_))
     assert 0 < distance <= bound
     assert model.certificate_.remaining == 0
+
+
+def test_a_data_free_final_step_refuses_pipeline_unlearning():
+    X, y = unit_rows()
+    final = LogisticRegression(fit_intercept=False, unlearner=DataFreeNewton(capacity=5))
+    pipeline = make_pipeline(FunctionTransformer(np.tanh), final).fit(X, y)
+    before = np.array(pipeline[-1].coef_)
+    with pytest.raises(ValueError, match="cannot unlearn as a pipeline step"):
+        pipeline.unlearn(X[:1], y[:1])
+    assert_allclose(pipeline[-1].coef_, before, rtol=0, atol=0)
+    pipeline[-1].unlearn(np.tanh(X[:1]), y[:1])
+    assert pipeline[-1].certificate_.remaining == 4

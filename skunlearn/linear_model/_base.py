@@ -386,7 +386,7 @@ class UnlearnMixin:
         target = self if features is None else self._in_feature_space(features)
         rows = target._rows
         unlearner = resolve_unlearner(self.unlearner)
-        check_certified_unlearner(self, unlearner, features)
+        check_certified_unlearner(self, unlearner, features, row_path=True)
         rows.partition(positions)
         try:
             state, warnings = target._unlearned_state(unlearner, len(positions))

@@ -64,7 +64,7 @@ def _signature(unlearner):
     return type(unlearner).__name__, {k: repr(v) for k, v in unlearner.get_params().items()}
 
 
-def check_certified_unlearner(estimator, unlearner, features=None):
+def check_certified_unlearner(estimator, unlearner, features=None, row_path=False):
     """Refuse to unlearn with another unlearner than the certified one of ``fit`` (or back).
 
     Raises
@@ -74,13 +74,20 @@ def check_certified_unlearner(estimator, unlearner, features=None):
         differs from it (class or parameters), or ``unlearner`` is certified
         and the fit drew no noise (refitting resolves both); or a pipeline
         step before it was refitted (``features`` given): the certificate
-        does not cover the preprocessing.
+        does not cover the preprocessing; or a data-free fit is asked to
+        unlearn through the row store (``row_path``: inside a pipeline).
     """
     state = getattr(estimator, "_certified", None)
     certified = isinstance(unlearner, CertifiedUnlearner)
     if state is None and not certified:
         return
     check_is_fitted(estimator)
+    if row_path and state is not None and state.unlearner._data_free:
+        raise ValueError(
+            "A data-free fit keeps no training rows, so it cannot unlearn as a pipeline step "
+            "(the pipeline looks the rows up in the final step's store). Unlearn the final "
+            "estimator itself with the transformed rows and their targets."
+        )
     if state is not None and features is not None:
         raise ValueError(
             "A certified unlearner covers the final estimator only: a pipeline step before "
