@@ -67,6 +67,15 @@ class Certificate:
     method : str
         The mechanism and its removal step (e.g. ``"loss perturbation, one
         Newton step"``).
+
+    Examples
+    --------
+    >>> from skunlearn.unlearners import Certificate
+    >>> certificate = Certificate(epsilon=1.0, delta=0.0, budget=0.5, spent=0.125)
+    >>> certificate.remaining
+    0.375
+    >>> sorted(certificate.to_dict())[:3]
+    ['budget', 'deletions_since_retrain', 'delta']
     """
 
     epsilon: float
