@@ -183,7 +183,8 @@ class CertifiedNewton(CertifiedUnlearner):
     removal : {"one_step", "stored_hessian", "iterate"}, default="one_step"
         Guo et al.'s single Newton step with the accumulated bound (a Hessian
         pass per removal), the same with the stored Hessian (no Hessian
-        pass), or Newton iterated to ``tol`` with the measured residual.
+        pass), or Newton iterated to ``tol`` with the measured residual (its
+        first steps with the stored Hessian while they contract).
     on_exhausted : {"retrain", "raise"}, default="retrain"
         What a removal that would exceed the budget does: refit on the
         remaining rows with fresh noise (``certificate_.retrains`` counts
@@ -310,7 +311,7 @@ class CertifiedNewton(CertifiedUnlearner):
         # ||C^(1/2) X~||_2 over the rows of this fit, and their row-weight scale: removals
         # only lower it (Corollary 1's factor without a Gram matrix per removal).
         extra = {"spectral": weighted_spectral_norm(objective), "scale": state.weight_scale}
-        if self.removal == "stored_hessian":  # the loss Hessian per unit row weight
+        if self.removal != "one_step":  # the loss Hessian per unit row weight
             extra["anchor"] = result.theta
             extra["loss_hessian"] = objective.loss_hessian(result.theta) / state.weight_scale
         state = replace(
@@ -355,10 +356,8 @@ class CertifiedNewton(CertifiedUnlearner):
         change = -forget.value_grad(theta)[1]
         change += (1.0 - rho) * (objective.l2_diagonal * theta + state.perturbation)
         if self.removal == "stored_hessian":  # downdated at the anchor: no Hessian pass
-            removed = forget.with_rows(forget.X, forget.y, problem.forget_sample_weight)
-            loss_hessian = extra["loss_hessian"] - removed.loss_hessian(extra["anchor"])
-            hessian = objective.regularize(problem.weight_scale * loss_hessian)
-            offset, extra = theta - extra["anchor"], {**extra, "loss_hessian": loss_hessian}
+            hessian, extra = _stored_hessian(problem, objective, forget, extra)
+            offset = theta - extra["anchor"]
         else:
             hessian, offset = objective.hessian(theta), None
         factor = scipy.linalg.cho_factor(hessian, check_finite=False)
@@ -372,12 +371,22 @@ class CertifiedNewton(CertifiedUnlearner):
         return theta + step, float(rho * state.certificate.spent + bound), extra
 
     def _iterate(self, problem, objective, state):
-        """Newton to ``tol`` on the perturbed retain objective; its measured residual."""
+        """Newton to ``tol`` on the perturbed retain objective, its first steps with the
+        stored Hessian (while they contract); its measured residual."""
+        forget = objective.with_rows(
+            problem.X_forget, problem.y_forget, problem.forget_weight, l2=0.0
+        )
+        hessian, extra = _stored_hessian(problem, objective, forget, state.extra)
         perturbed = PerturbedObjective(objective, state.perturbation)
         result = newton(
-            perturbed, problem.theta0, tol=self.tol, max_iter=self.max_iter, reuse_hessian=True
+            perturbed,
+            problem.theta0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            hessian=hessian,
+            reuse_hessian=True,
         )
-        return result.theta, measured_residual(perturbed, result.theta), state.extra
+        return result.theta, measured_residual(perturbed, result.theta), extra
 
     def _exhausted(self, problem, state, why):
         """Retrain with fresh noise on the remaining rows, or refuse."""
@@ -394,6 +403,14 @@ class CertifiedNewton(CertifiedUnlearner):
         theta, state = self._perturbed_fit(problem.retain_objective(), theta0, state, problem.loss)
         certificate = replace(state.certificate, retrains=state.certificate.retrains + 1)
         return _result(theta, replace(state, certificate=certificate))
+
+
+def _stored_hessian(problem, objective, forget, extra):
+    """The Hessian kept at the anchor, downdated by the removed rows: ``(H, new extra)``."""
+    removed = forget.with_rows(forget.X, forget.y, problem.forget_sample_weight)
+    loss_hessian = extra["loss_hessian"] - removed.loss_hessian(extra["anchor"])
+    hessian = objective.regularize(problem.weight_scale * loss_hessian)
+    return hessian, {**extra, "loss_hessian": loss_hessian}
 
 
 def _unfit_message(converged, spent, budget):
