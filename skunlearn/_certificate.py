@@ -43,7 +43,7 @@ __all__ = [
 class Certificate:
     """What a compliance officer needs to know about a certified model.
 
-    Attributes
+    Parameters
     ----------
     epsilon : float
         Privacy parameter of the guarantee (``inf``: no guarantee, no noise).
@@ -92,7 +92,13 @@ class Certificate:
         return self.budget - self.spent
 
     def to_dict(self):
-        """Plain-Python dict (with ``remaining``)."""
+        """The certificate as a plain-Python dict.
+
+        Returns
+        -------
+        certificate : dict
+            The fields above and ``remaining``.
+        """
         return {**asdict(self), "remaining": self.remaining}
 
 

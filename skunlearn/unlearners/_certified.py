@@ -36,11 +36,33 @@ class CertifiedUnlearner(BaseUnlearner):
     that ``unlearn`` hands back to the unlearner in
     ``UnlearningProblem.certified``. ``_data_free`` says whether the
     estimator may drop its rows after ``fit``.
+
+    Examples
+    --------
+    >>> from skunlearn.unlearners import CertifiedNewton, CertifiedUnlearner, Newton
+    >>> isinstance(CertifiedNewton(), CertifiedUnlearner), isinstance(Newton(), CertifiedUnlearner)
+    (True, False)
     """
 
     _data_free = False
 
     def certify(self, spec, rows, theta):
+        """The released parameters and the private state of a fit (see subclasses).
+
+        Parameters
+        ----------
+        spec : ObjectiveSpec
+            The estimator's objective.
+        rows : tuple
+            ``(X, stored targets, sample weights)``.
+        theta : ndarray of shape (n_params,)
+            The estimator's fit.
+
+        Returns
+        -------
+        theta : ndarray of shape (n_params,)
+        state : CertifiedState
+        """
         raise NotImplementedError
 
     def _entropy(self):

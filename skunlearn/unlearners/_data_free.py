@@ -218,6 +218,15 @@ class DataFreeNewton(CertifiedUnlearner):
             Their total sample weight (times class weights): what the removal
             uses of the capacity.
 
+        Returns
+        -------
+        theta : ndarray of shape (n_params,)
+            The released parameters: the Newton step from the stored optimum
+            plus fresh Gaussian noise.
+        state : CertifiedState
+            The state with the downdated Hessian, the forget rows' gradient
+            added and the capacity used.
+
         Raises
         ------
         CertificateExhaustedError
