@@ -409,3 +409,23 @@ def test_stored_hessian_spends_the_staleness_bound_of_each_step():
     assert model.certificate_.retrains == 0
     residual = perturbed_gradient(model, X[12:], y[12:], theta_of(model))
     assert np.linalg.norm(residual) <= model.certificate_.spent
+
+
+@pytest.mark.parametrize("removal", ["one_step", "stored_hessian", "iterate"])
+def test_sample_and_class_weights_are_covered(removal):
+    """Row weights ``s_i * class_weight[y_i]`` in the numpy residual: still bounded."""
+    X, y = logistic_data()
+    s = np.random.default_rng(4).uniform(0.2, 3.0, size=len(X))
+    class_weight = {0: 0.5, 1: 2.0}
+    unlearner = CertifiedNewton(budget=1.0, removal=removal, random_state=2)
+    model = LogisticRegression(class_weight=class_weight, unlearner=unlearner)
+    model.fit(X, y, sample_weight=s)
+    model.unlearn(X[:10], y[:10], sample_weight=s[:10])
+    Xt, keep = augmented(X[10:], True), slice(10, None)
+    c = s[keep] * np.where(y[keep] == 1, 2.0, 0.5)
+    sign = np.where(y[keep] == 1, 1.0, -1.0)
+    theta = theta_of(model)
+    grad = Xt.T @ (c * -sign * expit(-sign * (Xt @ theta)))
+    grad += ridge_diagonal(model, len(theta)) * theta + model._certified.perturbation
+    assert np.linalg.norm(grad) <= model.certificate_.spent
+    assert model.certificate_.deletions_since_retrain == 10
