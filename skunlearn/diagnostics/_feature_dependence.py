@@ -44,7 +44,7 @@ def _unit_rows(X):
 class FeatureSimilarity:
     """Cosine similarity of forget rows to retain rows.
 
-    Attributes
+    Parameters
     ----------
     mean_cosine : float
         Cosine between the mean forget row and the mean retain row.
@@ -53,6 +53,15 @@ class FeatureSimilarity:
         retain row is parallel to it, as in the constructions of [1]_).
     median_nearest, max_nearest : float
         Summary of ``nearest_cosine``.
+
+    Examples
+    --------
+    Returned by :func:`feature_similarity`:
+
+    >>> from skunlearn.diagnostics import feature_similarity
+    >>> result = feature_similarity([[1.0, 0.0], [0.0, 1.0]], [[2.0, 0.0], [1.0, 1.0]])
+    >>> result.nearest_cosine.round(3).tolist(), round(result.max_nearest, 3)
+    ([1.0, 0.707], 1.0)
     """
 
     mean_cosine: float
@@ -61,7 +70,13 @@ class FeatureSimilarity:
     max_nearest: float
 
     def to_dict(self):
-        """Plain-Python dict (arrays become lists)."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value; arrays become lists.
+        """
         return _as_dict(self)
 
 
@@ -114,7 +129,7 @@ def feature_similarity(X_forget, X_retain):
 class MMDTest:
     """Gaussian-kernel maximum mean discrepancy two-sample test.
 
-    Attributes
+    Parameters
     ----------
     statistic : float
         Biased estimate of MMD^2 between the (subsampled) forget and retain rows.
@@ -124,6 +139,17 @@ class MMDTest:
         Kernel bandwidth ``sigma`` in ``exp(-||x - x'||^2 / (2 sigma^2))``.
     n_forget, n_retain : int
         Rows used from each sample.
+
+    Examples
+    --------
+    Returned by :func:`mmd_test`:
+
+    >>> import numpy as np
+    >>> from skunlearn.diagnostics import mmd_test
+    >>> rng = np.random.default_rng(0)
+    >>> result = mmd_test(rng.normal(size=(30, 2)), rng.normal(size=(60, 2)))
+    >>> result.n_forget, result.n_retain, bool(result.p_value > 0.05)
+    (30, 60, True)
     """
 
     statistic: float
@@ -133,7 +159,13 @@ class MMDTest:
     n_retain: int
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value.
+        """
         return _as_dict(self)
 
 
@@ -215,7 +247,7 @@ def _squared_distances(X):
 class HoeffdingCheck:
     """Lemma 1 of [1]_: forget accuracy against held-out accuracy.
 
-    Attributes
+    Parameters
     ----------
     forget_accuracy, test_accuracy : float
         Accuracies on the forget rows and on held-out rows.
@@ -225,6 +257,21 @@ class HoeffdingCheck:
         Hoeffding half-width ``sqrt(log(2 / (1 - confidence)) / (2 |F|))``.
     confidence : float
         Probability that a random forget set of the oracle stays in the band.
+
+    Examples
+    --------
+    Returned by :func:`hoeffding_check`:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import hoeffding_check
+    >>> check = hoeffding_check(clf, X[:20], y[:20], X[100:], y[100:])
+    >>> bool(check.within_band), round(check.band, 3)
+    (True, 0.304)
     """
 
     forget_accuracy: float
@@ -239,7 +286,13 @@ class HoeffdingCheck:
         return self.gap <= self.band
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value, and ``within_band``.
+        """
         return {**_as_dict(self), "within_band": self.within_band}
 
 
