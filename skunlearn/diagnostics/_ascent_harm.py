@@ -78,7 +78,7 @@ class GradientAlignment:
 
 
 def gradient_alignment(estimator, X_forget, y_forget=None):
-    """Cosines between forget and retain loss gradients: of the means, and pairwise.
+    """Measure the cosines between forget and retain loss gradients: means and pairs.
 
     Reads the retain rows (the privacy remark of [1]_).
 

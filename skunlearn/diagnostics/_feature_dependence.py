@@ -170,7 +170,7 @@ class MMDTest:
 
 
 def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random_state=0):
-    """Two-sample test: are forget and retain rows drawn from the same distribution?
+    """Test whether forget and retain rows are drawn from the same distribution.
 
     A random forget set passes (large p-value); a forget set that is a
     recognisable subpopulation fails. Each sample is subsampled (seeded) to at

@@ -65,7 +65,7 @@ def margins(estimator, X, y):
 
 
 def ensemble_margins(models, X, y):
-    """Margins of every model of an ensemble.
+    """Compute the margins of every model of an ensemble.
 
     Parameters
     ----------

@@ -56,6 +56,15 @@ class UnlearnTransformerMixin:
     params)``: the fitted attributes (a dict) of rows ``X`` (``sample_weight``
     None when ``fit`` got none) under the hyperparameters ``params``; their
     ``fit`` calls :meth:`_fit_rows`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.preprocessing import StandardScaler, UnlearnTransformerMixin
+    >>> X = np.array([[0.0], [1.0], [5.0]])
+    >>> scaler = StandardScaler().fit(X).unlearn(X[2:])
+    >>> isinstance(scaler, UnlearnTransformerMixin), scaler.mean_, scaler.var_
+    (True, array([0.5]), array([0.25]))
     """
 
     def _fit_rows(self, X, sample_weight=None):

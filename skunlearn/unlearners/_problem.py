@@ -21,7 +21,7 @@ class UnlearningResult:
     :class:`~skunlearn.exceptions.UnlearningConvergenceWarning` when the
     unlearner stopped short of its tolerance (``converged`` False).
 
-    Attributes
+    Parameters
     ----------
     theta : ndarray of shape (n_params,)
         The unlearned parameters, laid out as in :mod:`skunlearn._parameters`.
@@ -39,6 +39,28 @@ class UnlearningResult:
     reason : str, default=""
         Why it did not converge or diverged, in words (no row values): the
         warning ``unlearn`` raises quotes it.
+
+    Examples
+    --------
+    A custom unlearner returns one from ``_run``:
+
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.unlearners import BaseUnlearner, UnlearningResult
+    >>> class OneNewtonStep(BaseUnlearner):
+    ...     # One Newton step on the retain objective: exact for a quadratic.
+    ...     def _run(self, problem):
+    ...         objective = problem.retain_objective()
+    ...         _, grad = objective.value_grad(problem.theta0)
+    ...         step = np.linalg.solve(objective.hessian(problem.theta0), grad)
+    ...         return UnlearningResult(problem.theta0 - step, history={}, n_iter=1)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = X @ [1.0, 2.0] + rng.normal(size=50)
+    >>> model = Ridge(unlearner=OneNewtonStep()).fit(X, y).unlearn(X[:5])
+    >>> oracle = Ridge().fit(X[5:], y[5:])
+    >>> bool(np.allclose(model.coef_, oracle.coef_))
+    True
     """
 
     theta: np.ndarray
@@ -50,7 +72,22 @@ class UnlearningResult:
 
     @classmethod
     def from_solver(cls, result, retain_total, tol=None):
-        """Wrap a solver's result on ``J_R``, its objective divided into mean units."""
+        """Wrap a solver's result on ``J_R``, its objective divided into mean units.
+
+        Parameters
+        ----------
+        result : SolverResult
+            The solver's result (:mod:`skunlearn._solvers`).
+        retain_total : float
+            ``sum_R c_i``, the scale of per-sample-mean units.
+        tol : float, default=None
+            The solver's tolerance, quoted in ``reason`` when it stopped short.
+
+        Returns
+        -------
+        result : UnlearningResult
+            Parameters, history in mean units, flags and reason.
+        """
         history = dict(result.history)
         history["objective"] = history["objective"] / retain_total
         reason = ""
@@ -72,7 +109,7 @@ class UnlearningProblem:
     remaining rows, with row weights ``c_i = weight_scale * sample_weight[i]``
     (see :func:`skunlearn._objective.objective_scaling`).
 
-    Attributes
+    Parameters
     ----------
     spec : ObjectiveSpec
         Loss, outputs, intercept, ``weight_scale`` and ``l2`` of the retain
@@ -106,6 +143,28 @@ class UnlearningProblem:
         :class:`~skunlearn.unlearners.Retrain`).
     vanished : tuple, default=()
         Class labels that the forget set removes from the model.
+
+    Examples
+    --------
+    A custom unlearner reads one in ``_run``:
+
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.unlearners import BaseUnlearner, UnlearningResult
+    >>> class OneNewtonStep(BaseUnlearner):
+    ...     # One Newton step on the retain objective: exact for a quadratic.
+    ...     def _run(self, problem):
+    ...         objective = problem.retain_objective()
+    ...         _, grad = objective.value_grad(problem.theta0)
+    ...         step = np.linalg.solve(objective.hessian(problem.theta0), grad)
+    ...         return UnlearningResult(problem.theta0 - step, history={}, n_iter=1)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = X @ [1.0, 2.0] + rng.normal(size=50)
+    >>> model = Ridge(unlearner=OneNewtonStep()).fit(X, y).unlearn(X[:5])
+    >>> oracle = Ridge().fit(X[5:], y[5:])
+    >>> bool(np.allclose(model.coef_, oracle.coef_))
+    True
     """
 
     spec: ObjectiveSpec
@@ -172,16 +231,40 @@ class UnlearningProblem:
         )
 
     def retain_objective(self):
-        """``J_R``, the oracle's objective."""
+        """Build ``J_R``, the oracle's objective.
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the stored rows, forgotten ones weighted 0.
+        """
         return self._objective(self.X, self.y, self.retain_weight, self.l2)
 
     def mean_retain_objective(self):
-        """``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term."""
+        """Build ``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term.
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the stored rows, forgotten ones weighted 0.
+        """
         total = self.retain_total
         return self._objective(self.X, self.y, self.retain_weight / total, self.l2 / total)
 
     def mean_forget_objective(self, scale=1.0, l2=0.0):
-        """``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows.
+        """Build ``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows.
+
+        Parameters
+        ----------
+        scale : float, default=1.0
+            Weight of the mean forget loss.
+        l2 : float, default=0.0
+            Ridge strength.
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the forgotten rows.
 
         Raises
         ------
@@ -203,14 +286,26 @@ class UnlearningProblem:
         return self.l2 / (2.0 * self.weight_scale)
 
     def initial_hessian(self):
-        """Hessian of ``J_R`` at ``theta0`` from the warm state, or None."""
+        """Return the Hessian of ``J_R`` at ``theta0`` from the warm state, or None.
+
+        Returns
+        -------
+        hessian : ndarray of shape (n_params, n_params) or None
+            None when the warm state keeps no Hessian.
+        """
         hessian = getattr(self.warm_state, "hessian", None)
         if hessian is None:
             return None
         return self.retain_objective().regularize(self.weight_scale * hessian)
 
     def initial_value_grad(self):
-        """``J_R`` and its gradient at ``theta0`` from the warm state, or None."""
+        """Return ``J_R`` and its gradient at ``theta0`` from the warm state, or None.
+
+        Returns
+        -------
+        value_grad : tuple (float, ndarray of shape (n_params,)) or None
+            None when the warm state keeps no gradient.
+        """
         state = self.warm_state
         if getattr(state, "grad", None) is None:
             return None

@@ -224,11 +224,37 @@ class SparseTrainingRows(RowStore):
         return live
 
     def take(self, positions):
-        """Copies of ``(X (CSR), y, sample_weight)`` at the given positions."""
+        """Copy ``(X (CSR), y, sample_weight)`` at the given positions.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : CSR matrix of shape (n_rows, n_features)
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         return self.X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` as a canonical CSR matrix, by value (dense input is converted)."""
+        """Convert ``X`` to a canonical CSR matrix, by value (dense input is converted).
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_rows, n_features)
+            float64 rows.
+
+        Returns
+        -------
+        X : CSR matrix
+            The same values in the stored form.
+        """
         return canonical_csr(X)
 
     def erase(self):
@@ -297,8 +323,22 @@ class SparseTrainingRows(RowStore):
 def training_rows(X, y, sample_weight, copy=True):
     """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
 
-    ``copy=False`` lets a dense store take over ``X`` when it is already a
-    C-contiguous float64 array nobody else writes to.
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated float64 rows.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,)
+        Sample weights.
+    copy : bool, default=True
+        False lets a dense store take over ``X`` when it is already a
+        C-contiguous float64 array nobody else writes to.
+
+    Returns
+    -------
+    rows : TrainingRows or SparseTrainingRows
+        The store, holding ``X``, ``y`` and ``sample_weight``.
 
     Examples
     --------
