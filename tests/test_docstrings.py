@@ -9,7 +9,6 @@ function has an Examples section (EX01; methods are exempt).
 """
 
 import pytest
-
 from public_api import public_methods, public_objects
 
 validate = pytest.importorskip("numpydoc.validate").validate
