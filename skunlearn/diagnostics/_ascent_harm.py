@@ -45,6 +45,11 @@ class GradientAlignment:
     forget_norm, retain_norm : float
         Euclidean norms of the two mean gradients.
 
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
     Examples
     --------
     Returned by :func:`gradient_alignment`:
@@ -98,6 +103,11 @@ def gradient_alignment(estimator, X_forget, y_forget=None):
     See Also
     --------
     ascent_harm : The cosine between the descent-ascent step and the oracle.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -194,6 +204,11 @@ class AscentHarm:
         DA steps taken from ``w_D`` before the last continuation.
     flow_steps : int
         Damped Newton steps of the last continuation.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------

@@ -54,6 +54,11 @@ class FeatureSimilarity:
     median_nearest, max_nearest : float
         Summary of ``nearest_cosine``.
 
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
     Examples
     --------
     Returned by :func:`feature_similarity`:
@@ -97,6 +102,11 @@ def feature_similarity(X_forget, X_retain):
     Returns
     -------
     result : FeatureSimilarity
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -195,6 +205,11 @@ def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random
     -------
     result : MMDTest
 
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
     Examples
     --------
     >>> import numpy as np
@@ -245,7 +260,9 @@ def _squared_distances(X):
 
 @dataclass
 class HoeffdingCheck:
-    """Lemma 1 of [1]_: forget accuracy against held-out accuracy.
+    """Lemma 1 of "Ascent Fails to Forget": forget against held-out accuracy.
+
+    See Lemma 1 of [1]_.
 
     Parameters
     ----------
@@ -257,6 +274,11 @@ class HoeffdingCheck:
         Hoeffding half-width ``sqrt(log(2 / (1 - confidence)) / (2 |F|))``.
     confidence : float
         Probability that a random forget set of the oracle stays in the band.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -297,9 +319,9 @@ class HoeffdingCheck:
 
 
 def hoeffding_check(estimator, X_forget, y_forget, X_test, y_test, *, confidence=0.95):
-    """Compare forget and held-out accuracy against the Hoeffding band of Lemma 1 [1]_.
+    """Compare forget and held-out accuracy against the Hoeffding band of Lemma 1.
 
-    The oracle never saw a random forget set F, so its forget accuracy equals
+    Lemma 1 of [1]_: the oracle never saw a random forget set F, so its forget accuracy equals
     its test accuracy up to ``P(|Acc_T - Acc_F| >= eps) <= 2 exp(-2 |F| eps^2)``.
     An unlearned model whose forget accuracy falls below the band has been
     damaged, not made to forget. Reads only the forget and test rows.
@@ -318,6 +340,11 @@ def hoeffding_check(estimator, X_forget, y_forget, X_test, y_test, *, confidence
     Returns
     -------
     result : HoeffdingCheck
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------

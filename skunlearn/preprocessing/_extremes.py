@@ -123,7 +123,7 @@ class MinMaxScaler(_ExtremesScaler):
         Number of (remaining) training rows.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also
@@ -238,7 +238,7 @@ class MaxAbsScaler(_ExtremesScaler):
         Number of (remaining) training rows.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also
