@@ -340,7 +340,7 @@ def _document(run, args, dependence, note, comparison):
             "n_train": len(run.train),
             "n_test": len(run.test),
             "n_features": run.X_train.shape[1],
-            "classification": run.table.classification,
+            "classification": run.classification,
         },
         "model": {"name": run.model_name, MODELS[run.model_name][1]: run.strength},
         "forget": {

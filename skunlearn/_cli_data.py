@@ -18,7 +18,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["BUNDLED", "DataError", "Table", "listing", "load_bundled", "load_table", "take"]
+__all__ = [
+    "BUNDLED",
+    "DataError",
+    "Table",
+    "listing",
+    "load_bundled",
+    "load_table",
+    "looks_like_classes",
+    "take",
+]
 
 # name: (loader, classification)
 BUNDLED = {
@@ -40,8 +49,9 @@ class Table:
     """Raw rows, their columns by name, and the preprocessing their features need.
 
     ``X`` is an ndarray (bundled data) or a DataFrame (``--data``); ``columns``
-    maps every column name (features, target, ids) to a 1-D array; ``dropped``
-    counts the rows left out because they have no target.
+    maps every column name (features, target, ids) to a 1-D array;
+    ``classification`` says whether the target looks like classes (the default
+    model's task), and ``dropped`` counts the rows left out for want of a target.
     """
 
     name: str
@@ -52,12 +62,8 @@ class Table:
     target: str
     numeric: list
     categorical: list
+    classification: bool
     dropped: int = 0
-
-    @property
-    def classification(self):
-        """Whether the target holds classes (else values to regress)."""
-        return type_of_target(self.y) in ("binary", "multiclass")
 
     def preprocessor(self):
         """A fresh transformer from raw rows to dense, standardised features."""
@@ -98,7 +104,8 @@ def load_bundled(name):
     names = [str(feature) for feature in bunch.feature_names]
     columns = dict(zip(names, bunch.data.T, strict=True))
     columns["target"] = bunch.target
-    return Table(name, bunch.data, bunch.target, None, columns, "target", names, [])
+    classes = BUNDLED[name][1]
+    return Table(name, bunch.data, bunch.target, None, columns, "target", names, [], classes)
 
 
 def load_table(path, target, id_column=None):
@@ -133,7 +140,19 @@ def load_table(path, target, id_column=None):
     y = labelled[target].to_numpy()
     name = os.path.basename(path)
     dropped = len(frame) - len(labelled)
-    return Table(name, labelled[features], y, ids, columns, target, numeric, categorical, dropped)
+    classes = looks_like_classes(y)
+    return Table(
+        name, labelled[features], y, ids, columns, target, numeric, categorical, classes, dropped
+    )
+
+
+def looks_like_classes(y):
+    """Text, booleans or at most 20 distinct integers: classes; other numbers: values."""
+    if y.dtype.kind not in "biuf":
+        return True
+    if type_of_target(y) not in ("binary", "multiclass"):
+        return False
+    return len(np.unique(y)) <= 20
 
 
 def _read(path):

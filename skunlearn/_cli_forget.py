@@ -92,7 +92,8 @@ def _tokens(text):
         match = _TOKEN.match(text, position)
         if not match:
             rest = text[position:].strip()
-            raise ValueError(f"cannot read the condition from {rest[:20]!r} on")
+            hint = " (compare with ==)" if rest.startswith("=") else ""
+            raise ValueError(f"cannot read the condition from {rest[:20]!r} on{hint}")
         kind = match.lastgroup
         value = match[kind]
         if kind in ("single", "double"):
@@ -136,8 +137,11 @@ def _expected(what, tokens, i):
     return f"expected {what}, got {got}"
 
 
-def selected_rows(selection, table):
+def selected_rows(selection, table, classification):
     """Rows of the whole table that ``class``, ``ids`` or a condition names; None otherwise.
+
+    ``classification`` says whether the model's target holds classes (``class:``
+    needs it).
 
     Raises
     ------
@@ -148,7 +152,7 @@ def selected_rows(selection, table):
     if selection.kind in ("random", "cluster"):
         return None
     if selection.kind == "class":
-        mask = _class_mask(selection.argument, table)
+        mask = _class_mask(selection.argument, table, classification)
     elif selection.kind == "ids":
         mask = _ids_mask(selection.argument, table)
     else:
@@ -163,8 +167,8 @@ def selected_rows(selection, table):
     return rows
 
 
-def _class_mask(label, table):
-    if not table.classification:
+def _class_mask(label, table, classification):
+    if not classification:
         raise DataError(f"--forget class:{label}: the target {table.target} holds no classes")
     labels = np.array([str(value) for value in table.y])
     if label not in set(labels):

@@ -43,6 +43,7 @@ class Run:
 
     table: object
     model_name: str
+    classification: bool
     strength: float
     train: np.ndarray
     test: np.ndarray
@@ -81,8 +82,9 @@ def prepare_run(table, args):
         leaves too few rows or classes.
     """
     model_name = _model_name(table, args.model)
-    explicit = selected_rows(args.forget, table)
-    train, test = _split(table, explicit, args.test_size, args.seed)
+    classification = MODELS[model_name][3]
+    explicit = selected_rows(args.forget, table, classification)
+    train, test = _split(table, explicit, args.test_size, args.seed, classification)
     if explicit is not None:
         forget = np.searchsorted(train, explicit)
     else:
@@ -91,8 +93,8 @@ def prepare_run(table, args):
             features = table.preprocessor().fit_transform(take(table.X, train))
         forget = sampled_rows(args.forget, len(train), args.fraction, args.seed, features)
     keep = np.setdiff1d(np.arange(len(train)), forget)
-    y = table.y if MODELS[model_name][3] else table.y.astype(np.float64)
-    _check_classes(table, y[train][keep], args)
+    y = table.y if classification else table.y.astype(np.float64)
+    _check_classes(classification, y[train][keep], args)
     preprocessor = table.preprocessor().fit(take(table.X, train[keep]))
     X_train = np.asarray(preprocessor.transform(take(table.X, train)), dtype=np.float64)
     X_test = np.asarray(preprocessor.transform(take(table.X, test)), dtype=np.float64)
@@ -100,6 +102,7 @@ def prepare_run(table, args):
     return Run(
         table,
         model_name,
+        classification,
         strength,
         train,
         test,
@@ -120,8 +123,8 @@ def _model_name(table, requested):
     classes = MODELS[requested][3]
     if classes and not table.classification:
         raise DataError(
-            f"--model {requested} needs classes; the target {table.target} looks continuous "
-            "(use --model ridge)"
+            f"--model {requested} needs classes; the target {table.target} looks like values "
+            "(fractions, or more than 20 distinct numbers): use --model ridge"
         )
     if not classes and table.y.dtype.kind not in "biuf":
         raise DataError(f"--model {requested} needs a numeric target; {table.target} holds text")
@@ -138,12 +141,12 @@ def _strength(model_name, args):
     return 1.0 if value is None else value
 
 
-def _split(table, explicit, test_size, seed):
+def _split(table, explicit, test_size, seed, classification):
     """Training and held-out row numbers; rows named by ``--forget`` all train."""
     rows = np.arange(len(table.y))
     if explicit is not None:
         rows = np.setdiff1d(rows, explicit)
-    labels = table.y[rows] if table.classification else None
+    labels = table.y[rows] if classification else None
     if labels is not None and np.unique(labels, return_counts=True)[1].min() < 2:
         labels = None  # a class with one row cannot be stratified
     try:
@@ -157,8 +160,8 @@ def _split(table, explicit, test_size, seed):
     return np.sort(train), np.sort(test)
 
 
-def _check_classes(table, y_keep, args):
-    if not table.classification:
+def _check_classes(classification, y_keep, args):
+    if not classification:
         if len(y_keep) < 2:
             raise DataError(f"--forget leaves {len(y_keep)} training rows; need at least 2")
         return
