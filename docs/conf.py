@@ -69,7 +69,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "doc_module": ("skunlearn",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"skunlearn": None},
     "download_all_examples": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,

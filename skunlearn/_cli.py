@@ -94,6 +94,13 @@ NUMBERS = [
         "else 0)",
     ),
 ]
+METAVARS = {
+    "--forget-fraction": "F",
+    "--test-size": "F",
+    "--seed": "N",
+    "--repeats": "N",
+    "--ensemble": "N",
+}
 DESCRIPTION = (
     "Fit a skunlearn model on a dataset that scikit-learn ships or on your own table, "
     "report how the forget set depends on the retain set and whether descent-ascent will "
@@ -151,7 +158,8 @@ def build_parser():
         help="which rows to forget (default: random; see below)",
     )
     for flag, kind, default, text in NUMBERS:
-        parser.add_argument(flag, type=kind, default=default, help=text)
+        metavar = METAVARS.get(flag, flag.lstrip("-").upper())
+        parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
     parser.add_argument(
         "--plot",
         metavar="FILE",
