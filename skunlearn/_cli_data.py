@@ -38,6 +38,7 @@ BUNDLED = {
     "diabetes": (datasets.load_diabetes, False),  # regression: disease progression
 }
 MISSING_CATEGORY = "(missing)"
+MAX_CATEGORIES = 50  # above this, and above half the rows, a text column is refused
 
 
 class DataError(ValueError):
@@ -136,6 +137,7 @@ def load_table(path, target, id_column=None):
         raise DataError(f"--data {path}: no feature columns besides --target and --id")
     numeric = [name for name in features if _is_numeric(labelled[name])]
     categorical = [name for name in features if name not in numeric]
+    _check_categories(labelled, categorical)
     columns = {name: labelled[name].to_numpy() for name in names}
     y = labelled[target].to_numpy()
     name = os.path.basename(path)
@@ -194,6 +196,18 @@ def _checked_ids(frame, id_column):
             f"--id {id_column}: ids must be unique; {repeated.iloc[0]!r} appears more than once"
         )
     return ids.to_numpy()
+
+
+def _check_categories(frame, categorical):
+    """Refuse a text column that looks like an identifier: one-hot, it would be one column
+    per row (and a copy of the identifier in the model)."""
+    for name in categorical:
+        distinct = frame[name].nunique()
+        if distinct > MAX_CATEGORIES and distinct > len(frame) / 2:
+            raise DataError(
+                f"--data: column {name!r} holds {distinct} distinct values in {len(frame)} rows, "
+                "too many to one-hot encode: an identifier? Pass it as --id, or drop it"
+            )
 
 
 def _is_numeric(series):

@@ -158,7 +158,8 @@ def test_csv_holds_the_json_rows(customer_run):
 
 
 def test_json_alone_goes_to_stdout_as_the_only_output(table_path, capsys):
-    argv = ["--data", table_path, "--target", "churn", "--unlearner", "newton", *FAST, "--json"]
+    argv = ["--data", table_path, "--target", "churn", "--id", "customer", "--unlearner", "newton"]
+    argv += [*FAST, "--json"]
     code, out, _ = _run(argv, capsys)
     assert code == 0
     document = json.loads(out)  # nothing but the JSON document on stdout
@@ -301,6 +302,7 @@ BAD = [
     (["--data", "TABLE", "--target", "nope"], "--target nope: no such column"),
     (["--data", "TABLE", "--target", "churn", "--id", "nope"], "--id nope: no such column"),
     (["--data", "TABLE", "--target", "churn", "--id", "region"], "ids must be unique"),
+    (["--data", "TABLE", "--target", "churn"], "column 'customer' holds 200 distinct values"),
     (["--target", "churn"], "--target and --id apply to --data FILE"),
     (["--dataset", "iris", "--data", "TABLE"], "not allowed with argument"),
     (["--forget", "region = 'north'"], "(compare with ==)"),
@@ -308,17 +310,41 @@ BAD = [
     (["--forget", "region == 'n' or age > 3"], "expected 'and' or the end, got 'or'"),
     (["--forget", "age >"], "expected a number or a quoted string after >, got the end"),
     (["--forget", "__import__('os').system('true') == 0"], "cannot read the condition"),
-    (["--data", "TABLE", "--target", "churn", "--forget", "nope == 1"], "no column 'nope'"),
-    (["--data", "TABLE", "--target", "churn", "--forget", "region > 'a'"], "holds text"),
-    (["--data", "TABLE", "--target", "churn", "--forget", "age == 'old'"], "holds numbers"),
-    (["--data", "TABLE", "--target", "churn", "--forget", "region == 'west'"], "no row matches"),
+    (
+        ["--data", "TABLE", "--target", "churn", "--id", "customer", "--forget", "nope == 1"],
+        "no column 'nope'",
+    ),
+    (
+        ["--data", "TABLE", "--target", "churn", "--id", "customer", "--forget", "region > 'a'"],
+        "holds text",
+    ),
+    (
+        ["--data", "TABLE", "--target", "churn", "--id", "customer", "--forget", "age == 'old'"],
+        "holds numbers",
+    ),
+    (
+        [
+            "--data",
+            "TABLE",
+            "--target",
+            "churn",
+            "--id",
+            "customer",
+            "--forget",
+            "region == 'west'",
+        ],
+        "no row matches",
+    ),
     (["--forget", "class:7"], "--forget class:7: no such class"),
     (["--forget", "ids:requests.txt"], "needs --id COLUMN"),
     (["--forget", "class:1", "--forget-fraction", "0.1"], "applies to --forget random or"),
     (["--unlearner", "newton,nope"], "unknown unlearner 'nope'"),
     (["--model", "ridge", "--C", "2"], "--C does not apply to --model ridge"),
     (["--dataset", "diabetes", "--model", "logistic"], "needs classes"),
-    (["--data", "TABLE", "--target", "churn", "--model", "ridge"], "needs a numeric target"),
+    (
+        ["--data", "TABLE", "--target", "churn", "--id", "customer", "--model", "ridge"],
+        "needs a numeric target",
+    ),
 ]
 
 
