@@ -116,69 +116,95 @@ EPILOG = (
 )
 
 
+SOURCES = [
+    (
+        "--dataset",
+        {
+            "choices": sorted(BUNDLED),
+            "help": "a dataset that scikit-learn ships "
+            "(default: breast_cancer; diabetes is a regression)",
+        },
+    ),
+    ("--data", {"metavar": "FILE", "help": "your table: .csv, or .parquet (needs pyarrow)"}),
+]
+CHOICES = [
+    ("--target", {"metavar": "COLUMN", "help": "--data: the column to predict"}),
+    (
+        "--id",
+        {
+            "metavar": "COLUMN",
+            "dest": "id_column",
+            "help": "--data: a unique row id (not a feature; see --forget ids:FILE)",
+        },
+    ),
+    (
+        "--model",
+        {"choices": list(MODELS), "help": "default: logistic for classes, ridge for values"},
+    ),
+    (
+        "--unlearner",
+        {
+            "type": _unlearner_names,
+            "action": "append",
+            "metavar": "NAME[,NAME]",
+            "help": f"repeatable; default: all of {', '.join(ALIASES)}",
+        },
+    ),
+    (
+        "--forget",
+        {
+            "type": parse_forget,
+            "default": Selection("random"),
+            "metavar": "SPEC",
+            "help": "which rows to forget (default: random; see below)",
+        },
+    ),
+]
+OUTPUTS = [
+    (
+        "--plot",
+        {
+            "metavar": "FILE",
+            "help": "also save the trajectory figure (distance to the "
+            "oracle per iteration of each iterative unlearner) to FILE; needs matplotlib",
+        },
+    ),
+    (
+        "--json",
+        {
+            "nargs": "?",
+            "const": "-",
+            "metavar": "FILE",
+            "help": "write the whole report "
+            "as JSON to FILE, or to standard output instead of the table without FILE or -",
+        },
+    ),
+    (
+        "--csv",
+        {
+            "nargs": "?",
+            "const": "-",
+            "metavar": "FILE",
+            "help": "write the unlearners' "
+            "rows as CSV to FILE, or to standard output instead of the table without FILE",
+        },
+    ),
+]
+
+
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
     parser = _Parser(prog="python -m skunlearn", description=DESCRIPTION, epilog=EPILOG)
     source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--dataset",
-        choices=sorted(BUNDLED),
-        default=None,
-        help="a dataset that scikit-learn ships (default: breast_cancer; "
-        "diabetes is a regression)",
-    )
-    source.add_argument(
-        "--data", metavar="FILE", help="your table: .csv, or .parquet (needs pyarrow)"
-    )
-    parser.add_argument("--target", metavar="COLUMN", help="--data: the column to predict")
-    parser.add_argument(
-        "--id",
-        metavar="COLUMN",
-        dest="id_column",
-        help="--data: a unique row id (not a feature; see --forget ids:FILE)",
-    )
-    parser.add_argument(
-        "--model",
-        choices=list(MODELS),
-        default=None,
-        help="default: logistic for classes, ridge for values",
-    )
-    parser.add_argument(
-        "--unlearner",
-        type=_unlearner_names,
-        action="append",
-        metavar="NAME[,NAME]",
-        help=f"repeatable; default: all of {', '.join(ALIASES)}",
-    )
-    parser.add_argument(
-        "--forget",
-        type=parse_forget,
-        default=Selection("random"),
-        metavar="SPEC",
-        help="which rows to forget (default: random; see below)",
-    )
+    for flag, options in SOURCES:
+        source.add_argument(flag, **options)
+    for flag, options in CHOICES:
+        parser.add_argument(flag, **options)
     for flag, kind, default, text in NUMBERS:
         metavar = METAVARS.get(flag, flag.lstrip("-").upper())
         parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
-    parser.add_argument(
-        "--plot",
-        metavar="FILE",
-        default=None,
-        help="also save the trajectory figure (distance to the oracle per "
-        "iteration of each iterative unlearner) to FILE; needs matplotlib",
-    )
-    for flag, what in (
-        ("--json", "the whole report as JSON"),
-        ("--csv", "the unlearners' rows as CSV"),
-    ):
-        parser.add_argument(
-            flag,
-            nargs="?",
-            const="-",
-            metavar="FILE",
-            help=f"write {what} to FILE, or to standard output instead of "
-            "the table when FILE is omitted or -",
-        )
+    for flag, options in OUTPUTS:
+        parser.add_argument(flag, **options)
     return parser
 
 

@@ -85,13 +85,7 @@ def prepare_run(table, args):
     classification = MODELS[model_name][3]
     explicit = selected_rows(args.forget, table, classification)
     train, test = _split(table, explicit, args.test_size, args.seed, classification)
-    if explicit is not None:
-        forget = np.searchsorted(train, explicit)
-    else:
-        features = None
-        if args.forget.kind == "cluster":
-            features = table.preprocessor().fit_transform(take(table.X, train))
-        forget = sampled_rows(args.forget, len(train), args.fraction, args.seed, features)
+    forget = _forget_positions(table, args, train, explicit)
     keep = np.setdiff1d(np.arange(len(train)), forget)
     y = table.y if classification else table.y.astype(np.float64)
     _check_classes(classification, y[train][keep], args)
@@ -114,6 +108,16 @@ def prepare_run(table, args):
         y[test],
         preprocessor,
     )
+
+
+def _forget_positions(table, args, train, explicit):
+    """Positions among the training rows: the named rows, or sampled ones."""
+    if explicit is not None:
+        return np.searchsorted(train, explicit)
+    features = None
+    if args.forget.kind == "cluster":
+        features = table.preprocessor().fit_transform(take(table.X, train))
+    return sampled_rows(args.forget, len(train), args.fraction, args.seed, features)
 
 
 def _model_name(table, requested):
