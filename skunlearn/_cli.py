@@ -13,6 +13,8 @@ import argparse
 import math
 import sys
 
+import numpy as np
+
 from ._cli_data import BUNDLED, DataError, load_bundled, load_table
 from ._cli_forget import Selection, parse_forget
 from ._cli_output import Progress, plot_target_error, target_error, write_csv, write_json
@@ -341,7 +343,7 @@ def _ensemble_size(args, run, original):
     """``--ensemble``, or by default ENSEMBLE_SIZE for small problems and 0 otherwise."""
     if args.ensemble is not None:
         return args.ensemble
-    size = len(run.X_train) * (original.coef_.size + original.intercept_.size)
+    size = len(run.X_train) * (np.size(original.coef_) + np.size(original.intercept_))
     return ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
 
 

@@ -404,3 +404,27 @@ def test_json_ready_makes_strict_json():
     assert (
         json.dumps(json_ready(value), allow_nan=False) == '{"a": null, "b": [3, null], "c": [1.5]}'
     )
+
+
+def test_table_cells_stay_apart_when_a_number_is_huge():
+    from skunlearn.diagnostics import UnlearningReport
+
+    rows = [
+        {
+            "unlearner": "descent_ascent",
+            "seconds": 0.002,
+            "distance": 8e4,
+            "retain": -1.0e8,
+            "verdict": "diverged",
+        },
+        {
+            "unlearner": "newton",
+            "seconds": 0.05,
+            "distance": 1e-14,
+            "retain": 0.571,
+            "verdict": "lands on the oracle",
+        },
+    ]
+    table = _table_rows(str(UnlearningReport(rows, {"retain": 0.571}, 1.0)))
+    assert table["descent_ascent"] == ["2.00", "8e+04", "-1e+08"]
+    assert table["newton"] == ["50.00", "1e-14", "0.571"]

@@ -193,7 +193,11 @@ class UnlearningReport:
             if value is None:
                 cells.append(" " * (width - 1) + "-")
             else:
-                cells.append(fmt.format(1e3 * value if name == "seconds" else value))
+                value = 1e3 * value if name == "seconds" else value
+                cell = fmt.format(value)
+                if not isinstance(value, str) and not cell.startswith(" "):
+                    cell = f"{value:>{width}.2g}"  # too wide (a diverged R^2): keep a gap
+                cells.append(cell)
         return "".join(cells)
 
     def plot(self, ax=None):
