@@ -371,7 +371,7 @@ def _document(run, args, dependence, note, comparison):
         "model": {"name": run.model_name, MODELS[run.model_name][1]: run.strength},
         "forget": {
             "strategy": args.forget.kind,
-            "spec": args.forget.argument or None,
+            "spec": args.forget.spec(),
             "n_forget": len(run.forget),
             "seed": args.seed,
             "ids": run.ids_forgotten,

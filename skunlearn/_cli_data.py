@@ -138,8 +138,10 @@ def load_table(path, target, id_column=None):
     numeric = [name for name in features if _is_numeric(labelled[name])]
     categorical = [name for name in features if name not in numeric]
     _check_categories(labelled, categorical)
+    for name in categorical:  # one type per column for the encoder: text, missing kept
+        labelled[name] = labelled[name].where(labelled[name].isna(), labelled[name].astype(str))
     columns = {name: labelled[name].to_numpy() for name in names}
-    y = labelled[target].to_numpy()
+    y = _target_values(labelled[target].to_numpy())
     name = os.path.basename(path)
     dropped = len(frame) - len(labelled)
     classes = looks_like_classes(y)
@@ -182,6 +184,13 @@ def _read(path):
     except Exception as error:  # the readers' many error types: say which file and why
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DataError(f"--data {path}: cannot read it: {reason}") from None
+
+
+def _target_values(y):
+    """Whole numbers read as floats (a column with gaps) become integers: 1, not 1.0."""
+    if y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0):
+        return y.astype(np.int64)
+    return y
 
 
 def _checked_ids(frame, id_column):

@@ -61,6 +61,12 @@ class Selection:
     argument: str = ""
     clauses: tuple = ()
 
+    def spec(self):
+        """The ``--forget`` value as the user wrote it (normalised)."""
+        if self.kind in ("random", "cluster", "condition"):
+            return self.argument or self.kind
+        return f"{self.kind}:{self.argument}"
+
     def describe(self):
         """The selection in words, for the report's header."""
         if self.kind in ("random", "cluster"):
@@ -161,9 +167,9 @@ def selected_rows(selection, table, classification):
             mask &= _clause_mask(clause, table.columns)
     rows = np.flatnonzero(mask)
     if not len(rows):
-        raise DataError(f"--forget {selection.argument}: no row matches")
+        raise DataError(f"--forget {selection.spec()}: no row matches")
     if len(rows) == len(mask):
-        raise DataError(f"--forget {selection.argument}: every row matches; nothing would remain")
+        raise DataError(f"--forget {selection.spec()}: every row matches; nothing would remain")
     return rows
 
 

@@ -172,7 +172,7 @@ def _check_classes(classification, y_keep, args):
     n_classes = len(np.unique(y_keep))
     if n_classes < 2:
         what = "--forget-fraction" if args.forget.kind in ("random", "cluster") else "--forget"
-        value = args.fraction if what == "--forget-fraction" else args.forget.argument
+        value = args.fraction if what == "--forget-fraction" else args.forget.spec()
         raise DataError(
             f"{what} {value} leaves fewer than 2 classes among the {len(y_keep)} remaining "
             "training rows"

@@ -428,3 +428,26 @@ def test_table_cells_stay_apart_when_a_number_is_huge():
     table = _table_rows(str(UnlearningReport(rows, {"retain": 0.571}, 1.0)))
     assert table["descent_ascent"] == ["2.00", "8e+04", "-1e+08"]
     assert table["newton"] == ["50.00", "1e-14", "0.571"]
+
+
+def test_whole_numbers_with_gaps_are_classes_and_booleans_are_features(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "key": np.arange(90),
+            "flag": rng.random(90) < 0.5,
+            "x": rng.normal(size=90),
+            "label": np.arange(90) % 3,
+        }
+    )
+    frame["label"] = frame["label"].astype(float)
+    frame.loc[[4, 7], "label"] = np.nan  # read back as floats 0.0, 1.0, 2.0
+    path = tmp_path / "gaps.csv"
+    frame.to_csv(path, index=False)
+    argv = ["--data", path, "--target", "label", "--id", "key", "--forget", "class:2"]
+    code, out, _ = _run([*argv, "--unlearner", "newton", *FAST, "--json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    assert set(document["forget"]["ids"]) == set(frame.loc[frame.label == 2, "key"])
+    assert document["forget"]["spec"] == "class:2"
+    assert document["unlearning"]["rows"][0]["verdict"] == "lands on the oracle"
