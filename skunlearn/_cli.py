@@ -18,6 +18,8 @@ import numpy as np
 from ._cli_data import BUNDLED, DataError, load_bundled, load_table
 from ._cli_forget import Selection, parse_forget
 from ._cli_output import Progress, plot_target_error, target_error, write_csv, write_json
+from ._cli_pipeline import describe as describe_pipeline
+from ._cli_pipeline import pipeline_check
 from ._cli_run import MODELS, prepare_run
 from ._parameters import parameter_vector
 from .diagnostics import dependence_report, unlearning_report
@@ -265,7 +267,7 @@ def _misplaced(args):
 
 def _report(run, args):
     """Fit, print the two reports (or write JSON/CSV) and save the figure."""
-    progress = Progress(3 + bool(args.plot))
+    progress = Progress(4 + bool(args.plot))
     say = (lambda *lines: None) if args.machine else progress.print
     say(_header(run, args))
     print(
@@ -290,13 +292,16 @@ def _report(run, args):
         say("", str(comparison))
         if not _ensemble_size(args, run, original):
             say("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
+        progress.step("whole pipeline")
+        pipeline = pipeline_check(run)
+        say("", describe_pipeline(pipeline))
         if args.plot:
             progress.step("trajectory figure")
             _save_trajectory_figure(original, oracle, run, args)
             say(f"\nSaved the trajectory figure to {args.plot}.")
     finally:
         progress.close()
-    _write_machine_outputs(run, args, dependence, note, comparison)
+    _write_machine_outputs(run, args, (dependence, note, comparison, pipeline))
 
 
 def _header(run, args):
@@ -347,15 +352,15 @@ def _ensemble_size(args, run, original):
     return ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
 
 
-def _write_machine_outputs(run, args, dependence, note, comparison):
+def _write_machine_outputs(run, args, results):
     if args.json:
-        write_json(_document(run, args, dependence, note, comparison), args.json)
+        write_json(_document(run, args, *results), args.json)
     if args.csv:
-        write_csv(comparison, args.csv)
+        write_csv(results[2], args.csv)
 
 
-def _document(run, args, dependence, note, comparison):
-    """The JSON document: what ran on which rows, and both reports."""
+def _document(run, args, dependence, note, comparison, pipeline):
+    """The JSON document: what ran on which rows, the two reports and the pipeline check."""
     from . import __version__
 
     return {
@@ -379,6 +384,7 @@ def _document(run, args, dependence, note, comparison):
         "dependence": None if dependence is None else dependence.to_dict(),
         "dependence_note": note,
         "unlearning": comparison.to_dict(),
+        "pipeline": pipeline,
     }
 
 

@@ -11,12 +11,13 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import datasets
+from sklearn import datasets, impute, preprocessing
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.multiclass import type_of_target
+
+from .impute import SimpleImputer
+from .preprocessing import OneHotEncoder, StandardScaler
 
 __all__ = [
     "BUNDLED",
@@ -38,6 +39,11 @@ BUNDLED = {
     "diabetes": (datasets.load_diabetes, False),  # regression: disease progression
 }
 MISSING_CATEGORY = "(missing)"
+# (imputer, encoder, scaler): scikit-learn's, and skunlearn's that can unlearn
+_TRANSFORMERS = {
+    False: (impute.SimpleImputer, preprocessing.OneHotEncoder, preprocessing.StandardScaler),
+    True: (SimpleImputer, OneHotEncoder, StandardScaler),
+}
 MAX_CATEGORIES = 50  # above this, and above half the rows, a text column is refused
 
 
@@ -66,18 +72,23 @@ class Table:
     classification: bool
     dropped: int = 0
 
-    def preprocessor(self):
-        """A fresh transformer from raw rows to dense, standardised features."""
+    def preprocessor(self, unlearnable=False):
+        """A fresh transformer from raw rows to dense, standardised features.
+
+        scikit-learn's transformers, or with ``unlearnable`` skunlearn's (their
+        subclasses that keep their rows and can unlearn; the same output).
+        """
+        imputer, encoder, scaler = _TRANSFORMERS[unlearnable]
         if not hasattr(self.X, "columns"):
-            return StandardScaler()
+            return scaler()
         parts = []
         if self.numeric:
-            numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+            numeric = make_pipeline(imputer(strategy="median"), scaler())
             parts.append(("numeric", numeric, self.numeric))
         if self.categorical:
             categorical = make_pipeline(
-                SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY),
-                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                imputer(strategy="constant", fill_value=MISSING_CATEGORY),
+                encoder(handle_unknown="ignore", sparse_output=False),
             )
             parts.append(("categorical", categorical, self.categorical))
         return ColumnTransformer(parts, sparse_threshold=0.0)

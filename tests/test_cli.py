@@ -451,3 +451,25 @@ def test_whole_numbers_with_gaps_are_classes_and_booleans_are_features(tmp_path,
     assert set(document["forget"]["ids"]) == set(frame.loc[frame.label == 2, "key"])
     assert document["forget"]["spec"] == "class:2"
     assert document["unlearning"]["rows"][0]["verdict"] == "lands on the oracle"
+
+
+def test_the_whole_pipeline_unlearns_by_id_to_the_refit(customer_run):
+    _, out, document, _ = customer_run
+    check = document["pipeline"]
+    assert check["by"] == "ids" and check["compared"] == "probability"
+    assert check["difference"] <= 1e-8 and check["verdict"] == "equals the refit"
+    assert "Whole pipeline" in out and "-> equals the refit" in out
+
+
+def test_the_pipeline_check_sees_a_deletion_that_did_not_happen(table_path, monkeypatch):
+    from skunlearn import _cli_pipeline
+    from skunlearn.pipeline import Pipeline
+
+    table = load_table(str(table_path), "churn", "customer")
+    args = _cli.build_parser().parse_args(["--forget", "age >= 50"])
+    _cli._resolve_defaults(args)
+    run = prepare_run(table, args)
+    assert _cli_pipeline.pipeline_check(run)["verdict"] == "equals the refit"
+    monkeypatch.setattr(Pipeline, "unlearn", lambda self, *a, **k: self)  # forgets nothing
+    check = _cli_pipeline.pipeline_check(run)
+    assert check["difference"] > 1e-3 and check["verdict"] == "differs from the refit"
