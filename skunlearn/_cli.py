@@ -3,8 +3,9 @@ every unlearner on one forget set against the oracle, with a one-line verdict ea
 
 Runs on a dataset that scikit-learn ships (``--dataset``) or on the user's own table
 (``--data FILE --target COLUMN``); ``_cli_data`` reads the data, ``_cli_forget``
-chooses the rows to forget, ``_cli_run`` splits, preprocesses and fits, and
-``_cli_output`` writes JSON, CSV and the progress bar. Exit status: 0 on success, 2
+chooses the rows to forget, ``_cli_run`` splits, preprocesses and fits,
+``_cli_pipeline`` checks the whole pipeline's deletion, and ``_cli_output`` writes
+JSON, CSV and the progress bar. Exit status: 0 on success, 2
 for a bad argument or unusable data (one line on standard error, before any work),
 130 when interrupted.
 """
