@@ -294,7 +294,7 @@ def _report(run, args):
         if not _ensemble_size(args, run, original):
             say("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
         progress.step("whole pipeline")
-        pipeline = pipeline_check(run)
+        pipeline = pipeline_check(run, oracle)
         say("", describe_pipeline(pipeline))
         if args.plot:
             progress.step("trajectory figure")

@@ -11,11 +11,10 @@ on the remaining raw rows.
 import time
 
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline as SklearnPipeline
 
 from ._cli_data import take
-from ._cli_run import MODELS
 from .pipeline import Pipeline
 
 __all__ = ["EQUAL", "describe", "pipeline_check"]
@@ -25,8 +24,11 @@ __all__ = ["EQUAL", "describe", "pipeline_check"]
 EQUAL = 1e-6
 
 
-def pipeline_check(run):
+def pipeline_check(run, oracle):
     """Unlearn the forget rows through the whole pipeline and compare with the refit.
+
+    ``oracle`` is the model refit on the remaining rows' features (its
+    hyperparameters make the refit pipeline's final step).
 
     Returns
     -------
@@ -56,7 +58,7 @@ def pipeline_check(run):
     except ValueError as error:
         return {"by": by, "error": str(error).splitlines()[0]}
     seconds = time.perf_counter() - start
-    refit, refit_seconds = _refit(run, X_train, y_train)
+    refit, refit_seconds = _refit(run, oracle, X_train, y_train)
     difference = _difference(pipe, refit, X_test, run.y_test)
     verdict = "equals the refit" if difference <= EQUAL else "differs from the refit"
     compared = "probability" if is_classifier(pipe) else "prediction"
@@ -70,12 +72,9 @@ def pipeline_check(run):
     }
 
 
-def _refit(run, X_train, y_train):
+def _refit(run, oracle, X_train, y_train):
     """scikit-learn's pipeline refit on the remaining raw rows, and its time."""
-    _, _, reference, _ = MODELS[run.model_name]
-    refit = SklearnPipeline(
-        [("features", run.table.preprocessor()), ("model", reference(run.strength))]
-    )
+    refit = SklearnPipeline([("features", run.table.preprocessor()), ("model", clone(oracle))])
     start = time.perf_counter()
     refit.fit(take(X_train, run.keep), y_train[run.keep])
     return refit, time.perf_counter() - start
