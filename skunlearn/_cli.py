@@ -144,7 +144,10 @@ CHOICES = [
     ),
     (
         "--model",
-        {"choices": list(MODELS), "help": "default: logistic for classes, ridge for values"},
+        {
+            "choices": list(MODELS),
+            "help": "default: logistic for classes, ridge for values (alias: --estimator)",
+        },
     ),
     (
         "--unlearner",
@@ -204,7 +207,8 @@ def build_parser():
     for flag, options in SOURCES:
         source.add_argument(flag, **options)
     for flag, options in CHOICES:
-        parser.add_argument(flag, **options)
+        aliases = ("--estimator",) if flag == "--model" else ()
+        parser.add_argument(flag, *aliases, **options)
     for flag, kind, default, text in NUMBERS:
         metavar = METAVARS.get(flag, flag.lstrip("-").upper())
         parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)

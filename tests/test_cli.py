@@ -213,6 +213,7 @@ def test_forgetting_a_whole_class(capsys):
 
 def test_the_regression_dataset(capsys):
     argv = ["--dataset", "diabetes", "--unlearner", "newton,finetune", *FAST, "--json"]
+    argv += ["--estimator", "ridge"]  # --model's alias
     code, out, _ = _run(argv, capsys)
     assert code == 0
     document = json.loads(out)
