@@ -80,8 +80,22 @@ def warn_at_caller(message, category, depth=0):
     Parameters
     ----------
     message : str
+        The warning's text.
     category : type of Warning
+        Its class.
     depth : int, default=0
         Frames between the public method and this call.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skunlearn.exceptions import UnlearningConvergenceWarning, warn_at_caller
+    >>> def unlearn():
+    ...     warn_at_caller("stopped short of the tolerance", UnlearningConvergenceWarning)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     unlearn()  # the warning points at this line, not inside unlearn
+    >>> caught[0].filename.startswith("<doctest")
+    True
     """
     warnings.warn(message, category, stacklevel=3 + depth)

@@ -156,6 +156,16 @@ class UnlearnMixin:
 
     Pipelines call :meth:`_prepare_unlearn` directly, with the stored rows
     re-expressed when an upstream step changed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.linear_model import UnlearnMixin
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> model = Ridge().fit(X, [0.0, 1.0, 2.0, 4.0])
+    >>> isinstance(model, UnlearnMixin), model.unlearn(X[3:]).n_forgotten_
+    (True, 1)
     """
 
     _oracle_tolerance = 1e-6

@@ -92,13 +92,35 @@ class RowIndex:
         self.positions = order.astype(np.int64)
 
     def candidate_ranges(self, hashes):
-        """Slot ranges ``[lo, hi)`` whose keys equal each hash."""
+        """Find the slot ranges ``[lo, hi)`` whose keys equal each hash.
+
+        Parameters
+        ----------
+        hashes : ndarray of shape (n_rows,), dtype uint64
+            Row hashes.
+
+        Returns
+        -------
+        lo, hi : ndarray of shape (n_rows,)
+            Bounds of each hash's slots.
+        """
         lo = np.searchsorted(self.keys, hashes, side="left")
         hi = np.searchsorted(self.keys, hashes, side="right")
         return lo, hi
 
     def candidates(self, lo, hi):
-        """Positions stored in slots ``[lo, hi)``."""
+        """Return the positions stored in slots ``[lo, hi)``.
+
+        Parameters
+        ----------
+        lo, hi : int
+            Slot bounds, from :meth:`candidate_ranges`.
+
+        Returns
+        -------
+        positions : ndarray of int64
+            Row positions.
+        """
         return self.positions[lo:hi]
 
     def without(self, removed):
@@ -107,6 +129,16 @@ class RowIndex:
         The remaining rows keep their order and are renumbered ``0, 1, ...``;
         the result equals ``RowIndex`` built on their hashes (keys sorted, ties
         in row order), in ``O(n)`` without hashing any row again.
+
+        Parameters
+        ----------
+        removed : ndarray of int
+            Positions of the removed rows.
+
+        Returns
+        -------
+        index : RowIndex
+            The index of the remaining rows.
         """
         gone = np.zeros(len(self.positions), dtype=bool)
         gone[removed] = True

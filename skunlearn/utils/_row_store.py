@@ -98,6 +98,18 @@ class RowStore:
     Subclasses set ``_y``, ``_w`` and ``_n`` and call :meth:`_reset_index`.
     The hash index is built on first use, so a store that is only addressed
     by position (a pipeline's final step) never pays for it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.utils import RowStore, training_rows
+    >>> X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    >>> rows = training_rows(X, np.array([0, 1, 0]), np.ones(3))
+    >>> isinstance(rows, RowStore), rows.find(X[1:2]).tolist()
+    (True, [1])
+    >>> rows.remove([1])
+    >>> rows.n, rows.X.tolist()
+    (2, [[0.0, 1.0], [4.0, 5.0]])
     """
 
     _ids = None  # one identifier per row, when set_ids was called
@@ -109,15 +121,32 @@ class RowStore:
         return None if self._ids is None else self._ids[: self._n]
 
     def set_ids(self, ids):
-        """Attach one identifier per row (validated by ``sample_ids``), copied."""
+        """Attach one identifier per row (validated by ``sample_ids``), copied.
+
+        Parameters
+        ----------
+        ids : ndarray of shape (n_rows,)
+            One identifier per stored row.
+        """
         self._ids = np.array(ids, dtype=object if ids.dtype.kind in "OSU" else ids.dtype)
         self._id_lookup = None
 
     def find_ids(self, ids, missing="raise"):
-        """Positions of the rows with identifiers ``ids``; see :class:`IdLookup`.
+        """Find the positions of the rows with identifiers ``ids`` (see ``IdLookup``).
 
-        Returns ``(positions, n_skipped)``: positions None when no row is
-        found; ``n_skipped`` counts the ids skipped with ``missing="ignore"``.
+        Parameters
+        ----------
+        ids : array-like of shape (n_ids,)
+            Identifiers of the rows to find.
+        missing : {"raise", "ignore"}, default="raise"
+            What an id that is not stored does: raise, or be skipped.
+
+        Returns
+        -------
+        positions : ndarray of int64 or None
+            None when no row is found.
+        n_skipped : int
+            The ids skipped with ``missing="ignore"``.
 
         Raises
         ------
@@ -151,7 +180,22 @@ class RowStore:
         return self._w[: self._n]
 
     def head(self, m):
-        """``(X, y, sample_weight)`` of the first ``m`` live rows, as views."""
+        """Return ``(X, y, sample_weight)`` of the first ``m`` live rows, as views.
+
+        Parameters
+        ----------
+        m : int
+            Number of rows, at most :attr:`n`.
+
+        Returns
+        -------
+        X : ndarray, CSR matrix or table of shape (m, n_features)
+            The rows.
+        y : ndarray of shape (m,) or (m, n_targets)
+            Their targets.
+        sample_weight : ndarray of shape (m,) or (m, n_steps)
+            Their weights.
+        """
         return self._head_X(m), self._y[:m], self._w[:m]
 
     def _reset_index(self):
@@ -173,7 +217,7 @@ class RowStore:
         missing="raise",
         column_names=None,
     ):
-        """Positions of the stored rows to forget, shared by estimators and pipelines.
+        """Find the positions of the stored rows to forget (estimators and pipelines).
 
         Parameters
         ----------
@@ -232,7 +276,7 @@ class RowStore:
         missing="raise",
         column_names=None,
     ):
-        """Positions of the stored rows matching each row of ``X_forget``.
+        """Locate the stored row matching each row of ``X_forget``.
 
         Each row of ``X_forget`` claims one stored row that equals it exactly
         (and whose target equals ``y_forget``'s and weight ``sample_weight``'s,
@@ -334,14 +378,26 @@ class RowStore:
         return free[0]
 
     def partition(self, positions):
-        """Move the rows at ``positions`` behind the other live rows, both keeping their order."""
+        """Move the rows at ``positions`` behind the other live rows, both keeping their order.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+        """
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._partition_X(holes)
         for array in self._row_arrays():
             stable_partition(array, holes, self._n)
 
     def unpartition(self, positions):
-        """Undo :meth:`partition` with the same positions: the store is as before."""
+        """Undo :meth:`partition` with the same positions: the store is as before.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+        """
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._unpartition_X(holes)
         for array in self._row_arrays():
@@ -352,7 +408,13 @@ class RowStore:
         return [self._y, self._w] + ([] if self._ids is None else [self._ids])
 
     def drop_tail(self, positions):
-        """After :meth:`partition`: zero the moved rows and drop them (and their index entries)."""
+        """Zero and drop the rows :meth:`partition` moved (and their index entries).
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones. (as given to :meth:`partition`).
+        """
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         n_keep = self._n - len(holes)
         self._zero_tail_X(n_keep)
@@ -364,12 +426,24 @@ class RowStore:
         self._n = n_keep
 
     def remove(self, positions):
-        """Remove rows in place, the others keeping their order; the freed tail is zeroed."""
+        """Remove rows in place, the others keeping their order; the freed tail is zeroed.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+        """
         self.partition(positions)
         self.drop_tail(positions)
 
     def recode_targets(self, mapping):
-        """Replace each stored target ``t`` by ``mapping[t]`` (integer targets)."""
+        """Replace each stored target ``t`` by ``mapping[t]`` (integer targets).
+
+        Parameters
+        ----------
+        mapping : ndarray of int
+            New code of each old code.
+        """
         self._y[: self._n] = mapping[self._y[: self._n]]
 
     def __getstate__(self):

@@ -226,11 +226,36 @@ class SparseTrainingRows(RowStore):
         return live
 
     def take(self, positions):
-        """Copies of ``(X (CSR), y, sample_weight)`` at the given positions."""
+        """Copy ``(X (CSR), y, sample_weight)`` at the given positions.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : CSR matrix of shape (n_rows, n_features)
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         return self.X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` as a canonical CSR matrix, by value (dense input is converted).
+        """Convert ``X`` to a canonical CSR matrix, by value (dense input is converted).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_rows, n_features)
+            Rows to compare with the stored ones.
+
+        Returns
+        -------
+        X : CSR matrix
+            The same values in the stored form.
 
         Raises
         ------
@@ -317,9 +342,24 @@ class SparseTrainingRows(RowStore):
 def training_rows(X, y, sample_weight, copy=True, ids=None):
     """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
 
-    ``copy=False`` lets a dense store take over ``X`` when it is already a
-    C-contiguous float64 array nobody else writes to; ``ids`` (one identifier
-    per row, or None) are kept with the rows.
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated float64 rows.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,)
+        Sample weights.
+    copy : bool, default=True
+        False lets a dense store take over ``X`` when it is already a
+        C-contiguous float64 array nobody else writes to.
+    ids : ndarray of shape (n_samples,), default=None
+        One identifier per row, kept with the rows.
+
+    Returns
+    -------
+    rows : TrainingRows or SparseTrainingRows
+        The store.
 
     Examples
     --------

@@ -97,11 +97,36 @@ class TrainingRows(RowStore):
         return self._X[:m]
 
     def take(self, positions):
-        """Copies of ``(X, y, sample_weight)`` at the given positions."""
+        """Copy ``(X, y, sample_weight)`` at the given positions.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : ndarray of shape (n_rows, n_features)
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         return self._X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` in the stored form (a dense float64 array here), by value.
+        """Convert ``X`` to the stored form (a dense float64 array here), by value.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_rows, n_features)
+            Rows to compare with the stored ones.
+
+        Returns
+        -------
+        X : ndarray
+            The same values in the stored form.
 
         Raises
         ------
