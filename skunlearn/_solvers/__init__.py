@@ -6,8 +6,9 @@
   Hessian does not fit the memory budget (:func:`dense_hessian_fits`);
 - :func:`lbfgs`: L-BFGS-B polished by Newton-CG, for fitting large models;
 - least squares: exact centred Gram statistics (:class:`GramStatistics`,
-  computed from rows) and block conjugate gradients (:func:`ridge_cg`) when the
-  ``d x d`` matrix should not be formed;
+  computed from rows; :class:`BucketedGram`, kept per hash bucket so that an
+  unlearning recomputes only the buckets it touched) and block conjugate
+  gradients (:func:`ridge_cg`) when the ``d x d`` matrix should not be formed;
 - canonical finalization (:func:`canonical_newton_step`, :func:`round_to_grid`):
   the last step of every fit and exact unlearning, so that the solution's bits
   depend on the rows and not on the solver's path.
@@ -16,6 +17,7 @@ Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
 """
 
+from ._bucketed_gram import BucketedGram
 from ._budget import dense_hessian_fits
 from ._canonical import canonical_newton_step, coordinate_scales, round_to_grid
 from ._gram import GramStatistics
@@ -27,6 +29,7 @@ from ._ridge_cg import SPARSE_GRAM_MAX_FEATURES, ridge_cg, ridge_statistics, use
 
 __all__ = [
     "SPARSE_GRAM_MAX_FEATURES",
+    "BucketedGram",
     "GramStatistics",
     "History",
     "SolverResult",

@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -10,12 +11,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from .._solvers import (
+    BucketedGram,
     GramStatistics,
     SolverResult,
     coordinate_scales,
     ridge_cg,
     ridge_statistics,
     round_to_grid,
+    uses_gram,
 )
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
@@ -167,7 +170,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         }
         self._rows = rows = training_rows(X, targets, weights)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
-        theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None, None)
+        gram = self._statistics(rows.head(rows.n), rows, spec.fit_intercept)
+        theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None, gram)
         self._set_model(RetainModel(spec, theta), theta)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
@@ -208,23 +212,47 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             return gram.solve(alpha)
         return ridge_cg(X, Y, sample_weight, alpha, spec.fit_intercept, coef0=coef0)
 
+    @staticmethod
+    def _statistics(rows, store, centered):
+        """Gram statistics of ``rows`` (per hash bucket for dense rows), or None (CG path)."""
+        X = rows[0]
+        dense = uses_gram(X) and not sp.issparse(X)
+        return ridge_statistics(*rows, centered, store.hashes[: X.shape[0]] if dense else None)
+
+    def _downdated_warm_state(self, model, tail, remaining):
+        """The bucketed statistics of the remaining rows: the buckets that lost rows recomputed."""
+        warm = self._warm_state
+        if not isinstance(warm, BucketedGram):
+            return super()._downdated_warm_state(model, tail, remaining)
+        return warm.updated(*remaining, self._rows.hashes[: remaining[0].shape[0]])
+
+    def _in_feature_space(self, X, scale, shift):
+        """The shadow of :meth:`UnlearnMixin._in_feature_space`; its rows are new, so the
+        bucket tree is rebuilt from them at the unlearning."""
+        shadow = super()._in_feature_space(X, scale, shift)
+        if isinstance(shadow._warm_state, BucketedGram):
+            shadow._warm_state = shadow._warm_state.without_tree()
+        return shadow
+
     def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
         """The fitted state on ``rows``: Gram statistics and their solution, or canonical CG.
 
         With Gram statistics (recomputed from the rows, or the warm state that
         was just recomputed from them) the solution is a direct solve, a
-        function of the rows alone. On the CG path the coefficients (from
-        ``theta``, or a CG solve from zeros at ``fit``) are rounded to the
-        grid of :func:`~skunlearn._solvers.round_to_grid` and CG runs again
-        from there. ``value_grad`` is not used.
+        function of the rows alone, and the objective's value and gradient
+        there come from the statistics (no pass over the rows). On the CG path
+        the coefficients (from ``theta``, or a CG solve from zeros at ``fit``)
+        are rounded to the grid of :func:`~skunlearn._solvers.round_to_grid`
+        and CG runs again from there. ``value_grad`` is not used.
         """
         X, Y, w = rows
-        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        gram = warm_state if isinstance(warm_state, GramStatistics | BucketedGram) else None
         if gram is None:
             gram = ridge_statistics(X, Y, w, spec.fit_intercept)
         layout = spec.layout(X.shape[1])
         if gram is not None:
-            return layout.pack(*gram.solve(spec.l2 / (2.0 * spec.weight_scale))), gram, None
+            theta = layout.pack(*gram.solve(spec.l2 / (2.0 * spec.weight_scale)))
+            return theta, gram, _value_grad(gram, spec, layout, theta)
         coef = self._solve(None, X, Y, w, spec)[0] if theta is None else layout.unpack(theta)[0]
         scale = coordinate_scales(X, w, coef.shape[0], 0)
         coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
@@ -274,3 +302,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = True
         return tags
+
+
+def _value_grad(gram, spec, layout, theta):
+    """The objective of ``spec`` and its gradient at ``theta``, from Gram statistics."""
+    if gram.yy is None:
+        return None
+    coef, intercept = layout.unpack(theta)
+    value, grad_coef, grad_intercept = gram.value_grad(coef, intercept)
+    scale = spec.weight_scale
+    value = scale * value + 0.5 * spec.l2 * float(coef.ravel() @ coef.ravel())
+    return value, layout.pack(scale * grad_coef + spec.l2 * coef, scale * grad_intercept)

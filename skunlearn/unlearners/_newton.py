@@ -4,7 +4,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_cg
+from .._solvers import (
+    BucketedGram,
+    GramStatistics,
+    dense_hessian_fits,
+    newton,
+    newton_cg,
+    ridge_cg,
+)
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -22,8 +29,9 @@ class Newton(BaseUnlearner):
     - least squares with Gram statistics (:class:`~skunlearn.Ridge` on
       moderate ``d``): the retain objective is quadratic, so one exact Newton
       step is the solution: the warm state's Gram statistics, recomputed
-      from the remaining rows (``O(n d^2)``, no history in them), are solved
-      again in ``O(d^3)``;
+      from the remaining rows (the hash buckets that held forgotten rows,
+      ``O(n d^2 / B)`` each; no history in them), are solved again in
+      ``O(d^3)``;
     - least squares without them (sparse or very wide X): that one Newton
       step solved by conjugate gradients on the rows, from the current
       weights;
@@ -100,7 +108,7 @@ class Newton(BaseUnlearner):
     def _least_squares(self, problem):
         """The one exact Newton step of a quadratic ``J_R``."""
         layout, state = problem.layout, problem.warm_state
-        if isinstance(state, GramStatistics):
+        if isinstance(state, GramStatistics | BucketedGram):
             theta = layout.pack(*state.solve(problem.ridge_alpha))
             return UnlearningResult(theta, empty_history(), n_iter=1)
         coef0 = layout.unpack(problem.theta0)[0]

@@ -20,6 +20,9 @@ Public interface
     The live rows (read-only views).
 ``head(m)``
     ``(X, y, sample_weight)`` of the first ``m`` live rows (views).
+``hashes``
+    The 64-bit hash of each live row, in store order (computed on first use,
+    then kept aligned through removals; never pickled).
 ``take(positions)``
     Copies of ``(X, y, sample_weight)`` at positions.
 ``conform(X)``
@@ -44,8 +47,8 @@ Public interface
 ``recode_targets(mapping)``
     Replace each integer target ``t`` by ``mapping[t]``.
 
-Pickles hold only the live rows, and no hash index (it is built on first use
-after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
+Pickles hold only the live rows, and no hashes or hash index (they are
+computed on first use after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
 ``conform``, ``erase``, ``_hash(X)``, ``_rows_equal(positions,
 X_forget, rows)``, ``_partition_X(holes)``, ``_unpartition_X(holes)``,
 ``_zero_tail_X(n_keep)`` and ``_live_state()``.
@@ -88,8 +91,9 @@ class RowStore:
     """Base of the row stores: lookup by hash, stable in-place removal, pickling of live rows.
 
     Subclasses set ``_y``, ``_w`` and ``_n`` and call :meth:`_reset_index`.
-    The hash index is built on first use, so a store that is only addressed
-    by position (a pipeline's final step) never pays for it.
+    The row hashes and the hash index are computed on first use, so a store
+    that is only addressed by position (a pipeline's final step) never pays
+    for them.
     """
 
     @property
@@ -111,13 +115,28 @@ class RowStore:
         """``(X, y, sample_weight)`` of the first ``m`` live rows, as views."""
         return self._head_X(m), self._y[:m], self._w[:m]
 
+    _hashes_cache = None  # stores pickled before the hashes were kept
+
     def _reset_index(self):
+        """Forget the hashes and the index (zeroed: they fingerprint the rows)."""
+        if self._hashes_cache is not None:
+            self._hashes_cache[...] = 0
         self._index_cache = None
+        self._hashes_cache = None
+
+    @property
+    def hashes(self):
+        """Hash of each live row, in store order (a read-only view; computed once)."""
+        if self._hashes_cache is None:
+            self._hashes_cache = self._hash(self.X)
+        view = self._hashes_cache[: self._n]
+        view.flags.writeable = False
+        return view
 
     @property
     def _index(self):
         if self._index_cache is None:
-            self._index_cache = RowIndex(self._hash(self.X))
+            self._index_cache = RowIndex(self.hashes)
         return self._index_cache
 
     def find(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
@@ -248,15 +267,20 @@ class RowStore:
         """Move the rows at ``positions`` behind the other live rows, both keeping their order."""
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._partition_X(holes)
-        stable_partition(self._y, holes, self._n)
-        stable_partition(self._w, holes, self._n)
+        for array in self._row_arrays():
+            stable_partition(array, holes, self._n)
 
     def unpartition(self, positions):
         """Undo :meth:`partition` with the same positions: the store is as before."""
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._unpartition_X(holes)
-        stable_unpartition(self._y, holes, self._n)
-        stable_unpartition(self._w, holes, self._n)
+        for array in self._row_arrays():
+            stable_unpartition(array, holes, self._n)
+
+    def _row_arrays(self):
+        """The per-row arrays kept aligned with X: targets, weights, hashes if computed."""
+        arrays = [self._y, self._w]
+        return arrays if self._hashes_cache is None else [*arrays, self._hashes_cache]
 
     def drop_tail(self, positions):
         """After :meth:`partition`: zero the moved rows and drop them (and their index entries)."""
@@ -265,6 +289,8 @@ class RowStore:
         self._zero_tail_X(n_keep)
         self._y[n_keep : self._n] = 0
         self._w[n_keep : self._n] = 0.0
+        if self._hashes_cache is not None:
+            self._hashes_cache[n_keep : self._n] = 0
         if self._index_cache is not None:
             self._index_cache = self._index_cache.without(holes)
         self._n = n_keep
@@ -284,6 +310,7 @@ class RowStore:
         state["_y"] = self.y.copy()
         state["_w"] = self.sample_weight.copy()
         state["_index_cache"] = None  # rebuilt on demand: a pickle holds rows, not their history
+        state["_hashes_cache"] = None
         return state
 
 

@@ -233,6 +233,7 @@ class SparseTrainingRows(RowStore):
 
     def erase(self):
         """Zero every buffer."""
+        self._reset_index()
         for buffer in (self._data, self._indices, self._indptr, self._y, self._w):
             buffer[...] = 0
 

@@ -103,6 +103,7 @@ class TrainingRows(RowStore):
 
     def erase(self):
         """Zero every buffer."""
+        self._reset_index()
         for buffer in (self._X, self._y, self._w):
             buffer[...] = 0
 
