@@ -28,14 +28,20 @@ unlearning.
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
+from scipy.linalg.blas import dsyrk
 
-from ._gram import GramStatistics, _weighted_scatter
+from ._gram import GramStatistics
 
 __all__ = ["BucketedGram", "bucket_bits"]
 
 # Rows per bucket per feature, at least: the tree (2B nodes of d^2 floats) then
 # takes at most about half the memory of X (n d floats).
 ROWS_PER_FEATURE = 4
+
+# The kernels below run without fastmath: their sums must be in a fixed order
+# (a function of the rows only, whatever the buffers' alignment).
+_KERNEL = dict(cache=True, error_model="numpy")
 
 
 def bucket_bits(n_rows, n_features):
@@ -52,11 +58,99 @@ def bucket_bits(n_rows, n_features):
     return max(ratio.bit_length() - 1, 0)
 
 
-def bucket_of(hashes, bits):
-    """Bucket of each row: the top ``bits`` bits of its (unsigned) hash."""
+@njit(inline="always", error_model="numpy")
+def _bucket(h, bits):
+    """The top ``bits`` bits of a hash, as an unsigned number."""
     if bits == 0:
-        return np.zeros(len(hashes), dtype=np.intp)
-    return (hashes.view(np.uint64) >> np.uint64(64 - bits)).astype(np.intp)
+        return 0
+    return np.int64(np.uint64(h) >> np.uint64(64 - bits))
+
+
+@njit(**_KERNEL)
+def _bucket_counts(hashes, bits):
+    counts = np.zeros(1 << bits, dtype=np.int64)
+    for i in range(hashes.shape[0]):
+        counts[_bucket(hashes[i], bits)] += 1
+    return counts
+
+
+@njit(**_KERNEL)
+def _bucket_rows(hashes, bits, cursor, rows):
+    """Row positions of the buckets whose ``cursor`` is not -1, bucket by bucket, in order."""
+    for i in range(hashes.shape[0]):
+        b = _bucket(hashes[i], bits)
+        if cursor[b] >= 0:
+            rows[cursor[b]] = i
+            cursor[b] += 1
+
+
+@njit(inline="always", error_model="numpy")
+def _centre(source, rows, w, ref, offset, out, weight):
+    """``out[i] = (source[rows[i]] - ref - offset) * sqrt(w)``, the offset the weighted
+    mean of ``source[rows] - ref`` (zero when ``weight`` is). Returns a value to ignore
+    (the loads that fetch a row ahead, which the rows' scatter over X needs)."""
+    m, d = rows.shape[0], out.shape[1]
+    ahead = 0.0
+    for i in range(m):
+        if i + 4 < m:
+            ahead += source[rows[i + 4], d - 1]
+        r = rows[i]  # held in a local: the inner loops then vectorise
+        for j in range(d):
+            out[i, j] = source[r, j] - ref[j]
+    if weight > 0.0:
+        for i in range(m):
+            weight_i = w[rows[i]]
+            for j in range(d):
+                offset[j] += weight_i * out[i, j]
+        for j in range(d):
+            offset[j] /= weight
+    for i in range(m):
+        root = np.sqrt(w[rows[i]])
+        for j in range(d):
+            out[i, j] = (out[i, j] - offset[j]) * root
+    return ahead
+
+
+@njit(**_KERNEL)
+def _centred_rows(X, Y, w, rows, centered, A, T):
+    """Rows ``rows`` of X and Y centred at their weighted mean, times sqrt(w), into A and T.
+
+    The mean is held as ``reference + offset`` with the first row as the
+    reference (zero when not ``centered``). Returns ``(weight, x_ref,
+    x_offset, y_ref, y_offset, xy, yy)`` with the scatter matrices ``A^T T``
+    and ``T^T T`` (upper triangle); ``A^T A`` is left to BLAS.
+    """
+    m, d, t = rows.shape[0], X.shape[1], Y.shape[1]
+    x_ref, x_offset = np.zeros(d), np.zeros(d)
+    y_ref, y_offset = np.zeros(t), np.zeros(t)
+    weight = 0.0
+    for i in range(m):
+        weight += w[rows[i]]
+    if centered and m > 0:
+        x_ref[:] = X[rows[0]]
+        y_ref[:] = Y[rows[0]]
+    _centre(X, rows, w, x_ref, x_offset, A, weight if centered else 0.0)
+    _centre(Y, rows, w, y_ref, y_offset, T, weight if centered else 0.0)
+    xy, yy = np.zeros((d, t)), np.zeros((t, t))
+    for i in range(m):
+        for k in range(t):
+            target = T[i, k]
+            for j in range(d):
+                xy[j, k] += A[i, j] * target
+            for j in range(k, t):
+                yy[k, j] += target * T[i, j]
+    return weight, x_ref, x_offset, y_ref, y_offset, xy, yy
+
+
+@njit(**_KERNEL)
+def _merged_scatter(a, b, factor, da, db):
+    """``a + b + factor * outer(da, db)``; for square ones the upper triangle only."""
+    out = np.zeros_like(a)
+    square = a.shape[0] == a.shape[1]
+    for i in range(a.shape[0]):
+        for j in range(i if square else 0, a.shape[1]):
+            out[i, j] = a[i, j] + b[i, j] + factor * da[i] * db[j]
+    return out
 
 
 @dataclass(frozen=True)
@@ -68,7 +162,8 @@ class _Node:
     offset_a)``, is accurate to rounding of the difference itself even when
     the features sit far from zero (offsets of 1e9): a plain difference of
     the rounded means would carry an error of ``eps * |mean|``, and Chan's
-    merge would turn it into an error of the scatter matrix.
+    merge would turn it into an error of the scatter matrix. Square scatter
+    matrices hold their upper triangle only.
     """
 
     weight: float
@@ -81,21 +176,12 @@ class _Node:
     yy: np.ndarray
 
     @classmethod
-    def from_rows(cls, X, Y, sample_weight, centered):
-        """The statistics of the rows of ``X`` (a copy, overwritten) in their order."""
-        d, t = X.shape[1], Y.shape[1]
-        x_ref, y_ref = np.zeros(d), np.zeros(t)
-        x_offset, y_offset = np.zeros(d), np.zeros(t)
-        weight = float(np.sum(sample_weight))
-        if centered and len(X):
-            x_ref, y_ref = X[0].copy(), Y[0].copy()
-            X -= x_ref
-            Y = Y - y_ref
-            if weight > 0:
-                x_offset = sample_weight @ X / weight
-                y_offset = sample_weight @ Y / weight
-        xx, xy, yy = _weighted_scatter(X, Y, sample_weight, x_offset, y_offset)
-        return cls(weight, x_ref, x_offset, y_ref, y_offset, xx, xy, yy)
+    def from_rows(cls, X, Y, sample_weight, rows, centered, buffers):
+        """The statistics of rows ``rows`` (in that order), centred in ``buffers``."""
+        A, T = (buffer[: len(rows)] for buffer in buffers)
+        *moments, xy, yy = _centred_rows(X, Y, sample_weight, rows, centered, A, T)
+        xx = dsyrk(1.0, A.T) if len(rows) else np.zeros((X.shape[1],) * 2)
+        return cls(*moments, xx, xy, yy)
 
     def merge(self, other):
         """The statistics of the rows of ``self`` followed by those of ``other``.
@@ -126,31 +212,32 @@ class _Node:
             self.x_offset + share * dx,
             self.y_ref,
             self.y_offset + share * dy,
-            self.xx + other.xx + factor * np.outer(dx, dx),
-            self.xy + other.xy + factor * np.outer(dx, dy),
-            self.yy + other.yy + factor * np.outer(dy, dy),
+            _merged_scatter(self.xx, other.xx, factor, dx, dx),
+            _merged_scatter(self.xy, other.xy, factor, dx, dy),
+            _merged_scatter(self.yy, other.yy, factor, dy, dy),
         )
 
     def statistics(self, centered):
-        """As :class:`GramStatistics` (the means rounded to one float each)."""
+        """As :class:`GramStatistics`: full symmetric matrices, each mean rounded to one float."""
         x_mean, y_mean = self.x_ref + self.x_offset, self.y_ref + self.y_offset
-        return GramStatistics(self.weight, x_mean, y_mean, self.xx, self.xy, centered, self.yy)
+        xx, yy = (np.triu(m) + np.triu(m, 1).T for m in (self.xx, self.yy))
+        return GramStatistics(self.weight, x_mean, y_mean, xx, self.xy, centered, yy)
 
 
-def _leaves(X, Y, sample_weight, ids, buckets, centered):
+def _leaves(X, Y, sample_weight, hashes, bits, buckets, counts, centered):
     """``{bucket: _Node of its rows in store order}`` for the given (sorted) buckets."""
-    wanted = np.zeros(int(ids.max(initial=0)) + 1 if len(ids) else 1, dtype=bool)
-    wanted[buckets[buckets < len(wanted)]] = True
-    positions = np.flatnonzero(wanted[ids])
-    positions = positions[np.argsort(ids[positions], kind="stable")]
-    sorted_ids = ids[positions]
-    starts = np.searchsorted(sorted_ids, buckets)
-    ends = np.searchsorted(sorted_ids, buckets, side="right")
-    out = {}
-    for bucket, lo, hi in zip(buckets.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        rows = positions[lo:hi]
-        out[bucket] = _Node.from_rows(X[rows], Y[rows], sample_weight[rows], centered)
-    return out
+    sizes = counts[buckets]
+    cursor = np.full(1 << bits, -1, dtype=np.int64)
+    cursor[buckets] = np.cumsum(sizes) - sizes
+    rows = np.empty(int(np.sum(sizes)), dtype=np.int64)
+    starts = cursor[buckets].copy()
+    _bucket_rows(hashes, bits, cursor, rows)
+    largest = int(np.max(sizes, initial=0))
+    buffers = (np.empty((largest, X.shape[1])), np.empty((largest, Y.shape[1])))
+    return {
+        bucket: _Node.from_rows(X, Y, sample_weight, rows[lo : lo + size], centered, buffers)
+        for bucket, lo, size in zip(buckets.tolist(), starts.tolist(), sizes.tolist(), strict=True)
+    }
 
 
 @dataclass(frozen=True)
@@ -191,15 +278,14 @@ class BucketedGram:
     def from_rows(cls, X, Y, sample_weight, hashes, centered):
         """The tree of dense rows ``X`` with targets ``Y``, weights and row hashes."""
         bits = bucket_bits(*X.shape)
-        ids = bucket_of(hashes, bits)
         n_buckets = 1 << bits
+        counts = _bucket_counts(hashes, bits)
         nodes = [None] * (2 * n_buckets)
-        leaves = _leaves(X, Y, sample_weight, ids, np.arange(n_buckets), centered)
+        leaves = _leaves(X, Y, sample_weight, hashes, bits, np.arange(n_buckets), counts, centered)
         for bucket, leaf in leaves.items():
             nodes[n_buckets + bucket] = leaf
         for i in range(n_buckets - 1, 0, -1):
             nodes[i] = nodes[2 * i].merge(nodes[2 * i + 1])
-        counts = np.bincount(ids, minlength=n_buckets)
         return cls(bits, counts, tuple(nodes), nodes[1].statistics(centered))
 
     def updated(self, X, Y, sample_weight, hashes):
@@ -214,11 +300,11 @@ class BucketedGram:
         if self.nodes is None or bits != self.bits:
             return BucketedGram.from_rows(X, Y, sample_weight, hashes, self.root.centered)
         n_buckets = 1 << bits
-        ids = bucket_of(hashes, bits)
-        counts = np.bincount(ids, minlength=n_buckets)
+        counts = _bucket_counts(hashes, bits)
         changed = np.flatnonzero(counts != self.counts)
         nodes = list(self.nodes)
-        for bucket, leaf in _leaves(X, Y, sample_weight, ids, changed, self.root.centered).items():
+        leaves = _leaves(X, Y, sample_weight, hashes, bits, changed, counts, self.centered)
+        for bucket, leaf in leaves.items():
             nodes[n_buckets + bucket] = leaf
         level = np.unique((changed + n_buckets) // 2)
         while len(level) and level[-1] > 0:

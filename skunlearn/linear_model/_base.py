@@ -131,7 +131,9 @@ class UnlearnMixin:
         The state ``fit`` would commit on the rows ``(X, y, sample_weight)``
         in their order, from a solution ``theta`` within solver noise of the
         optimum (None: none yet), given the warm state just derived for those
-        rows and the objective's value and gradient at ``theta`` when known:
+        rows (by ``without``, also when it is not kept after an unlearning)
+        and the objective's value and gradient at ``theta`` when known
+        (the unlearner's :attr:`~skunlearn.unlearners.UnlearningResult.value_grad`):
         ``(theta, warm_state, value_grad)``, the last the objective's value
         and gradient at the new ``theta`` or None. ``fit`` ends
         with it and so does every unlearning by an unlearner that lands on the
@@ -338,13 +340,14 @@ class UnlearnMixin:
         result = unlearner.run(problem)
         check_result(result, problem.theta0)
         theta = np.asarray(result.theta, dtype=np.float64)
-        warm, history = problem.warm_state, result.history
-        if warm is not None and not warm.retained_after_unlearn:
-            warm = None
+        derived, history = problem.warm_state, result.history
+        warm = derived if derived is not None and derived.retained_after_unlearn else None
         if unlearner._lands_on_oracle:
             value_grad = None
             if result.converged:
-                theta, warm, value_grad = self._finalize(remaining, model.spec, theta, warm)
+                theta, warm, value_grad = self._finalize(
+                    remaining, model.spec, theta, derived, result.value_grad
+                )
             history = _final_history(model.spec.objective(*remaining), theta, value_grad)
         state = _UnlearnedState(model, theta, warm, history)
         return state, result_warnings(unlearner, result)

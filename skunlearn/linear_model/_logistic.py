@@ -184,6 +184,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
         }
         self._rows = rows = training_rows(X, encoded.astype(np.int64), weights)
+        rows.hash_rows()  # the lookup index of the first unlearning then reads no row
         self._class_counts = counts
         self.classes_ = classes
         spec = self._objective_spec(float(np.sum(rows.sample_weight)), len(classes))
@@ -245,14 +246,18 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         One polished, rounded Newton step (:func:`canonical_newton_step`), the
         same at ``fit`` and after an unlearning, so both store the same bits.
-        The warm state is not used (the state is evaluated afresh on the
-        rows); ``value_grad`` is the objective's value and gradient at
-        ``theta`` when known.
+        The state is evaluated afresh on the rows; of the warm state just
+        derived for them only the column sums of squares are used (for the
+        rounding's scale: no pass over X for them). ``value_grad`` is the
+        objective's value and gradient at ``theta`` when known.
         """
         objective = spec.objective(*rows)
-        step = canonical_newton_step(objective, theta, value_grad)
+        squares = getattr(warm_state, "squares", None)
+        if squares is not None:
+            squares = spec.weight_scale * squares
+        step = canonical_newton_step(objective, theta, value_grad, squares)
         state = LossState.from_canonical(objective, step, spec.weight_scale)
-        return step[0], state, step[3:]
+        return step[0], state, step[3:5]
 
     def _set_parameters(self, layout, theta):
         coef, intercept = layout.unpack(np.asarray(theta))

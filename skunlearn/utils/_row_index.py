@@ -148,3 +148,16 @@ class RowIndex:
         kept = self.positions[live]
         other.positions = kept - shift[kept]
         return other
+
+    def with_rows(self, hashes):
+        """The index once rows with ``hashes`` are appended (positions ``n, n + 1, ...``).
+
+        Equals ``RowIndex`` built on all the hashes: the new keys are merged in
+        after the equal old ones (ties in row order), ``O(n + m log m)``.
+        """
+        added = RowIndex(hashes)
+        slots = np.searchsorted(self.keys, added.keys, side="right")
+        other = RowIndex.__new__(RowIndex)
+        other.keys = np.insert(self.keys, slots, added.keys)
+        other.positions = np.insert(self.positions, slots, added.positions + len(self.keys))
+        return other

@@ -42,6 +42,9 @@ Public interface
     index drops their entries and renumbers the others).
 ``remove(positions)``
     ``partition`` then ``drop_tail``.
+``append(X, y, sample_weight)``
+    Add rows after the live ones (the buffers grow by an eighth beyond what
+    they need); ``drop_tail(range(n_before, n))`` undoes it.
 ``erase()``
     Zero every buffer (after the store was replaced).
 ``recode_targets(mapping)``
@@ -51,14 +54,25 @@ Pickles hold only the live rows, and no hashes or hash index (they are
 computed on first use after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
 ``conform``, ``erase``, ``_hash(X)``, ``_rows_equal(positions,
 X_forget, rows)``, ``_partition_X(holes)``, ``_unpartition_X(holes)``,
-``_zero_tail_X(n_keep)`` and ``_live_state()``.
+``_zero_tail_X(n_keep)``, ``_append_X(X)`` and ``_live_state()``.
 """
 
 import numpy as np
 
 from ._row_index import RowIndex
 
-__all__ = ["RowStore", "stable_partition"]
+__all__ = ["RowStore", "stable_partition", "with_room"]
+
+
+def with_room(array, n, extra):
+    """``array`` (its first ``n`` entries kept) with room for ``extra`` more; grows by an
+    eighth beyond the need, so that repeated appends copy ``O(1)`` times per row."""
+    need = n + extra
+    if len(array) >= need:
+        return array
+    grown = np.zeros((need + need // 8, *array.shape[1:]), dtype=array.dtype)
+    grown[:n] = array[:n]
+    return grown
 
 
 def stable_partition(array, holes, n):
@@ -127,11 +141,15 @@ class RowStore:
     @property
     def hashes(self):
         """Hash of each live row, in store order (a read-only view; computed once)."""
-        if self._hashes_cache is None:
-            self._hashes_cache = self._hash(self.X)
+        self.hash_rows()
         view = self._hashes_cache[: self._n]
         view.flags.writeable = False
         return view
+
+    def hash_rows(self):
+        """Compute the row hashes now (one pass over X) unless they are known."""
+        if self._hashes_cache is None:
+            self._hashes_cache = self._hash(self.X)
 
     @property
     def _index(self):
@@ -294,6 +312,23 @@ class RowStore:
         if self._index_cache is not None:
             self._index_cache = self._index_cache.without(holes)
         self._n = n_keep
+
+    def append(self, X, y, sample_weight):
+        """Append rows (any form :meth:`conform` accepts) after the live ones, in order."""
+        X = self.conform(X)
+        n, m = self._n, X.shape[0]
+        self._append_X(X)
+        self._y = with_room(self._y, n, m)
+        self._y[n : n + m] = y
+        self._w = with_room(self._w, n, m)
+        self._w[n : n + m] = sample_weight
+        if self._hashes_cache is not None:
+            added = self._hash(X)
+            self._hashes_cache = with_room(self._hashes_cache, n, m)
+            self._hashes_cache[n : n + m] = added
+            if self._index_cache is not None:
+                self._index_cache = self._index_cache.with_rows(added)
+        self._n = n + m
 
     def remove(self, positions):
         """Remove rows in place, the others keeping their order; the freed tail is zeroed."""

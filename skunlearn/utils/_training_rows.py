@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from ._row_index import hash_rows
-from ._row_store import RowStore
+from ._row_store import RowStore, with_room
 
 __all__ = ["TrainingRows"]
 
@@ -125,6 +125,10 @@ class TrainingRows(RowStore):
 
     def _zero_tail_X(self, n_keep):
         self._X[n_keep : self._n] = 0.0
+
+    def _append_X(self, X):
+        self._X = with_room(self._X, self._n, X.shape[0])
+        self._X[self._n : self._n + X.shape[0]] = X
 
     def _live_state(self):
         return {"_X": self.X.copy()}
