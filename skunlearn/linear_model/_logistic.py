@@ -19,11 +19,12 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
+from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(PartialFitMixin, UnlearnMixin, ClassifierMixin, BaseEstimator):
     """L2-penalised logistic regression (binary and multinomial) that can unlearn rows.
 
     Minimises ``C * sum_i s_i loss_i + ||W||^2 / 2`` with ``s_i`` the sample
@@ -206,6 +207,48 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.unlearn_history_ = empty_history()
         return self
 
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Add training rows: become the model fitted on the stored rows followed by these.
+
+        See :meth:`PartialFitMixin.partial_fit <skunlearn.linear_model.PartialFitMixin>`:
+        the rows are appended and Newton steps from the current weights, started
+        from the kept Hessian, land on the fit on all the rows (the stored state
+        is then what ``fit`` on all of them stores). On an unfitted estimator
+        this is ``fit``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows.
+        y : array-like of shape (n_samples,)
+            Their labels, among the classes of ``fit``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes (scikit-learn's ``partial_fit`` convention); when
+            given it must equal ``classes_`` (after the first call: the
+            classes ``y`` holds).
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weight of each new row.
+
+        Returns
+        -------
+        self : LogisticRegression
+
+        Raises
+        ------
+        ValueError
+            A label outside the classes of ``fit``, ``classes`` other than
+            them, or rows ``fit`` would refuse.
+        """
+        if classes is not None:
+            known = self.classes_ if hasattr(self, "_rows") else np.unique(column_or_1d(y))
+            if not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differ from the classes "
+                    f"{known.tolist()}: every class needs rows at the first call, and "
+                    "partial_fit keeps them."
+                )
+        return super().partial_fit(X, y, sample_weight=sample_weight)
+
     def _objective_spec(self, total_weight, n_classes, target_map=None):
         """The objective over rows of total sample weight ``total_weight`` and ``n_classes``."""
         spec = self._spec
@@ -330,19 +373,31 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
         return self.classes_[index]
 
-    def _encode_targets(self, y, n_rows):
+    def _encode_targets(self, y, n_rows, what="y_forget", advice=""):
         y = column_or_1d(y)
         if len(y) != n_rows:
-            raise ValueError(f"y_forget has {len(y)} labels for {n_rows} rows.")
+            raise ValueError(f"{what} has {len(y)} labels for {n_rows} rows.")
         encoded = np.searchsorted(self.classes_, y)
         encoded = np.minimum(encoded, len(self.classes_) - 1)
         unknown = np.flatnonzero(self.classes_[encoded] != y)
         if len(unknown):
             raise ValueError(
-                f"Label {y[unknown[0]]!r} of row {unknown[0]} of y_forget is not one of "
-                f"the classes {self.classes_.tolist()}."
+                f"Label {y[unknown[0]].tolist()!r} of row {unknown[0]} of {what} is not one of "
+                f"the classes {self.classes_.tolist()}.{advice}"
             )
         return encoded.astype(np.int64)
+
+    def _encode_new_targets(self, y, n_rows):
+        check_classification_targets(y)
+        return self._encode_targets(y, n_rows, "y", " partial_fit keeps the classes of fit.")
+
+    def _grown_model(self, total_weight, encoded, weights):
+        """The model once rows of classes ``encoded`` with ``weights`` are added."""
+        n_classes = len(self.classes_)
+        counts = self._class_counts + _class_counts(encoded, weights, n_classes)
+        spec = self._objective_spec(total_weight, n_classes)
+        theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
+        return RetainModel(spec, theta, context=(np.arange(n_classes), counts))
 
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])

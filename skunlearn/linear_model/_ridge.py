@@ -24,11 +24,12 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._partial_fit import PartialFitMixin
 
 __all__ = ["Ridge"]
 
 
-class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
+class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
     """Ridge regression (linear least squares with L2 penalty) that can unlearn rows.
 
     Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
@@ -226,6 +227,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             return super()._downdated_warm_state(model, tail, remaining)
         return warm.updated(*remaining, self._rows.hashes[: remaining[0].shape[0]])
 
+    def _grown_warm_state(self, model, n_before, rows):
+        """The bucketed statistics once rows are appended: the buckets that gained rows
+        recomputed."""
+        warm = self._warm_state
+        if not isinstance(warm, BucketedGram):
+            return super()._grown_warm_state(model, n_before, rows)
+        return warm.updated(*rows, self._rows.hashes[: rows[0].shape[0]])
+
     def _in_feature_space(self, X, scale, shift):
         """The shadow of :meth:`UnlearnMixin._in_feature_space`; its rows are new, so the
         bucket tree is rebuilt from them at the unlearning."""
@@ -266,19 +275,22 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         if not self._spec["fit_intercept"]:
             self.intercept_ = 0.0 if self._spec["y_ndim"] == 1 else np.zeros_like(intercept)
 
-    def _encode_targets(self, y, n_rows):
+    def _encode_targets(self, y, n_rows, what="y_forget"):
         y = np.asarray(y, dtype=np.float64)
         if y.ndim not in (1, 2) or len(y) != n_rows:
-            raise ValueError(f"y_forget has shape {y.shape}; expected {n_rows} rows.")
+            raise ValueError(f"{what} has shape {y.shape}; expected {n_rows} rows.")
         y = y.reshape(n_rows, 1 if y.ndim == 1 else y.shape[1])
         if y.shape[1] != self._rows.y.shape[1]:
             raise ValueError(
-                f"y_forget has {y.shape[1]} target(s); the model was fitted on "
+                f"{what} has {y.shape[1]} target(s); the model was fitted on "
                 f"{self._rows.y.shape[1]}."
             )
         if not np.all(np.isfinite(y)):
-            raise ValueError("y_forget contains NaN or infinity.")
+            raise ValueError(f"{what} contains NaN or infinity.")
         return y
+
+    def _encode_new_targets(self, y, n_rows):
+        return self._encode_targets(y, n_rows, "y")
 
     # Regression targets are private data: no error message quotes one.
     _format_target = None

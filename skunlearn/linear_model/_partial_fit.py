@@ -1,0 +1,139 @@
+"""``partial_fit``: rows that arrive between deletions, added by the machinery of ``unlearn``.
+
+Adding rows is removing rows with negative weights: the kept warm state gains
+the new rows' share (their loss, gradient and Hessian; Ridge's Gram buckets that
+received rows are recomputed), Newton steps from the current weights land on the
+fit on all the rows, and the estimator's ``_finalize`` (the end of ``fit``)
+makes the stored state equal, bit for bit, what a fit on the stored rows followed
+by the new ones stores.
+"""
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import validate_data
+
+from ..exceptions import warn_at_caller
+from ..unlearners import Newton, UnlearningProblem
+from ..unlearners._base import empty_history
+from ..utils import unlearn_lock
+from ._prepared import ctrl_c_deferred
+
+__all__ = ["PartialFitMixin"]
+
+
+def _new_row_weights(sample_weight, n_rows):
+    """Finite, non-negative float64 weights of the new rows (ones when None)."""
+    if sample_weight is None:
+        return np.ones(n_rows)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_rows, float(weights))
+    if weights.shape != (n_rows,):
+        raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_rows,)}.")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return weights
+
+
+class PartialFitMixin:
+    """Mixin adding ``partial_fit(X, y, sample_weight=None)`` to an unlearning estimator.
+
+    The estimator implements ``_encode_new_targets(y, n_rows)`` (targets of
+    new rows in the stored encoding; ValueError for targets the model cannot
+    take, such as an unseen class) and may override ``_grown_model`` (the
+    model over all rows, default ``_model(total_weight)``) and
+    ``_grown_warm_state`` (the warm state once the new rows are stored).
+    """
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add training rows: become the model fitted on the stored rows followed by these.
+
+        On an unfitted estimator this is ``fit``. Otherwise the rows are
+        appended to the stored ones and Newton steps from the current weights,
+        started from the kept warm state, land on the fit on all the rows; the
+        stored state then equals, bit for bit, what ``fit`` on all of them
+        (the stored rows first, in order) stores. On any error the estimator
+        is unchanged.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows, validated like ``fit``'s ``X``.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets; a classifier accepts only the classes of ``fit``.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weight of each new row.
+
+        Returns
+        -------
+        self : object
+            The estimator fitted on all the rows.
+
+        Raises
+        ------
+        ValueError
+            Rows or targets that ``fit`` would refuse, a wrong number of
+            features, or a class not seen at ``fit``.
+        """
+        if not hasattr(self, "_rows"):
+            return self.fit(X, y, sample_weight=sample_weight)
+        with unlearn_lock(self):
+            X = validate_data(
+                self, X, reset=False, dtype=np.float64, order="C", accept_sparse="csr"
+            )
+            encoded = self._encode_new_targets(y, X.shape[0])
+            weights = _new_row_weights(sample_weight, X.shape[0])
+            rows = self._rows
+            total = float(np.sum(rows.sample_weight)) + float(np.sum(weights))
+            model = self._grown_model(total, encoded, weights)
+            n_before = rows.n
+            rows.append(X, encoded, weights)
+            try:
+                theta, warm, converged = self._grown_state(model, n_before)
+            except BaseException:
+                rows.drop_tail(np.arange(n_before, rows.n))
+                raise
+            with ctrl_c_deferred():
+                self._set_model(model, theta)
+                self._warm_state = warm
+                self.unlearn_history_ = empty_history()
+        if not converged:
+            warn_at_caller("partial_fit stopped short of its tolerance.", ConvergenceWarning)
+        return self
+
+    def _grown_model(self, total_weight, encoded, weights):
+        """The model over the stored rows and the new ones (total weight ``total_weight``)."""
+        return self._model(total_weight)
+
+    def _grown_warm_state(self, model, n_before, rows):
+        """The kept warm state with the share of the rows after ``n_before`` added, or None."""
+        warm = self._warm_state
+        if warm is None or not warm.valid_at(model.theta):
+            return None
+        X_new, y_new, w_new = self._rows.take(np.arange(n_before, self._rows.n))
+        added = model.spec.objective(X_new, y_new, -w_new, scaled=False)
+        return warm.without(added, rows)
+
+    def _grown_state(self, model, n_before):
+        """``(theta, warm_state, converged)`` of the fit on all the stored rows."""
+        store, spec = self._rows, model.spec
+        rows = store.head(store.n)
+        warm = self._grown_warm_state(model, n_before, rows)
+        X_none, _, w_none = store.take(np.empty(0, dtype=np.int64))
+        problem = UnlearningProblem(
+            spec=spec,
+            X=store.X,
+            y=spec.kernel_targets(store.y),
+            sample_weight=store.sample_weight,
+            forget_positions=np.empty(0, dtype=np.int64),
+            X_forget=X_none,
+            y_forget=None,
+            forget_sample_weight=w_none,
+            theta0=model.theta,
+            warm_state=warm,
+            refit=self._refit,
+        )
+        result = Newton().run(problem)
+        theta = np.asarray(result.theta, dtype=np.float64)
+        theta, warm, _ = self._finalize(rows, spec, theta, warm, result.value_grad)
+        return theta, warm, result.converged
