@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from .._kernels import column_squares
 from ._budget import dense_hessian_fits
+from ._newton import _factor, _solve
 
 __all__ = ["GRID_BITS", "canonical_newton_step", "coordinate_scales", "round_to_grid"]
 
@@ -230,16 +231,19 @@ class _NewtonPoint:
         if not dense_hessian_fits(objective.n_params):
             operator = objective.hessian_operator(theta)
             self.value, self.grad = objective.value_grad(theta)
-            self.solve = lambda g: _cg_solve(operator, g)
+            self.factor = operator
             return
         evaluation = objective.hessian_value_grad(theta)
         self.loss_hessian, self.value, self.grad, self.squares = evaluation
         self.H = objective.regularize(self.loss_hessian)
-        try:
-            factor = scipy.linalg.cho_factor(self.H, check_finite=False)
-            self.solve = lambda g: scipy.linalg.cho_solve(factor, g, check_finite=False)
-        except scipy.linalg.LinAlgError:
-            self.solve = lambda g: scipy.linalg.lstsq(self.H, g, check_finite=False)[0]
+        self.factor = _factor(self.H)
+
+    def solve(self, g):
+        """``H^-1 g``: Cholesky (least squares when H is not positive definite), or
+        conjugate gradients on the matrix-free path."""
+        if self.loss_hessian is None:
+            return _cg_solve(self.factor, g)
+        return _solve(self.factor, g)
 
     def expansion(self, theta):
         """Value and gradient at ``theta`` (near this point): second-order expansion, or a
