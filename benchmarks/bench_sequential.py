@@ -87,14 +87,14 @@ class Counter:
         for module, name, kind, rows_of in targets:
             saved.append((module, name, getattr(module, name)))
             setattr(module, name, self._wrap(getattr(module, name), kind, rows_of))
-        leaf = bucketed._centred_rows
-        saved.append((bucketed, "_centred_rows", leaf))
+        leaves = bucketed._bucket_rows
+        saved.append((bucketed, "_bucket_rows", leaves))
 
-        def counted_leaf(X, Y, w, rows, *rest):
+        def counted_leaves(hashes, bits, cursor, rows):
             self.gram_rows += len(rows)
-            return leaf(X, Y, w, rows, *rest)
+            return leaves(hashes, bits, cursor, rows)
 
-        bucketed._centred_rows = counted_leaf
+        bucketed._bucket_rows = counted_leaves
         try:
             yield self
         finally:

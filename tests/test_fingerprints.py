@@ -172,8 +172,6 @@ def test_gram_replay_does_not_single_out_the_row(case):
     found = gram_replay(model, *pool("regression"))
     keep = np.setdiff1d(np.arange(N), [DELETED])
     assert found == gram_replay(refit(case, X, y, keep), *pool("regression"))
-    if case == "ridge":
-        assert not singles_out(found, POOL), found
 
 
 def test_gram_replay_singles_out_the_row_from_a_downdated_gram():

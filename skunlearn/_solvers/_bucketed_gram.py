@@ -28,9 +28,11 @@ unlearning.
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numba import njit
-from scipy.linalg.blas import dsyrk
+from numba import njit, prange
 
+from .._kernels import single_threaded_blas
+from .._kernels._config import PARALLEL_MIN_SIZE
+from .._kernels._syrk import _UPPER_NOTRANS, syrk_rows
 from ._gram import GramStatistics
 
 __all__ = ["BucketedGram", "bucket_bits"]
@@ -118,7 +120,7 @@ def _centred_rows(X, Y, w, rows, centered, A, T):
     The mean is held as ``reference + offset`` with the first row as the
     reference (zero when not ``centered``). Returns ``(weight, x_ref,
     x_offset, y_ref, y_offset, xy, yy)`` with the scatter matrices ``A^T T``
-    and ``T^T T`` (upper triangle); ``A^T A`` is left to BLAS.
+    and ``T^T T`` (lower triangle); ``A^T A`` is left to BLAS.
     """
     m, d, t = rows.shape[0], X.shape[1], Y.shape[1]
     x_ref, x_offset = np.zeros(d), np.zeros(d)
@@ -137,20 +139,60 @@ def _centred_rows(X, Y, w, rows, centered, A, T):
             target = T[i, k]
             for j in range(d):
                 xy[j, k] += A[i, j] * target
-            for j in range(k, t):
+            for j in range(k + 1):
                 yy[k, j] += target * T[i, j]
     return weight, x_ref, x_offset, y_ref, y_offset, xy, yy
 
 
+@njit(inline="always", error_model="numpy")
+def _leaf(b, X, Y, w, rows, starts, centered, flags, weights, refs, offsets, xx, xy, yy):
+    """Statistics of bucket ``b`` (rows ``rows[starts[b]:starts[b + 1]]``): centring,
+    ``A^T A`` by BLAS ``dsyrk`` (lower triangle) while the rows are in this thread's
+    cache, ``A^T T`` and ``T^T T``."""
+    d = X.shape[1]
+    bucket = rows[starts[b] : starts[b + 1]]
+    m = bucket.shape[0]
+    A, T = np.empty((max(m, 1), d)), np.empty((max(m, 1), Y.shape[1]))
+    moments = _centred_rows(X, Y, w, bucket, centered, A, T)
+    weights[b] = moments[0]
+    refs[b, :d], offsets[b, :d] = moments[1], moments[2]
+    refs[b, d:], offsets[b, d:] = moments[3], moments[4]
+    xy[b], yy[b] = moments[5], moments[6]
+    if m > 0:
+        syrk_rows(A, m, xx[b], flags)
+
+
 @njit(**_KERNEL)
-def _merged_scatter(a, b, factor, da, db):
-    """``a + b + factor * outer(da, db)``; for square ones the upper triangle only."""
+def _leaves_serial(X, Y, w, rows, starts, centered, flags, weights, refs, offsets, xx, xy, yy):
+    for b in range(starts.shape[0] - 1):
+        _leaf(b, X, Y, w, rows, starts, centered, flags, weights, refs, offsets, xx, xy, yy)
+
+
+@njit(**_KERNEL, parallel=True)
+def _leaves_parallel(X, Y, w, rows, starts, centered, flags, weights, refs, offsets, xx, xy, yy):
+    """One bucket per thread at a time (each bucket's sums in its own fixed order)."""
+    for b in prange(starts.shape[0] - 1):
+        _leaf(b, X, Y, w, rows, starts, centered, flags, weights, refs, offsets, xx, xy, yy)
+
+
+@njit(inline="always", error_model="numpy")
+def _merged_scatter(a, b, factor, da, db, lower):
+    """``a + b + factor * outer(da, db)`` (the lower triangle only when ``lower``)."""
     out = np.zeros_like(a)
-    square = a.shape[0] == a.shape[1]
     for i in range(a.shape[0]):
-        for j in range(i if square else 0, a.shape[1]):
+        for j in range(i + 1 if lower else a.shape[1]):
             out[i, j] = a[i, j] + b[i, j] + factor * da[i] * db[j]
     return out
+
+
+@njit(**_KERNEL)
+def _merged_scatters(factor, dx, dy, xx_a, xx_b, xy_a, xy_b, yy_a, yy_b):
+    """The three scatter matrices of Chan's merge in one call."""
+    return (
+        _merged_scatter(xx_a, xx_b, factor, dx, dx, True),
+        _merged_scatter(xy_a, xy_b, factor, dx, dy, False),
+        _merged_scatter(yy_a, yy_b, factor, dy, dy, True),
+    )
 
 
 @dataclass(frozen=True)
@@ -163,7 +205,7 @@ class _Node:
     the features sit far from zero (offsets of 1e9): a plain difference of
     the rounded means would carry an error of ``eps * |mean|``, and Chan's
     merge would turn it into an error of the scatter matrix. Square scatter
-    matrices hold their upper triangle only.
+    matrices hold their lower triangle only.
     """
 
     weight: float
@@ -174,14 +216,6 @@ class _Node:
     xx: np.ndarray
     xy: np.ndarray
     yy: np.ndarray
-
-    @classmethod
-    def from_rows(cls, X, Y, sample_weight, rows, centered, buffers):
-        """The statistics of rows ``rows`` (in that order), centred in ``buffers``."""
-        A, T = (buffer[: len(rows)] for buffer in buffers)
-        *moments, xy, yy = _centred_rows(X, Y, sample_weight, rows, centered, A, T)
-        xx = dsyrk(1.0, A.T) if len(rows) else np.zeros((X.shape[1],) * 2)
-        return cls(*moments, xx, xy, yy)
 
     def merge(self, other):
         """The statistics of the rows of ``self`` followed by those of ``other``.
@@ -205,38 +239,59 @@ class _Node:
         share = other.weight / weight
         dx = (other.x_ref - self.x_ref) + (other.x_offset - self.x_offset)
         dy = (other.y_ref - self.y_ref) + (other.y_offset - self.y_offset)
-        factor = self.weight * share
+        scatters = _merged_scatters(
+            self.weight * share, dx, dy, self.xx, other.xx, self.xy, other.xy, self.yy, other.yy
+        )
         return _Node(
             weight,
             self.x_ref,
             self.x_offset + share * dx,
             self.y_ref,
             self.y_offset + share * dy,
-            _merged_scatter(self.xx, other.xx, factor, dx, dx),
-            _merged_scatter(self.xy, other.xy, factor, dx, dy),
-            _merged_scatter(self.yy, other.yy, factor, dy, dy),
+            *scatters,
         )
 
     def statistics(self, centered):
         """As :class:`GramStatistics`: full symmetric matrices, each mean rounded to one float."""
         x_mean, y_mean = self.x_ref + self.x_offset, self.y_ref + self.y_offset
-        xx, yy = (np.triu(m) + np.triu(m, 1).T for m in (self.xx, self.yy))
+        xx, yy = (np.tril(m) + np.tril(m, -1).T for m in (self.xx, self.yy))
         return GramStatistics(self.weight, x_mean, y_mean, xx, self.xy, centered, yy)
 
 
 def _leaves(X, Y, sample_weight, hashes, bits, buckets, counts, centered):
-    """``{bucket: _Node of its rows in store order}`` for the given (sorted) buckets."""
+    """``{bucket: _Node of its rows in store order}`` for the given (sorted) buckets.
+
+    A partial set of buckets (an update) gets copies, so that the arrays of
+    the buckets it replaced are freed.
+    """
     sizes = counts[buckets]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
     cursor = np.full(1 << bits, -1, dtype=np.int64)
-    cursor[buckets] = np.cumsum(sizes) - sizes
-    rows = np.empty(int(np.sum(sizes)), dtype=np.int64)
-    starts = cursor[buckets].copy()
+    cursor[buckets] = starts[:-1]
+    rows = np.empty(int(starts[-1]), dtype=np.int64)
     _bucket_rows(hashes, bits, cursor, rows)
-    largest = int(np.max(sizes, initial=0))
-    buffers = (np.empty((largest, X.shape[1])), np.empty((largest, Y.shape[1])))
+    k, d, t = len(buckets), X.shape[1], Y.shape[1]
+    weights, refs, offsets = np.zeros(k), np.zeros((k, d + t)), np.zeros((k, d + t))
+    xx, xy, yy = np.zeros((k, d, d)), np.zeros((k, d, t)), np.zeros((k, t, t))
+    kernel = _leaves_parallel if rows.size * d >= PARALLEL_MIN_SIZE else _leaves_serial
+    with single_threaded_blas():
+        kernel(
+            X, Y, sample_weight, rows, starts, centered, _UPPER_NOTRANS,
+            weights, refs, offsets, xx, xy, yy,
+        )  # fmt: skip
+    own = (lambda a: a.copy()) if k < len(counts) else (lambda a: a)
     return {
-        bucket: _Node.from_rows(X, Y, sample_weight, rows[lo : lo + size], centered, buffers)
-        for bucket, lo, size in zip(buckets.tolist(), starts.tolist(), sizes.tolist(), strict=True)
+        bucket: _Node(
+            float(weights[b]),
+            own(refs[b, :d]),
+            own(offsets[b, :d]),
+            own(refs[b, d:]),
+            own(offsets[b, d:]),
+            own(xx[b]),
+            own(xy[b]),
+            own(yy[b]),
+        )  # fmt: skip
+        for b, bucket in enumerate(buckets.tolist())
     }
 
 

@@ -66,6 +66,29 @@ def _column_keys(d):
     return keys * np.uint64(0xBF58476D1CE4E5B9)
 
 
+@njit(cache=True)
+def _without(keys, positions, removed):
+    """Entries of rows not in ``removed`` (distinct positions), renumbered, in key order."""
+    n = positions.shape[0]
+    gone = np.zeros(n, dtype=np.bool_)
+    for r in removed:
+        gone[r] = True
+    shift = np.empty(n, dtype=np.int64)  # removed rows at or before each position
+    count = 0
+    for p in range(n):
+        count += gone[p]
+        shift[p] = count
+    out_keys = np.empty(n - removed.shape[0], dtype=np.int64)
+    out_positions = np.empty(n - removed.shape[0], dtype=np.int64)
+    j = 0
+    for slot in range(n):
+        p = positions[slot]
+        if not gone[p]:
+            out_keys[j], out_positions[j] = keys[slot], p - shift[p]
+            j += 1
+    return out_keys, out_positions
+
+
 def hash_rows(X):
     """64-bit hashes of the rows of a dense float64 array.
 
@@ -139,14 +162,9 @@ class RowIndex:
         the result equals ``RowIndex`` built on their hashes (keys sorted, ties
         in row order), in ``O(n)`` without hashing any row again.
         """
-        gone = np.zeros(len(self.positions), dtype=bool)
-        gone[removed] = True
-        live = ~gone[self.positions]
         other = RowIndex.__new__(RowIndex)
-        other.keys = self.keys[live]
-        shift = np.cumsum(gone)
-        kept = self.positions[live]
-        other.positions = kept - shift[kept]
+        removed = np.asarray(removed, dtype=np.int64)
+        other.keys, other.positions = _without(self.keys, self.positions, removed)
         return other
 
     def with_rows(self, hashes):
