@@ -166,3 +166,19 @@ def test_a_failure_inside_rolls_the_rows_back(monkeypatch):
     monkeypatch.undo()
     assert_same_state(model, pickle.loads(pickled))
     assert_allclose(model.predict(X), pickle.loads(pickled).predict(X), rtol=0, atol=0)
+
+
+def test_sample_ids_follow_the_new_rows():
+    """Ids given at fit are kept for the added rows too: deletion by id reaches them, the
+    state is the fit on all rows with all ids; repeated or missing ids are refused."""
+    X, y = make_data("regression")
+    ids = np.array([f"row{i}" for i in range(N)])
+    model = Ridge().fit(X[:200], y[:200], sample_id=ids[:200])
+    with pytest.raises(ValueError, match="pass sample_id"):
+        model.partial_fit(X[200:], y[200:])
+    with pytest.raises(ValueError, match="repeats ids"):
+        model.partial_fit(X[200:], y[200:], sample_id=ids[160:200])
+    model.partial_fit(X[200:], y[200:], sample_id=ids[200:])
+    model.unlearn(ids=ids[[5, 210]])
+    keep = np.setdiff1d(np.arange(N), [5, 210])
+    assert_same_state(model, Ridge().fit(X[keep], y[keep], sample_id=ids[keep]))

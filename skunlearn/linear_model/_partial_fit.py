@@ -16,6 +16,7 @@ from ..exceptions import warn_at_caller
 from ..unlearners import Newton, UnlearningProblem
 from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
+from ..utils._sample_ids import sample_ids
 from ._prepared import ctrl_c_deferred
 
 __all__ = ["PartialFitMixin"]
@@ -45,7 +46,7 @@ class PartialFitMixin:
     ``_grown_warm_state`` (the warm state once the new rows are stored).
     """
 
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, sample_id=None):
         """Add training rows: become the model fitted on the stored rows followed by these.
 
         On an unfitted estimator this is ``fit``. Otherwise the rows are
@@ -63,6 +64,9 @@ class PartialFitMixin:
             Their targets; a classifier accepts only the classes of ``fit``.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each new row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            Identifiers of the new rows, when ``fit`` kept them (``sample_id``
+            of ``fit``); they must differ from the stored ones.
 
         Returns
         -------
@@ -73,11 +77,13 @@ class PartialFitMixin:
         ------
         ValueError
             Rows or targets that ``fit`` would refuse, a wrong number of
-            features, or a class not seen at ``fit``.
+            features, a class not seen at ``fit``, or ids missing, unexpected
+            or already stored.
         """
         if not hasattr(self, "_rows"):
-            return self.fit(X, y, sample_weight=sample_weight)
+            return self.fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
         with unlearn_lock(self):
+            ids = sample_ids(X, sample_id)
             X = validate_data(
                 self, X, reset=False, dtype=np.float64, order="C", accept_sparse="csr"
             )
@@ -87,7 +93,7 @@ class PartialFitMixin:
             total = float(np.sum(rows.sample_weight)) + float(np.sum(weights))
             model = self._grown_model(total, encoded, weights)
             n_before = rows.n
-            rows.append(X, encoded, weights)
+            rows.append(X, encoded, weights, ids)
             try:
                 theta, warm, converged = self._grown_state(model, n_before)
             except BaseException:

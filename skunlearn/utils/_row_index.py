@@ -1,7 +1,8 @@
 """A hash index of stored rows: find a row in O(log n), forget it without a trace.
 
-Rows are hashed from their float64 bit patterns (``-0.0`` folded onto ``0.0`` so
-that equal values hash equally). The index is a sorted array of hashes with the
+Rows are hashed from their float64 bit patterns (``-0.0`` folded onto ``0.0``
+and every NaN onto one NaN, so that equal values hash equally: a missing value
+equals a missing value). The index is a sorted array of hashes with the
 row position of each, ties in row order. Removing rows drops their entries and
 renumbers the others (:meth:`RowIndex.without`): the result equals an index
 built afresh on the remaining rows, so its layout says nothing about which rows
@@ -11,11 +12,25 @@ were removed or where they sat.
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["RowIndex", "hash_rows"]
+__all__ = ["RowIndex", "canonical_bits", "hash_rows"]
+
+
+@njit(cache=True)
+def canonical_bits(b):
+    """Float64 bits with ``-0.0`` as ``0.0`` and every NaN as the one quiet NaN."""
+    exponent = np.int64(0x7FF0000000000000)
+    if b == np.int64(-9223372036854775808):
+        return np.int64(0)
+    if (b & exponent) == exponent and (b & np.int64(0x000FFFFFFFFFFFFF)) != 0:
+        return np.int64(0x7FF8000000000000)
+    return b
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SIGN = np.uint64(0x8000000000000000)
+_EXPONENT = np.uint64(0x7FF0000000000000)
+_MANTISSA = np.uint64(0x000FFFFFFFFFFFFF)
+_QUIET_NAN = np.uint64(0x7FF8000000000000)
 # Below this many values a parallel launch costs more than it saves.
 _PARALLEL_MIN_SIZE = 1 << 18
 
@@ -36,12 +51,14 @@ def _hash_row(bits, i, keys):
 
     The terms are independent (no chain from one column to the next), so the
     loop vectorises and runs at memory speed; the column keys make the hash
-    depend on where each value sits. ``-0.0`` is folded onto ``0.0``.
+    depend on where each value sits. Values are taken as :func:`canonical_bits`
+    gives them (``-0.0`` as ``0.0``, every NaN as the quiet NaN).
     """
     acc = np.uint64(bits.shape[1])
     for j in range(bits.shape[1]):
         b = np.uint64(bits[i, j])
-        b = b if b != _SIGN else np.uint64(0)
+        nan = (b & _EXPONENT) == _EXPONENT and (b & _MANTISSA) != np.uint64(0)
+        b = _QUIET_NAN if nan else (np.uint64(0) if b == _SIGN else b)
         t = (b ^ keys[j]) * _GOLDEN
         acc += t ^ (t >> np.uint64(32))
     return np.int64(_finish(acc))
@@ -107,9 +124,11 @@ def hash_rows(X):
     --------
     >>> import numpy as np
     >>> from skunlearn.utils import hash_rows
-    >>> h = hash_rows(np.array([[1.0, -0.0], [1.0, 0.0], [2.0, 0.0]]))
+    >>> h = hash_rows(np.array([[1.0, -0.0], [1.0, 0.0], [2.0, 0.0], [np.nan, 0.0]]))
     >>> bool(h[0] == h[1]), bool(h[0] == h[2])
     (True, False)
+    >>> bool(hash_rows(np.array([[-np.nan, 0.0]]))[0] == h[3])
+    True
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     bits = X.view(np.int64).reshape(X.shape)

@@ -28,10 +28,15 @@ Public interface
 ``conform(X)``
     Rows in the store's form, by value (dense for a dense store, canonical
     CSR for a sparse one).
-``find(X_forget, y_forget, format_label, sample_weight)``
+``find(X_forget, y_forget, format_label, sample_weight, missing=, column_names=)``
     Positions of the rows to forget (one stored row per forget row), None
     for an empty forget set; raises ValueError naming the first row that is
-    not stored, and when the forget set covers every row.
+    not stored (and how far the nearest stored row is, column by column,
+    without quoting it), and when the forget set covers every row. With
+    ``missing="ignore"`` rows that are not stored are skipped instead.
+``set_ids(ids)`` / ``ids`` / ``find_ids(ids, missing)``
+    One unique identifier per row (optional): rows found by id; the ids are
+    removed with their rows.
 ``partition(positions)`` / ``unpartition(positions)``
     Move the rows at ``positions`` behind the others in place, both groups
     keeping their order (and back: the exact inverse). An unlearning computes
@@ -51,16 +56,19 @@ Public interface
     Replace each integer target ``t`` by ``mapping[t]``.
 
 Pickles hold only the live rows, and no hashes or hash index (they are
-computed on first use after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
-``conform``, ``erase``, ``_hash(X)``, ``_rows_equal(positions,
-X_forget, rows)``, ``_partition_X(holes)``, ``_unpartition_X(holes)``,
-``_zero_tail_X(n_keep)``, ``_append_X(X)`` and ``_live_state()``.
+computed on first use after loading; nor does it hold an id lookup table). A
+subclass implements ``X``, ``_head_X(m)``, ``take``, ``conform``, ``erase``,
+``_hash(X)``, ``_rows_equal(positions, X_forget, rows)``, ``_nearest(X_forget, j)``,
+``_partition_X(holes)``, ``_unpartition_X(holes)``, ``_zero_tail_X(n_keep)``,
+``_append_X(X)`` and ``_live_state()``.
 """
 
 import numpy as np
 from numba import njit
 
+from ._near_miss import describe_near_miss
 from ._row_index import RowIndex
+from ._sample_ids import IdLookup, blank
 
 __all__ = [
     "RowStore",
@@ -119,16 +127,36 @@ def unpartition_rows(X, n, holes):
 def stable_partition(array, holes, n):
     """Rows ``holes`` (sorted) of ``array[:n]`` moved behind the others, both in order.
 
-    For the per-row arrays (targets, weights, hashes), 1-D or 2-D, in place.
+    For the per-row arrays (targets, weights, ids, hashes), 1-D or 2-D, in
+    place: a numba kernel for numbers, ``O(n)`` extra memory for objects.
     """
-    if len(holes):
+    if not len(holes):
+        return
+    if array.dtype != object:
         partition_rows(array.reshape(len(array), -1), n, holes)
+        return
+    lo = holes[0]
+    segment = array[lo:n]
+    gone = np.zeros(n - lo, dtype=bool)
+    gone[holes - lo] = True
+    segment[...] = np.concatenate([segment[~gone], segment[gone]])
 
 
 def stable_unpartition(array, holes, n):
     """The inverse of :func:`stable_partition`."""
-    if len(holes):
+    if not len(holes):
+        return
+    if array.dtype != object:
         unpartition_rows(array.reshape(len(array), -1), n, holes)
+        return
+    lo = holes[0]
+    segment = array[lo:n]
+    gone = np.zeros(n - lo, dtype=bool)
+    gone[holes - lo] = True
+    kept = segment[: n - lo - len(holes)].copy()
+    moved = segment[n - lo - len(holes) :].copy()
+    segment[~gone] = kept
+    segment[gone] = moved
 
 
 class RowStore:
@@ -139,6 +167,41 @@ class RowStore:
     that is only addressed by position (a pipeline's final step) never pays
     for them.
     """
+
+    _ids = None  # one identifier per row, when set_ids was called
+    _id_lookup = None  # built on first use, never pickled
+
+    @property
+    def ids(self):
+        """Identifiers of the live rows (a view), or None."""
+        return None if self._ids is None else self._ids[: self._n]
+
+    def set_ids(self, ids):
+        """Attach one identifier per row (validated by ``sample_ids``), copied."""
+        self._ids = np.array(ids, dtype=object if ids.dtype.kind in "OSU" else ids.dtype)
+        self._id_lookup = None
+
+    def find_ids(self, ids, missing="raise"):
+        """Positions of the rows with identifiers ``ids``; see :class:`IdLookup`.
+
+        Returns ``(positions, n_skipped)``: positions None when no row is
+        found; ``n_skipped`` counts the ids skipped with ``missing="ignore"``.
+
+        Raises
+        ------
+        ValueError
+            The store has no ids, an id that is not stored (with
+            ``missing="raise"``), or ids that cover every row.
+        """
+        if self._ids is None:
+            raise ValueError(
+                "ids were given, but the model was fitted without sample_id: fit(X, y, "
+                "sample_id=...) keeps one identifier per row."
+            )
+        if self._id_lookup is None:
+            self._id_lookup = IdLookup(self.ids)
+        positions, skipped = self._id_lookup.positions(ids, missing)
+        return self._checked_cover(positions, "ids"), skipped
 
     @property
     def n(self):
@@ -187,13 +250,23 @@ class RowStore:
             self._index_cache = RowIndex(self.hashes)
         return self._index_cache
 
-    def find(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
+    def find(
+        self,
+        X_forget,
+        y_forget=None,
+        format_label=None,
+        sample_weight=None,
+        *,
+        missing="raise",
+        column_names=None,
+    ):
         """Positions of the stored rows to forget, shared by estimators and pipelines.
 
         Parameters
         ----------
         X_forget : array-like of shape (n_forget, n_features)
-            Validated rows (any form :meth:`conform` accepts).
+            Rows in any form :meth:`conform` accepts (which raises ValueError
+            for rows of another width or other columns).
         y_forget : ndarray of shape (n_forget,) or (n_forget, n_targets), default=None
             Encoded targets, in the stored layout.
         format_label : callable, default=None
@@ -202,11 +275,17 @@ class RowStore:
         sample_weight : ndarray of shape (n_forget,), default=None
             The rows' sample weights at fit: they decide between equal rows
             with different weights.
+        missing : {"raise", "ignore"}, default="raise"
+            What a row that is not stored (or not that often, or not with that
+            target or weight) does: raise, or be skipped (a retried deletion).
+        column_names : sequence of str, default=None
+            Column names for error messages (default: the store's own, else
+            positions).
 
         Returns
         -------
-        positions : ndarray of shape (n_forget,), dtype int64, or None
-            None for an empty forget set.
+        positions : ndarray of shape (n_found,), dtype int64, or None
+            None for an empty forget set (or when every row was skipped).
 
         Raises
         ------
@@ -214,17 +293,32 @@ class RowStore:
             A row that is not stored (see :meth:`locate`), or a forget set that
             covers every stored row.
         """
+        X_forget = self.conform(X_forget)
         if X_forget.shape[0] == 0:
             return None
-        positions = self.locate(X_forget, y_forget, format_label, sample_weight)
+        names = self.column_names if column_names is None else column_names
+        positions = self.locate(X_forget, y_forget, format_label, sample_weight, missing, names)
+        return self._checked_cover(positions[positions >= 0], "X_forget")
+
+    column_names = None  # a store that knows its columns' names overrides this
+
+    def _checked_cover(self, positions, what):
         if len(positions) >= self._n:
             raise ValueError(
-                f"X_forget covers all {self._n} training rows; nothing would remain to train "
+                f"{what} covers all {self._n} training rows; nothing would remain to train "
                 "on. Create a new estimator instead."
             )
-        return positions
+        return positions if len(positions) else None
 
-    def locate(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
+    def locate(
+        self,
+        X_forget,
+        y_forget=None,
+        format_label=None,
+        sample_weight=None,
+        missing="raise",
+        column_names=None,
+    ):
         """Positions of the stored rows matching each row of ``X_forget``.
 
         Each row of ``X_forget`` claims one stored row that equals it exactly
@@ -245,6 +339,11 @@ class RowStore:
             targets out of them.
         sample_weight : ndarray of shape (n_forget,), default=None
             Weights the stored rows must have (every column of a 2-D store).
+        missing : {"raise", "ignore"}, default="raise"
+            "ignore" gives position -1 to a row that is not stored, occurs
+            more often than stored, or whose label or weight does not match.
+        column_names : sequence of str, default=None
+            Column names for the message about the nearest stored row.
 
         Returns
         -------
@@ -254,9 +353,11 @@ class RowStore:
         ------
         ValueError
             Naming the first row of ``X_forget`` that is not in the training
-            set, occurs more often than it was trained on, whose label or
-            weight does not match, or that matches rows with different labels
-            (weights) while ``y_forget`` (``sample_weight``) is None.
+            set (and, by column, how far the nearest stored row is: a rounded
+            or float32 copy shows as a tiny gap), occurs more often than it
+            was trained on, whose label or weight does not match, or that
+            matches rows with different labels (weights) while ``y_forget``
+            (``sample_weight``) is None.
         """
         X_forget = self.conform(X_forget)
         hashes = self._hash(X_forget)
@@ -274,9 +375,13 @@ class RowStore:
                 ok[ok] = self._targets_equal(stored[fast_pos[ok]], given[fast_rows[ok]])
         positions[fast_rows[ok]] = fast_pos[ok]
         claimed = set(fast_pos[ok].tolist())
+        context = (X_forget, (y_forget, sample_weight), claimed, format_label, column_names)
         for j in np.flatnonzero(positions < 0):
-            given = (y_forget, sample_weight)
-            positions[j] = self._claim(j, X_forget, given, lo[j], hi[j], claimed, format_label)
+            try:
+                positions[j] = self._claim(j, lo[j], hi[j], *context)
+            except _NotStored:
+                if missing == "raise":
+                    raise
         return positions
 
     def _targets_equal(self, stored, given):
@@ -287,21 +392,25 @@ class RowStore:
         given = np.broadcast_to(given.reshape(len(given), -1), stored.shape)
         return np.all(stored == given, axis=1)
 
-    def _claim(self, j, X_forget, given, lo, hi, claimed, format_label):
+    def _claim(self, j, lo, hi, X_forget, given, claimed, format_label, column_names):
         candidates = self._index.candidates(lo, hi)
         same_row = self._rows_equal(candidates, X_forget, np.full(len(candidates), j))
         matching = candidates[same_row]
         if not len(matching):
-            raise ValueError(f"Row {j} of X_forget is not in the training set.")
+            gaps = self._nearest(X_forget, j) if self._n else None
+            raise _NotStored(
+                f"Row {j} of X_forget is not in the training set"
+                f"{describe_near_miss(gaps, column_names)}."
+            )
         y_given, w_given = given
         for value, stored, what in ((y_given, self._y, "label"), (w_given, self._w, "weight")):
             if value is not None:
                 matching = matching[self._targets_equal(stored[matching], value[j : j + 1])]
                 if not len(matching):
-                    raise ValueError(_mismatch(j, what, value[j], format_label))
+                    raise _NotStored(_mismatch(j, what, value[j], format_label))
         free = [p for p in matching.tolist() if p not in claimed]
         if not free:
-            raise ValueError(
+            raise _NotStored(
                 f"Row {j} of X_forget occurs more often in X_forget than in the training set "
                 f"({len(matching)} stored cop{'y' if len(matching) == 1 else 'ies'})."
             )
@@ -326,8 +435,9 @@ class RowStore:
             stable_unpartition(array, holes, self._n)
 
     def _row_arrays(self):
-        """The per-row arrays kept aligned with X: targets, weights, hashes if computed."""
-        arrays = [self._y, self._w]
+        """The per-row arrays besides ``X``: targets, weights, ids when set, hashes when
+        computed."""
+        arrays = [self._y, self._w] + ([] if self._ids is None else [self._ids])
         return arrays if self._hashes_cache is None else [*arrays, self._hashes_cache]
 
     def drop_tail(self, positions):
@@ -335,18 +445,25 @@ class RowStore:
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         n_keep = self._n - len(holes)
         self._zero_tail_X(n_keep)
-        self._y[n_keep : self._n] = 0
-        self._w[n_keep : self._n] = 0.0
-        if self._hashes_cache is not None:
-            self._hashes_cache[n_keep : self._n] = 0
+        for array in self._row_arrays():
+            blank(array[n_keep : self._n])
         if self._index_cache is not None:
             self._index_cache = self._index_cache.without(holes)
+        self._id_lookup = None
         self._n = n_keep
 
-    def append(self, X, y, sample_weight):
-        """Append rows (any form :meth:`conform` accepts) after the live ones, in order."""
+    def append(self, X, y, sample_weight, ids=None):
+        """Append rows (any form :meth:`conform` accepts) after the live ones, in order.
+
+        Raises
+        ------
+        ValueError
+            ``ids`` given to a store without ids or missing for one with ids,
+            or ids that are already stored (nothing is appended).
+        """
         X = self.conform(X)
         n, m = self._n, X.shape[0]
+        self._append_ids(ids, n, m)
         self._append_X(X)
         self._y = with_room(self._y, n, m)
         self._y[n : n + m] = y
@@ -359,6 +476,23 @@ class RowStore:
             if self._index_cache is not None:
                 self._index_cache = self._index_cache.with_rows(added)
         self._n = n + m
+
+    def _append_ids(self, ids, n, m):
+        if (ids is None) != (self._ids is None):
+            raise ValueError(
+                "The model keeps one sample_id per row: pass sample_id for the new rows."
+                if ids is None
+                else "sample_id was given, but the model was fitted without sample_id."
+            )
+        if ids is None:
+            return
+        if set(self.ids.tolist()) & set(ids.tolist()):
+            raise ValueError("sample_id of the new rows repeats ids already stored.")
+        if ids.dtype != self._ids.dtype:
+            self._ids = self._ids.astype(object)
+        self._ids = with_room(self._ids, n, m)
+        self._ids[n : n + m] = ids
+        self._id_lookup = None
 
     def remove(self, positions):
         """Remove rows in place, the others keeping their order; the freed tail is zeroed."""
@@ -376,7 +510,14 @@ class RowStore:
         state["_w"] = self.sample_weight.copy()
         state["_index_cache"] = None  # rebuilt on demand: a pickle holds rows, not their history
         state["_hashes_cache"] = None
+        state.pop("_id_lookup", None)
+        if self._ids is not None:
+            state["_ids"] = self.ids.copy()
         return state
+
+
+class _NotStored(ValueError):
+    """A forget row that is not stored (as often, with that target or weight)."""
 
 
 _ASK = (
