@@ -12,8 +12,9 @@ machine is shared and noisy, so every comparison is made within the round):
   builds (``hessian`` kernel calls over the stored rows, Gram-bucket rows for
   Ridge);
 - a tight scikit-learn refit on the remaining rows is the oracle
-  (``newton-cholesky`` at tol=1e-14 for logistic regression, ``Ridge`` with the
-  direct ``cholesky`` solver for ridge);
+  (``newton-cholesky`` at tol=1e-14, continued from the cold candidate below,
+  for logistic regression; ``Ridge`` with the direct ``cholesky`` solver, the
+  candidate itself, for ridge);
 - scikit-learn's candidates for the fastest refit at equal accuracy are
   timed: logistic regression ``newton-cholesky`` at tol=1e-10, warm-started
   from the previous round's model and cold; ridge ``cholesky``, ``lsqr`` and
@@ -132,47 +133,50 @@ def sklearn_logistic(tol, warm=None):
 def candidates(kind, warm):
     """scikit-learn's refits to compare with: name -> unfitted model."""
     if kind == "logistic":
-        return {"nc warm": sklearn_logistic(1e-10, warm), "nc cold": sklearn_logistic(1e-10)}
+        cold = {"nc cold": sklearn_logistic(1e-10)}
+        return cold if warm is None else {"nc warm": sklearn_logistic(1e-10, warm), **cold}
     return {s: sk.Ridge(solver=s, tol=1e-10) for s in ("cholesky", "lsqr", "sparse_cg")}
 
 
-def oracle_model(kind):
+def oracle_model(kind, refits=None):
+    """The tight refit (unfitted), continued from the round's cold candidate if any."""
     if kind == "logistic":
-        return sklearn_logistic(1e-14)
+        return sklearn_logistic(1e-14, None if refits is None else refits["nc cold"][1])
     return sk.Ridge(solver="cholesky")
 
 
 def fit_both(kind, X, y):
-    """Fit skunlearn's model and scikit-learn's; print their times and distances."""
+    """Fit skunlearn's model and scikit-learn's candidates; print times and gaps."""
     ours = LogisticRegression() if kind == "logistic" else Ridge()
     t_ours, _ = timed(lambda: ours.fit(X, y))
-    oracle = oracle_model(kind).fit(X, y)
+    oracle, refits = sklearn_round(kind, X, y, None)
     line = f"  fit: skunlearn {t_ours:.2f} s"
-    for name, model in candidates(kind, None).items():
-        if name.endswith("warm"):
-            continue
-        t_sk, _ = timed(lambda m=model: m.fit(X, y))
+    for name, (t_sk, model) in refits.items():
         gap = np.linalg.norm(params(model) - params(oracle)) / np.linalg.norm(params(oracle))
         line += f", sklearn {name} {t_sk:.2f} s ({t_sk / t_ours:.2f}x, rel. gap {gap:.0e})"
-    print(line)
-    return ours, oracle
+    mine = np.linalg.norm(params(ours) - params(oracle)) / np.linalg.norm(params(oracle))
+    print(f"{line}; skunlearn's rel. gap {mine:.0e}")
+    return ours, oracle, refits
 
 
-def sklearn_round(kind, X_keep, y_keep, warm, target, effect):
-    """Times and normalised distances of scikit-learn's candidates on the remaining rows."""
-    results = {}
+def sklearn_round(kind, X_keep, y_keep, warm):
+    """``(oracle, {name: (seconds, model)})``: scikit-learn's candidates timed on the
+    remaining rows, and the tight refit."""
+    refits = {}
     for name, model in candidates(kind, warm).items():
         seconds, _ = timed(lambda m=model: m.fit(X_keep, y_keep))
-        results[name] = (seconds, np.linalg.norm(params(model) - target) / effect, model)
-    return results
+        refits[name] = (seconds, model)
+    if kind == "logistic":
+        return oracle_model(kind, refits).fit(X_keep, y_keep), refits
+    return refits["cholesky"][1], refits
 
 
 def run(kind, n, d, k, rounds, counter):
     """Fit, then ``rounds`` deletions of k rows; one line per round, then a summary."""
     X, y = make_data(kind, n, d)
     print(f"\n{kind}, n = {n:,}, d = {d}, k = {k:,}")
-    ours, previous = fit_both(kind, X, y)
-    warm = candidates(kind, None)["nc cold"].fit(X, y) if kind == "logistic" else None
+    ours, previous, refits = fit_both(kind, X, y)
+    warm = refits["nc cold"][1] if kind == "logistic" else None
     rng = np.random.default_rng(1)
     keep = np.arange(n)
     buffer = np.empty_like(X)
@@ -189,27 +193,31 @@ def run(kind, n, d, k, rounds, counter):
             seconds, _ = timed(lambda rows=X_forget: ours.unlearn(rows))
         keep = np.delete(keep, forget)
         X_keep = np.take(X, keep, axis=0, out=buffer[: len(keep)])
-        oracle = oracle_model(kind).fit(X_keep, y[keep])
-        target = params(oracle)
-        effect = np.linalg.norm(params(previous) - target)
-        distance = np.linalg.norm(params(ours) - target) / effect
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            refits = sklearn_round(kind, X_keep, y[keep], warm, target, effect)
-        warm = refits.get("nc warm", (0, 0, None))[2]
-        records.append(report_round(r, seconds, counter, distance, refits))
+            oracle, refits = sklearn_round(kind, X_keep, y[keep], warm)
+        target = params(oracle)
+        effect = np.linalg.norm(params(previous) - target)
+        distances = {
+            name: np.linalg.norm(params(model) - target) / effect
+            for name, (_, model) in refits.items()
+        }
+        distance = np.linalg.norm(params(ours) - target) / effect
+        warm = refits.get("nc warm", (0, None))[1]
+        records.append(report_round(r, seconds, counter, distance, refits, distances))
         previous = oracle
     summarise(records)
 
 
-def report_round(r, seconds, counter, distance, refits):
+def report_round(r, seconds, counter, distance, refits, distances):
     """Print one round; return its record (time, passes, Hessians, distance, best ratio)."""
     line = (
         f"  {r:>5}{1e3 * seconds:>13.1f}{counter.passes:>7}{counter.hessians:>6}"
         f"{counter.gram_rows:>10,}{distance:>10.1e} "
     )
     fastest = np.inf
-    for name, (t_sk, dist_sk, _) in refits.items():
+    for name, (t_sk, _) in refits.items():
+        dist_sk = distances[name]
         line += f" {name} {1e3 * t_sk:.0f} {dist_sk:.0e} {t_sk / seconds:.1f}x;"
         if dist_sk <= EQUAL_ACCURACY:
             fastest = min(fastest, t_sk)
