@@ -2,11 +2,12 @@
 
 The rows are split into ``B = 2^b`` buckets by the top ``b`` bits of their
 hash (:func:`bucket_bits` picks ``b`` from the number of rows and features).
-Each bucket keeps the :class:`~skunlearn._solvers.GramStatistics` of its rows
-in store order, computed by the code a full fit runs; the buckets are the
-leaves of a fixed binary tree whose inner nodes merge their children by Chan
-et al.'s pairwise formula (:meth:`GramStatistics.merge`), and the root is the
-statistics of all rows. Nothing is ever subtracted, so:
+Each bucket keeps the weight, means and centred scatter matrices of its rows
+in store order (one kernel: centring, then BLAS ``dsyrk`` on the centred
+rows); the buckets are the leaves of a fixed binary tree whose inner nodes
+merge their children by Chan et al.'s pairwise formula, and the root, as a
+:class:`~skunlearn._solvers.GramStatistics`, is the statistics of all rows.
+Nothing is ever subtracted, so:
 
 - every node is a function of the rows in its buckets, in their order: after
   an unlearning the tree equals, bit for bit, the tree a fit on the remaining
@@ -14,13 +15,17 @@ statistics of all rows. Nothing is ever subtracted, so:
   removal keeps the order of the others);
 - a forgotten row that dominated the sums (an outlier, a large weight, a
   large offset) leaves no cancellation error behind: its bucket is recomputed
-  from the rows that remain.
+  from the rows that remain. Each node holds its means as one of its rows
+  plus an offset, so that the difference of two nodes' means, which the
+  merge multiplies into the scatter, is exact to its own rounding even for
+  features near 1e9.
 
 Unlearning ``k`` rows recomputes the (at most ``k``) buckets that held them,
 ``O(n d^2 / B)`` each, and the ``O(log B)`` inner nodes above each; when the
 number of buckets changes (the row count crossed a power of two) everything
 is rebuilt, as a fit would. The tree holds ``2B`` nodes of ``d^2`` floats,
-at most about half the size of X (buckets hold at least ``4 d`` rows). A
+at most about half the size of X (buckets hold at least ``4 d`` rows; the
+arrays of the fit's buckets are shared, each later bucket has its own). A
 pickle keeps the root only; the tree is rebuilt from the rows at the next
 unlearning.
 """

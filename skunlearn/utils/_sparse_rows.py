@@ -19,7 +19,8 @@ from sklearn.utils import check_array
 
 from ._near_miss import nearest_sparse
 from ._row_index import canonical_bits
-from ._row_store import RowStore, with_room
+from ._row_moves import with_room
+from ._row_store import RowStore
 from ._sample_ids import blank
 from ._training_rows import TrainingRows
 

@@ -12,7 +12,8 @@ from sklearn.utils import check_array
 
 from ._near_miss import nearest_dense
 from ._row_index import hash_rows
-from ._row_store import RowStore, partition_rows, unpartition_rows, with_room
+from ._row_moves import partition_rows, unpartition_rows, with_room
+from ._row_store import RowStore
 from ._sample_ids import blank
 
 __all__ = ["TrainingRows"]
