@@ -169,6 +169,24 @@ class LinearObjective:
             self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
         )
 
+    def hessian_value_grad(self, theta):
+        """Loss Hessian (as :meth:`loss_hessian`), objective value and gradient (as
+        :meth:`value_grad`) and the column sums of ``weights * X**2``, at ``theta``.
+
+        One fused pass over dense X for single-output losses
+        (:func:`skunlearn._kernels.hessian_value_grad`).
+        """
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
+        H, value, grad_coef, grad_intercept, squares = _kernels.hessian_value_grad(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
+        )
+        grad = self.layout.pack(grad_coef, grad_intercept)
+        if np.any(self.l2_diagonal):
+            value += 0.5 * float(theta @ (self.l2_diagonal * theta))
+            grad += self.l2_diagonal * theta
+        return H, value, grad, squares
+
     def hessian(self, theta):
         """Hessian of the objective, with the gauge term."""
         return self.regularize(self.loss_hessian(theta))

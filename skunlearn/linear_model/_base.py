@@ -28,8 +28,11 @@ __all__ = [
 ]
 
 
-def validate_sample_weight(sample_weight, n_samples):
-    """Return non-negative, finite float64 weights of shape ``(n_samples,)``."""
+def validate_sample_weight(sample_weight, n_samples, *, all_zero=False):
+    """Return non-negative, finite float64 weights of shape ``(n_samples,)``.
+
+    All-zero weights are refused unless ``all_zero`` (rows added to others).
+    """
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=np.float64)
@@ -41,7 +44,7 @@ def validate_sample_weight(sample_weight, n_samples):
         raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
-    if not np.any(weights > 0):
+    if not all_zero and not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
 
@@ -140,7 +143,9 @@ class UnlearnMixin:
         The state ``fit`` would commit on the rows ``(X, y, sample_weight)``
         in their order, from a solution ``theta`` within solver noise of the
         optimum (None: none yet), given the warm state just derived for those
-        rows and the objective's value and gradient at ``theta`` when known:
+        rows (by ``without``, also when it is not kept after an unlearning)
+        and the objective's value and gradient at ``theta`` when known
+        (the unlearner's :attr:`~skunlearn.unlearners.UnlearningResult.value_grad`):
         ``(theta, warm_state, value_grad)``, the last the objective's value
         and gradient at the new ``theta`` or None; optionally a fourth
         element, a dict of further fitted attributes the same solve decides
@@ -425,14 +430,13 @@ class UnlearnMixin:
         result = unlearner.run(problem)
         check_result(result, problem.theta0)
         theta = np.asarray(result.theta, dtype=np.float64)
-        warm, history = problem.warm_state, result.history
-        if warm is not None and not warm.retained_after_unlearn:
-            warm = None
+        derived, history = problem.warm_state, result.history
+        warm = derived if derived is not None and derived.retained_after_unlearn else None
         value_grad, fitted = None, {}
         if unlearner._lands_on_oracle:
             if result.converged:
                 theta, warm, value_grad, *extra = self._finalize(
-                    remaining, model.spec, theta, warm
+                    remaining, model.spec, theta, derived, result.value_grad
                 )
                 fitted = extra[0] if extra else {}
             history = _final_history(model.spec, remaining, theta, value_grad)

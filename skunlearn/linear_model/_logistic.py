@@ -40,12 +40,13 @@ from ._logistic_options import (
     convergence_message,
     resolve_options,
 )
+from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(
-    UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
+    PartialFitMixin, UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
 ):
     """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows.
 
@@ -301,12 +302,57 @@ class LogisticRegression(
         }
         del self._spec["unlearner"]
         self._rows = training_rows(X, encoded.astype(np.int64), weights, ids=ids)
+        self._rows.hash_rows()  # the lookup index of the first unlearning then reads no row
         self._class_counts = counts
         self.classes_ = classes
         self._fit_objective(warm)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, sample_id=None):
+        """Add training rows: become the model fitted on the stored rows followed by these.
+
+        See :meth:`PartialFitMixin.partial_fit <skunlearn.linear_model.PartialFitMixin>`:
+        the rows are appended and Newton steps from the current weights, started
+        from the kept Hessian, land on the fit on all the rows (the stored state
+        is then what ``fit`` on all of them stores). On an unfitted estimator
+        this is ``fit``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows.
+        y : array-like of shape (n_samples,)
+            Their labels, among the classes of ``fit``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes (scikit-learn's ``partial_fit`` convention); when
+            given it must equal ``classes_`` (after the first call: the
+            classes ``y`` holds).
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weight of each new row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            Identifiers of the new rows, when ``fit`` kept them.
+
+        Returns
+        -------
+        self : LogisticRegression
+
+        Raises
+        ------
+        ValueError
+            A label outside the classes of ``fit``, ``classes`` other than
+            them, or rows ``fit`` would refuse.
+        """
+        if classes is not None:
+            known = self.classes_ if hasattr(self, "_rows") else np.unique(column_or_1d(y))
+            if not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differ from the classes "
+                    f"{known.tolist()}: every class needs rows at the first call, and "
+                    "partial_fit keeps them."
+                )
+        return super().partial_fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
 
     def _warm_start_parameters(self):
         """``(coef, intercept)`` of the current fit when ``warm_start`` applies, else None."""
@@ -415,19 +461,38 @@ class LogisticRegression(
             return get_loss("multinomial")
         return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
 
-    def _encode_targets(self, y, n_rows):
+    def _encode_targets(self, y, n_rows, what="y_forget", advice=""):
         y = column_or_1d(y)
         if len(y) != n_rows:
-            raise ValueError(f"y_forget has {len(y)} labels for {n_rows} rows.")
+            raise ValueError(f"{what} has {len(y)} labels for {n_rows} rows.")
         encoded = np.searchsorted(self.classes_, y)
         encoded = np.minimum(encoded, len(self.classes_) - 1)
         unknown = np.flatnonzero(self.classes_[encoded] != y)
         if len(unknown):
             raise ValueError(
-                f"Label {y[unknown[0]]!r} of row {unknown[0]} of y_forget is not one of "
-                f"the classes {self.classes_.tolist()}."
+                f"Label {y[unknown[0]].tolist()!r} of row {unknown[0]} of {what} is not one of "
+                f"the classes {self.classes_.tolist()}.{advice}"
             )
         return encoded.astype(np.int64)
+
+    def _encode_new_targets(self, y, n_rows):
+        check_classification_targets(y)
+        return self._encode_targets(y, n_rows, "y", " partial_fit keeps the classes of fit.")
+
+    def _grown_model(self, total_weight, encoded, weights):
+        """The model once rows of classes ``encoded`` with ``weights`` are added."""
+        n_classes = len(self.classes_)
+        keep = np.arange(n_classes)
+        counts = self._class_counts + class_counts(encoded, weights, n_classes)
+        rows = self._rows  # per-class sums over all the rows, in the order a fit sums them
+        totals = np.bincount(
+            np.concatenate([rows.y, encoded]),
+            np.concatenate([rows.sample_weight, weights]),
+            minlength=n_classes,
+        )
+        spec = self._objective_spec(keep, totals)
+        theta = spec.layout(self.n_features_in_).pack(*self._dense_parameters())
+        return RetainModel(spec, theta, context=(keep, counts))
 
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])
@@ -493,21 +558,25 @@ class LogisticRegression(
         One polished, rounded Newton step (:func:`canonical_newton_step`; on the
         support with an L1 term, :func:`canonical_prox_newton_step`), the same
         at ``fit`` and after an unlearning, so both store the same bits. The
-        warm state is not used (the state is evaluated afresh on the rows);
-        ``value_grad`` is the smooth objective's value and gradient at
-        ``theta`` when known.
+        state is evaluated afresh on the rows; of the warm state just derived
+        for them only the column sums of squares are used (for the rounding's
+        scale: no pass over X for them). ``value_grad`` is the smooth
+        objective's value and gradient at ``theta`` when known.
         """
         objective = spec.objective(*rows)
         l1 = spec.l1_weights(objective.n_features)
         if l1 is None:
-            step = canonical_newton_step(objective, theta, value_grad)
+            squares = getattr(warm_state, "squares", None)
+            if squares is not None:
+                squares = spec.weight_scale * squares
+            step = canonical_newton_step(objective, theta, value_grad, squares)
         else:
             limits = {"tol": self._spec["tol"], "max_iter": max(self._spec["max_iter"], 1)}
             step = canonical_prox_newton_step(
                 objective, l1, theta, value_grad=value_grad, **limits
             )
         state = LossState.from_canonical(objective, step, spec.weight_scale)
-        return step[0], state, step[3:]
+        return step[0], state, step[3:5]
 
     def _refit(self, problem):
         l1 = problem.l1_weights()

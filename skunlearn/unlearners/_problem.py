@@ -39,6 +39,9 @@ class UnlearningResult:
     reason : str, default=""
         Why it did not converge or diverged, in words (no row values): the
         warning ``unlearn`` raises quotes it.
+    value_grad : tuple of (float, ndarray) or None, default=None
+        The retain objective ``J_R`` and its gradient at ``theta``, when the
+        unlearner evaluated them (the finalization then needs no pass for them).
 
     Examples
     --------
@@ -69,6 +72,7 @@ class UnlearningResult:
     converged: bool = True
     diverged: bool = False
     reason: str = ""
+    value_grad: tuple | None = None
 
     @classmethod
     def from_solver(cls, result, retain_total, tol=None):
@@ -97,7 +101,15 @@ class UnlearningResult:
                 f"after {result.n_iter} iterations the retain gradient is {last:.3g} "
                 f"(per-sample-mean units), above tol={tol}"
             )
-        return cls(result.theta, history, result.n_iter, result.converged, reason=reason)
+        value_grad = None if result.grad is None else (result.value, result.grad)
+        return cls(
+            result.theta,
+            history,
+            result.n_iter,
+            result.converged,
+            reason=reason,
+            value_grad=value_grad,
+        )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sklearn.utils import check_array
 
 from ._near_miss import nearest_sparse
 from ._row_index import canonical_bits
+from ._row_moves import with_room
 from ._row_store import RowStore
 from ._sample_ids import blank
 from ._training_rows import TrainingRows
@@ -329,6 +330,15 @@ class SparseTrainingRows(RowStore):
         self._data[lo:hi] = 0.0
         self._indices[lo:hi] = 0
         self._indptr[n_keep + 1 : self._n + 1] = lo
+
+    def _append_X(self, X):
+        n, nnz = self._n, self._indptr[self._n]
+        self._data = with_room(self._data, nnz, X.nnz)
+        self._indices = with_room(self._indices, nnz, X.nnz)
+        self._indptr = with_room(self._indptr, n + 1, X.shape[0])
+        self._data[nnz : nnz + X.nnz] = X.data
+        self._indices[nnz : nnz + X.nnz] = X.indices
+        self._indptr[n + 1 : n + 1 + X.shape[0]] = nnz + X.indptr[1:]
 
     def _live_state(self):
         live = self.X

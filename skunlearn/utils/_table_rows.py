@@ -25,7 +25,8 @@ import scipy.sparse as sp
 
 from ._near_miss import NearMiss, nearest_row
 from ._row_index import hash_rows
-from ._row_store import RowStore, stable_partition, stable_unpartition
+from ._row_moves import stable_partition, stable_unpartition
+from ._row_store import RowStore
 from ._sample_ids import blank
 from ._sparse_rows import SparseTrainingRows
 from ._training_rows import TrainingRows
