@@ -15,7 +15,23 @@ from . import _kernels
 from ._losses import Loss, get_loss
 from ._parameters import ParameterLayout
 
-__all__ = ["LinearObjective", "ObjectiveSpec", "objective_scaling"]
+__all__ = ["LinearObjective", "ObjectiveSpec", "linear_objective", "objective_scaling"]
+
+
+def linear_objective(loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0):
+    """A :class:`LinearObjective` over rows ``X``, or the one the rows build over themselves.
+
+    Rows held elsewhere (chunks on a dask cluster or in files, see
+    :mod:`skunlearn.utils._chunked_rows`) carry a ``linear_objective`` method
+    that returns an objective with the same interface, computed where the rows
+    live: the one place that decides between in-memory and chunked evaluation.
+    """
+    build = getattr(X, "linear_objective", None)
+    if build is not None:
+        return build(loss, y, weights, n_outputs=n_outputs, fit_intercept=fit_intercept, l2=l2)
+    return LinearObjective(
+        loss, X, y, weights, n_outputs=n_outputs, fit_intercept=fit_intercept, l2=l2
+    )
 
 
 def objective_scaling(convention, loss_multiplier, l2, total_weight):
@@ -119,7 +135,7 @@ class LinearObjective:
 
     def with_rows(self, X, y, weights, l2=None):
         """The same loss and layout over other rows (and ridge strength)."""
-        return LinearObjective(
+        return linear_objective(
             self.spec,
             X,
             y,
@@ -132,6 +148,16 @@ class LinearObjective:
     def value_grad(self, theta):
         """Objective value and gradient at ``theta`` (one fused pass over X)."""
         theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef = self.unpack(theta)[0]
+        value, grad = self._loss_value_grad(theta)
+        grad_coef = grad[: self.n_coef].reshape(self.n_outputs, self.n_features)
+        if self.l2:
+            value += 0.5 * self.l2 * float(coef.ravel() @ coef.ravel())
+            grad_coef += self.l2 * coef
+        return value, grad
+
+    def _loss_value_grad(self, theta):
+        """Weighted loss and its gradient (no penalty): one fused pass over X."""
         coef, intercept = self.unpack(theta)
         grad = np.empty(self.n_params)
         grad_coef = grad[: self.n_coef].reshape(self.n_outputs, self.n_features)
@@ -139,9 +165,6 @@ class LinearObjective:
         value = _kernels.loss_grad(
             self.loss, self.X, self.y, self.weights, coef, intercept, grad_coef, grad_intercept
         )
-        if self.l2:
-            value += 0.5 * self.l2 * float(coef.ravel() @ coef.ravel())
-            grad_coef += self.l2 * coef
         return value, grad
 
     def loss_hessian(self, theta):
@@ -167,15 +190,19 @@ class LinearObjective:
 
     def hessp(self, theta, v):
         """Hessian-vector product of the objective (matrix-free)."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
-        out = _kernels.hessp(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
-        )
+        out = self._loss_hessp(theta, v)
         out[: self.n_coef] += self.l2 * v[: self.n_coef]
         if self._has_gauge:
             u = self.layout.gauge_direction()
             out += float(u @ v) * u
         return out
+
+    def _loss_hessp(self, theta, v):
+        """Hessian-vector product of the weighted loss alone."""
+        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        return _kernels.hessp(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
+        )
 
     def hessian_operator(self, theta):
         """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
@@ -238,7 +265,14 @@ class ObjectiveSpec:
         return ParameterLayout(self.n_outputs, n_features, self.fit_intercept)
 
     def kernel_targets(self, encoded):
-        """Stored (encoded) targets in the kernel layout of this objective."""
+        """Stored (encoded) targets in the kernel layout of this objective.
+
+        Targets held elsewhere (a chunked store's column) are mapped lazily,
+        where they live.
+        """
+        mapped = getattr(encoded, "kernel_targets", None)
+        if mapped is not None:
+            return mapped(self)
         if self.target_map is not None:
             encoded = self.target_map[encoded]
         return self.loss.kernel_targets(encoded)
@@ -252,7 +286,7 @@ class ObjectiveSpec:
         weights = self.weight_scale * sample_weight if scaled else sample_weight
         if l2 is None:
             l2 = self.l2 if scaled else 0.0
-        return LinearObjective(
+        return linear_objective(
             self.loss,
             X,
             self.kernel_targets(encoded),

@@ -17,7 +17,8 @@ from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ..utils._chunked_input import encode_classes, is_dask
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._class_change import reduce_classes
 
 __all__ = ["LogisticRegression"]
@@ -151,9 +152,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. Sparse input is stored as CSR (CSC, COO and other
-            formats are converted) and never densified.
+            formats are converted) and never densified. A dask array (or a
+            memory-mapped array) is never gathered: its rows stay on the
+            workers of the active ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`.
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -165,12 +169,10 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        classes, encoded = np.unique(y, return_inverse=True)
-        counts = _class_counts(encoded, weights, len(classes))
+        X, y, weights = validate_training_data(
+            self, X, y, sample_weight, dtype=np.float64, order="C", accept_sparse="csr"
+        )
+        classes, encoded, counts = _encode_classes(y, weights)
         if np.count_nonzero(counts[1]) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes with positive sample "
@@ -183,7 +185,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             key: getattr(self, key)
             for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
         }
-        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights)
+        self._rows = rows = training_rows(X, encoded, weights)
         self._class_counts = counts
         self.classes_ = classes
         spec = self._objective_spec(float(np.sum(rows.sample_weight)), len(classes))
@@ -389,6 +391,16 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = self.loss != "exponential"
         return tags
+
+
+def _encode_classes(y, weights):
+    """``(classes, encoded targets (int64), class counts)``; dask labels stay distributed."""
+    if is_dask(y):
+        return encode_classes(y, weights)
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    return classes, encoded.astype(np.int64), _class_counts(encoded, weights, len(classes))
 
 
 def _class_counts(encoded, weights, n_classes):

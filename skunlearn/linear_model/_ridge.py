@@ -20,7 +20,7 @@ from .._solvers import (
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 
 __all__ = ["Ridge"]
 
@@ -133,9 +133,12 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. Sparse input is stored as CSR (CSC, COO and other
-            formats are converted) and never densified.
+            formats are converted) and never densified. A dask array (or a
+            memory-mapped array) is never gathered: its rows stay on the
+            workers of the active ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -147,18 +150,18 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(
+        X, y, weights = validate_training_data(
             self,
             X,
             y,
+            sample_weight,
             dtype=np.float64,
             order="C",
             multi_output=True,
             y_numeric=True,
             accept_sparse="csr",
         )
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+        targets = y.astype(np.float64, copy=False).reshape(X.shape[0], -1)
         self._spec = {
             "alpha": float(self.alpha),
             "convention": self.convention,

@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .._objective import LinearObjective, ObjectiveSpec
+from .._objective import ObjectiveSpec, linear_objective
 
 __all__ = ["UnlearningProblem", "UnlearningResult"]
 
@@ -161,7 +161,7 @@ class UnlearningProblem:
 
     def _objective(self, X, y, weights, l2):
         layout = self.layout
-        return LinearObjective(
+        return linear_objective(
             self.loss,
             X,
             y,

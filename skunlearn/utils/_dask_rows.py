@@ -1,0 +1,198 @@
+"""Chunks of training rows held in the memory of dask workers, outside dask's own data.
+
+Each chunk (a :class:`~skunlearn.utils._shards.Shard`) lives in a registry of
+the worker process that built it, not among the worker's task results, so
+
+- dask never spills it to disk (the spill buffer holds task results only) and
+  never recomputes it: it has no task in the scheduler, hence no lineage back
+  to the source it was built from, which still holds the rows a later
+  ``unlearn`` forgets;
+- every operation on it is a task pinned to its worker
+  (``allow_other_workers=False``) that returns a small result (a loss and
+  gradient, a Hessian, per-chunk Gram statistics), combined by tasks in a
+  fixed binary tree and gathered; results are released once gathered, and
+  those that hold stored rows (a lookup, a fetch) are zeroed on the worker
+  first;
+- a chunk whose worker is gone is gone: any operation on the store then fails
+  loudly (:class:`RowsLostError`) instead of waiting or recomputing, and an
+  ``unlearn`` in progress is rolled back with nothing applied.
+
+The client holds only each chunk's worker address, key and size.
+"""
+
+import uuid
+from collections import namedtuple
+
+import numpy as np
+
+from ._shards import Shard, _zero, block_flags, run_op, tree_pairs
+
+__all__ = ["DaskBackend", "RowsLostError"]
+
+# In each worker process: the chunks it holds, by key.
+REGISTRY = {}
+
+Ref = namedtuple("Ref", ["address", "key", "n"])
+
+
+class RowsLostError(RuntimeError):
+    """A dask worker holding training rows of a model is gone (or lost them)."""
+
+
+def _shard(key):
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise RowsLostError(f"Chunk {key} of the training rows is not on this worker.") from None
+
+
+def _install(key, X, y, w):
+    from distributed import get_worker
+
+    shard = Shard(
+        np.array(X, dtype=np.float64, order="C", copy=True),
+        np.array(y, order="C", copy=True),
+        np.array(w, dtype=np.float64, copy=True),
+    )
+    REGISTRY[key] = shard
+    return get_worker().address, shard.n, block_flags(shard)
+
+
+def _run(key, op, skip, *args):
+    return run_op(_shard(key), op, skip, *args)
+
+
+def _stage(key, new_key, local):
+    REGISTRY[new_key] = _shard(key).compacted(local, lambda m, d: np.empty((m, d)))
+    return REGISTRY[new_key].n
+
+
+def _erase(keys):
+    for key in keys:
+        shard = REGISTRY.pop(key, None)
+        if shard is not None:
+            shard.erase()
+
+
+def _recode(keys, mapping):
+    for key in keys:
+        if key in REGISTRY:
+            REGISTRY[key].y[...] = mapping[REGISTRY[key].y]
+            REGISTRY[key].cache.clear()
+
+
+class DaskBackend:
+    """Holds chunks on the workers of a ``distributed.Client``; operations are pinned tasks.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    """
+
+    where = "on a dask cluster"
+
+    def __init__(self, client):
+        self.client = client
+        self.token = uuid.uuid4().hex
+        self.y_dtype = np.float64
+
+    def install(self, X, y, w):
+        """Chunks from the row blocks of dask arrays ``X``, ``y``, ``w`` (aligned)."""
+        import dask
+
+        blocks = zip(*(a.to_delayed().ravel() for a in (X, y, w)), strict=True)
+        parts = [
+            dask.delayed(_install, pure=False)(f"{self.token}-{c}-0", *block)
+            for c, block in enumerate(blocks)
+        ]
+        futures = self.client.compute(parts)
+        try:
+            results = self.client.gather(futures)
+        except BaseException:
+            self.client.run(_erase, [f"{self.token}-{c}-0" for c in range(len(parts))])
+            raise
+        refs = [Ref(a, f"{self.token}-{c}-0", n) for c, (a, n, _) in enumerate(results)]
+        self.y_dtype = y.dtype
+        return refs, [flags for _, _, flags in results]
+
+    def _submit(self, function, ref, *args):
+        return self.client.submit(
+            function, *args, workers=[ref.address], allow_other_workers=False, pure=False
+        )
+
+    def _result(self, future, refs):
+        """The future's result; :class:`RowsLostError` as soon as a holder of ``refs`` is gone."""
+        holders = {ref.address for ref in refs}
+        while True:
+            try:
+                return future.result(timeout=0.2)
+            except TimeoutError:
+                pass
+            gone = holders - set(self.client.scheduler_info()["workers"])
+            if gone:
+                future.cancel()
+                raise RowsLostError(
+                    f"The dask worker(s) {sorted(gone)} holding training rows of this model "
+                    "are gone: the rows they held are lost (they are never recomputed from "
+                    "the source). Nothing was changed; refit the model."
+                )
+
+    @staticmethod
+    def sizes(refs):
+        """Rows of each chunk."""
+        return [ref.n for ref in refs]
+
+    def reduce(self, op, refs, skips, args, kind):
+        """Pinned tasks per chunk, combined by tasks in the fixed tree, gathered."""
+        from ._shards import combine
+
+        level = [
+            self._submit(_run, ref, ref.key, op, skip, *args)
+            for ref, skip in zip(refs, skips, strict=True)
+        ]
+        for pairs in tree_pairs(len(level)):
+            level = [
+                self.client.submit(combine, kind, *(level[i] for i in pair), pure=False)
+                if len(pair) == 2
+                else level[pair[0]]
+                for pair in pairs
+            ]
+        return self._result(level[0], refs)
+
+    def _gathered_and_zeroed(self, ref, future):
+        result = self._result(future, [ref])
+        self._result(self._submit(_zero, ref, future), [ref])
+        return result
+
+    def match(self, refs, X_forget, hashes):
+        """Per chunk: the stored rows equal to rows of ``X_forget``."""
+        futures = [
+            self._submit(_run, ref, ref.key, "match", None, X_forget, hashes) for ref in refs
+        ]
+        return [self._gathered_and_zeroed(ref, f) for ref, f in zip(refs, futures, strict=True)]
+
+    def fetch(self, ref, local):
+        """Copies of the rows at local positions of one chunk."""
+        future = self._submit(_run, ref, ref.key, "rows_at", None, local)
+        return self._gathered_and_zeroed(ref, future)
+
+    def stage(self, ref, local):
+        """A compacted copy of chunk ``ref`` without its rows ``local``, on the same worker."""
+        key = f"{self.token}-{uuid.uuid4().hex}"
+        n = self._result(self._submit(_stage, ref, ref.key, key, local), [ref])
+        return Ref(ref.address, key, n)
+
+    def _on_holders(self, function, refs, *args):
+        holders = sorted({ref.address for ref in refs})
+        if holders:
+            keys = [ref.key for ref in refs]
+            self.client.run(function, keys, *args, workers=holders, on_error="ignore")
+
+    def recode(self, refs, mapping):
+        """Replace each stored target ``t`` by ``mapping[t]`` on every holder."""
+        self._on_holders(_recode, refs, mapping)
+
+    def erase(self, refs):
+        """Zero and release the chunks on their workers (gone workers took theirs along)."""
+        if self.client.status == "running":
+            self._on_holders(_erase, refs)
