@@ -20,6 +20,7 @@ the worker process that built it, not among the worker's task results, so
 The client holds only each chunk's worker address, key and size.
 """
 
+import time
 import uuid
 from collections import namedtuple
 
@@ -121,13 +122,20 @@ class DaskBackend:
         )
 
     def _result(self, future, refs):
-        """The future's result; :class:`RowsLostError` as soon as a holder of ``refs`` is gone."""
+        """The future's result; :class:`RowsLostError` as soon as a holder of ``refs`` is gone.
+
+        Polls (no timeouts inside ``distributed``'s synchronisation), checking
+        every half second that the workers holding ``refs`` are still there:
+        a task pinned to a worker that is gone would otherwise wait forever.
+        """
         holders = {ref.address for ref in refs}
-        while True:
-            try:
-                return future.result(timeout=0.2)
-            except TimeoutError:
-                pass
+        pause, checked = 1e-4, time.monotonic()
+        while not future.done():
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
+            if time.monotonic() - checked < 0.5:
+                continue
+            checked = time.monotonic()
             gone = holders - set(self.client.scheduler_info()["workers"])
             if gone:
                 future.cancel()
@@ -136,6 +144,7 @@ class DaskBackend:
                     "are gone: the rows they held are lost (they are never recomputed from "
                     "the source). Nothing was changed; refit the model."
                 )
+        return future.result()
 
     @staticmethod
     def sizes(refs):
@@ -183,7 +192,8 @@ class DaskBackend:
         return Ref(ref.address, key, n)
 
     def _on_holders(self, function, refs, *args):
-        holders = sorted({ref.address for ref in refs})
+        live = set(self.client.scheduler_info()["workers"])
+        holders = sorted({ref.address for ref in refs} & live)
         if holders:
             keys = [ref.key for ref in refs]
             self.client.run(function, keys, *args, workers=holders, on_error="ignore")
