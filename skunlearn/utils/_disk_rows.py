@@ -124,8 +124,8 @@ def _remove_directory(directory):
         os.rmdir(directory)
 
 
-def array_blocks(X, y, w, chunk_bytes=CHUNK_BYTES):
-    """``(X, y, w)`` row blocks of about ``chunk_bytes`` of ``X`` each (views)."""
+def array_blocks(X, y, w):
+    """``(X, y, w)`` row blocks of about :data:`CHUNK_BYTES` of ``X`` each (views)."""
     n, d = X.shape
-    step = max(1, chunk_bytes // (8 * max(d, 1)))
+    step = max(1, CHUNK_BYTES // (8 * max(d, 1)))
     return [(X[lo : lo + step], y[lo : lo + step], w[lo : lo + step]) for lo in range(0, n, step)]

@@ -1,0 +1,141 @@
+"""The on-disk store: memory-mapped input kept in chunk files, the forgotten rows' bytes erased.
+
+References: skunlearn's in-memory fits (themselves checked against
+scikit-learn) and numpy; the privacy checks read the store's files.
+"""
+
+import gc
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from skunlearn import LogisticRegression, Ridge
+from skunlearn._solvers import GramStatistics
+from skunlearn.utils import _disk_rows
+from skunlearn.utils._shards import combine, tree_pairs, tree_reduce
+
+N, D = 500, 3
+FORGET = [0, 130, 131, 499]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch, tmp_path):
+    """Chunks of 128 rows, files under ``tmp_path``."""
+    monkeypatch.setattr(_disk_rows, "CHUNK_BYTES", 128 * 8 * D)
+    monkeypatch.setenv("SKUNLEARN_ROWS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _data(classify=False, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, D)) * [1.0, 4.0, 0.2] + [3.0, -1.0, 0.5]
+    z = X @ [0.5, -0.3, 2.0] + rng.normal(size=N)
+    return X, ((z > np.median(z)).astype(int) if classify else z)
+
+
+def _mapped(X, tmp_path):
+    mapped = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", shape=X.shape)
+    mapped[...] = X
+    mapped.flush()
+    return np.load(tmp_path / "X.npy", mmap_mode="r")
+
+
+def _store_bytes(directory):
+    data = b""
+    for root, _, files in os.walk(directory):
+        for name in files:
+            if name.endswith(".f64"):
+                with open(os.path.join(root, name), "rb") as handle:
+                    data += handle.read()
+    return data
+
+
+@pytest.mark.parametrize("classify", [False, True])
+def test_memory_mapped_fit_and_unlearn_equal_the_in_memory_ones(small_chunks, classify):
+    X, y = _data(classify)
+    make = LogisticRegression if classify else Ridge
+    source = small_chunks / "source"
+    source.mkdir()
+    model = make().fit(_mapped(X, source), y)
+    rows = model._rows
+    assert type(rows._backend).__name__ == "DiskBackend" and len(rows._refs) == 4
+    tol = 1e-8 if classify else 1e-10
+    np.testing.assert_allclose(model.coef_, make().fit(X, y).coef_, rtol=tol, atol=tol)
+    model.unlearn(X[FORGET])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    oracle = make().fit(X[keep], y[keep])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=tol, atol=tol)
+    np.testing.assert_allclose(model.intercept_, oracle.intercept_, rtol=tol, atol=tol)
+
+
+def test_forgotten_rows_are_overwritten_in_the_files(small_chunks, monkeypatch):
+    X, y = _data()
+    removed = []
+
+    def remove(path):
+        with open(path, "rb") as handle:
+            removed.append(handle.read())
+        os.unlink(path)
+
+    monkeypatch.setattr(_disk_rows.os, "remove", remove)
+    model = Ridge().fit(_mapped(X, small_chunks), y)
+    directory = model._rows._backend.directory
+    rows = [row.tobytes() for row in X[FORGET]]
+    assert all(row in _store_bytes(directory) for row in rows)  # the scan sees stored rows
+    model.unlearn(X[FORGET])
+    assert not any(row in _store_bytes(directory) for row in rows)
+    assert len(removed) == 3 and all(not any(data) for data in removed)  # zeroed, then deleted
+    with pytest.raises(TypeError, match="live in memory-mapped files"):
+        pickle.dumps(model)
+    del model
+    gc.collect()
+    assert not os.path.exists(directory)
+
+
+def test_unlearning_equals_a_fit_with_the_same_chunking_bit_for_bit(small_chunks):
+    da = pytest.importorskip("dask.array", reason="dask is an optional extra")
+    X, y = _data(classify=True, seed=1)
+    model = LogisticRegression().fit(da.from_array(X, chunks=(128, D)), y)
+    assert type(model._rows._backend).__name__ == "DiskBackend"  # no client: files
+    model.unlearn(X[FORGET[:2]]).unlearn(X[FORGET[2:]])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    sizes = tuple(np.bincount(keep // 128))
+    fresh = LogisticRegression().fit(da.from_array(X[keep], chunks=(sizes, D)), y[keep])
+    assert np.array_equal(model.coef_, fresh.coef_)
+    assert np.array_equal(model.intercept_, fresh.intercept_)
+    for name in ("theta", "grad", "hessian", "hessian_at"):
+        assert np.array_equal(getattr(model._warm_state, name), getattr(fresh._warm_state, name))
+    for ours, theirs in zip(model._rows._refs, fresh._rows._refs, strict=True):
+        assert np.array_equal(ours.X, theirs.X) and np.array_equal(ours.y, theirs.y)
+
+
+def test_bad_values_in_a_dask_array_are_refused(small_chunks):
+    da = pytest.importorskip("dask.array", reason="dask is an optional extra")
+    X, y = _data()
+    X[200, 1] = np.inf
+    with pytest.raises(ValueError, match="Input X contains NaN or infinity"):
+        Ridge().fit(da.from_array(X, chunks=(128, D)), y)
+    gc.collect()
+    assert _store_bytes(small_chunks) == b""
+
+
+def test_gram_statistics_merged_over_chunks_equal_numpy():
+    rng = np.random.default_rng(3)
+    X, Y, w = rng.normal(size=(70, 4)) + 5.0, rng.normal(size=(70, 2)), rng.uniform(0, 2, 70)
+    bounds = [0, 9, 9, 30, 52, 70]  # an empty chunk too
+    parts = [
+        GramStatistics.from_rows(X[a:b], Y[a:b], w[a:b], True) for a, b in zip(bounds, bounds[1:])
+    ]
+    weight, x_mean, y_mean, xx, xy = tree_reduce(
+        [(p.weight, p.x_mean, p.y_mean, p.xx, p.xy) for p in parts], "gram"
+    )
+    mean = w @ X / w.sum()
+    Xc, Yc = X - mean, Y - w @ Y / w.sum()
+    np.testing.assert_allclose(x_mean, mean, rtol=1e-13)
+    np.testing.assert_allclose(xx, Xc.T @ (w[:, None] * Xc), rtol=1e-12)
+    np.testing.assert_allclose(xy, Xc.T @ (w[:, None] * Yc), rtol=1e-12, atol=1e-12)
+    assert weight == pytest.approx(w.sum(), rel=1e-15)
+    assert tree_pairs(5) == [[(0, 1), (2, 3), (4,)], [(0, 1), (2,)], [(0, 1)]]
+    assert combine("sum", (1.0, np.ones(2)), (2.0, np.ones(2)))[0] == 3.0
