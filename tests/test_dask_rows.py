@@ -32,7 +32,10 @@ FORGET = [3, 151, 152, 599]
 
 @pytest.fixture(scope="module")
 def client():
-    settings = {"distributed.worker.memory.spill": False, "distributed.worker.memory.target": False}
+    settings = {
+        "distributed.worker.memory.spill": False,
+        "distributed.worker.memory.target": False,
+    }
     with dask.config.set(settings):
         cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None

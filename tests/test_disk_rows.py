@@ -126,7 +126,8 @@ def test_gram_statistics_merged_over_chunks_equal_numpy():
     X, Y, w = rng.normal(size=(70, 4)) + 5.0, rng.normal(size=(70, 2)), rng.uniform(0, 2, 70)
     bounds = [0, 9, 9, 30, 52, 70]  # an empty chunk too
     parts = [
-        GramStatistics.from_rows(X[a:b], Y[a:b], w[a:b], True) for a, b in zip(bounds, bounds[1:])
+        GramStatistics.from_rows(X[a:b], Y[a:b], w[a:b], True)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     ]
     weight, x_mean, y_mean, xx, xy = tree_reduce(
         [(p.weight, p.x_mean, p.y_mean, p.xx, p.xy) for p in parts], "gram"

@@ -55,6 +55,7 @@ def _install(key, X, y, w):
         np.array(y, order="C", copy=True),
         np.array(w, dtype=np.float64, copy=True),
     )
+    shard.build_index()
     REGISTRY[key] = shard
     return get_worker().address, shard.n, block_flags(shard)
 

@@ -61,7 +61,9 @@ class DiskBackend:
                 X, y, w = (np.asarray(_computed(a)) for a in (X, y, w))
                 shard_X = self._new_X(*X.shape)
                 shard_X[...] = X
-                refs.append(Shard(shard_X, np.array(y, copy=True), np.array(w, dtype=np.float64)))
+                shard = Shard(shard_X, np.array(y, copy=True), np.array(w, dtype=np.float64))
+                shard.build_index()
+                refs.append(shard)
         except BaseException:
             self.erase(refs)
             raise

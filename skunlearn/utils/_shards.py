@@ -54,8 +54,12 @@ class Shard:
     def index(self):
         """Hash index of the rows (built on first use)."""
         if self._index is None:
-            self._index = RowIndex(hash_rows(self.X))
+            self.build_index()
         return self._index
+
+    def build_index(self):
+        """Hash the rows now (at install: while they are in memory, not in a later pass)."""
+        self._index = RowIndex(hash_rows(self.X))
 
     def rows(self, skip):
         """``(X, y, w)`` of all rows, or copies of all but the local positions ``skip``."""
