@@ -58,7 +58,7 @@ class DiskBackend:
         refs = []
         try:
             for X, y, w in blocks:
-                X, y, w = (np.asarray(_computed(a)) for a in (X, y, w))
+                X, y, w = (np.asarray(a) for a in _computed(X, y, w))
                 shard_X = self._new_X(*X.shape)
                 shard_X[...] = X
                 shard = Shard(shard_X, np.array(y, copy=True), np.array(w, dtype=np.float64))
@@ -117,8 +117,13 @@ class DiskBackend:
 _FILES = {}
 
 
-def _computed(array):
-    return array.compute() if hasattr(array, "__dask_graph__") else array
+def _computed(*arrays):
+    """The arrays, dask ones computed together (blocks they share are computed once)."""
+    if not any(hasattr(a, "__dask_graph__") for a in arrays):
+        return arrays
+    import dask
+
+    return dask.compute(*arrays)
 
 
 def _remove_directory(directory):
