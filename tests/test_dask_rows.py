@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression as SkLogistic  # noqa: E402
 from sklearn.linear_model import Ridge as SkRidge  # noqa: E402
 
 from skunlearn import LogisticRegression, Ridge  # noqa: E402
+from skunlearn.exceptions import ForgetRequestWarning  # noqa: E402
 from skunlearn.unlearners import Newton  # noqa: E402
 from skunlearn.utils._dask_rows import RowsLostError  # noqa: E402
 
@@ -105,6 +106,23 @@ def test_unlearn_by_rows_lands_on_the_oracle(client, kind):
         sk.fit(X[keep], y[keep])
     assert _gap(model.coef_, sk.coef_) <= 1e-6
     np.testing.assert_allclose(model.predict(X), oracle.predict(X), rtol=1e-9, atol=1e-9)
+
+
+def test_unlearn_by_id_lands_on_the_oracle_and_ids_vanish(client):
+    make, tol = MODELS["binary"]
+    X, y = _data("binary", seed=8)
+    ids = np.array([f"customer-{i}" for i in range(N)], dtype=object)
+    model = make().fit(*_dask(X, y), sample_id=ids)
+    model.unlearn(ids=ids[FORGET].tolist())
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    assert _gap(model.coef_, make().fit(X[keep], y[keep]).coef_) <= tol
+    with pytest.raises(ValueError, match=r"ids\[0\] is not the id of a training row"):
+        model.unlearn(ids=[ids[FORGET[0]]])
+    with pytest.warns(ForgetRequestWarning, match="1 of the 2 ids"):  # a retried request
+        model.unlearn(ids=[ids[FORGET[0]], ids[7]], missing="ignore")
+    assert model.n_forgotten_ == len(FORGET) + 1
+    keep = np.setdiff1d(keep, [7])
+    assert _gap(model.coef_, make().fit(X[keep], y[keep]).coef_) <= tol
 
 
 def _stored(model):

@@ -111,6 +111,18 @@ def test_unlearning_equals_a_fit_with_the_same_chunking_bit_for_bit(small_chunks
         assert np.array_equal(ours.X, theirs.X) and np.array_equal(ours.y, theirs.y)
 
 
+def test_unlearn_by_id_on_disk(small_chunks):
+    X, y = _data()
+    ids = np.arange(N) * 10
+    model = Ridge().fit(_mapped(X, small_chunks), y, sample_id=ids)
+    model.unlearn(ids=ids[FORGET])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    np.testing.assert_allclose(model.coef_, Ridge().fit(X[keep], y[keep]).coef_, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"ids\[1\] repeats ids\[0\]"):
+        model.unlearn(ids=[ids[1], ids[1]])
+    assert model._rows.n == N - len(FORGET)
+
+
 def test_bad_values_in_a_dask_array_are_refused(small_chunks):
     da = pytest.importorskip("dask.array", reason="dask is an optional extra")
     X, y = _data()

@@ -120,8 +120,10 @@ def _class_counts(encoded, weights, n_classes):
     )
 
 
-def chunked_rows(X, y, sample_weight):
+def chunked_rows(X, y, sample_weight, ids=None):
     """A :class:`~skunlearn.utils._chunked_rows.ChunkedRows` store of the rows (never gathered).
+
+    ``ids`` (one identifier per row, or None) are kept with the rows, in their chunks.
 
     Raises
     ------
@@ -133,13 +135,15 @@ def chunked_rows(X, y, sample_weight):
         from ._dask_rows import DaskBackend
 
         backend = DaskBackend(client)
-        refs, flags = backend.install(X, y, sample_weight)
+        refs, flags = backend.install(X, y, sample_weight, ids)
     else:
         backend = DiskBackend()
         blocks = _dask_blocks(X, y, sample_weight) if is_dask(X) else None
-        refs = backend.install(blocks or array_blocks(X, y, sample_weight))
+        refs = backend.install(blocks or array_blocks(X, y, sample_weight), ids)
         flags = [block_flags(ref) for ref in refs]
-    store = ChunkedRows(backend, refs, backend.sizes(refs), X.shape[1], y.shape[1:])
+    store = ChunkedRows(
+        backend, refs, backend.sizes(refs), X.shape[1], y.shape[1:], has_ids=ids is not None
+    )
     message = _bad_values(np.array(flags, dtype=bool).reshape(-1, 4))
     if message:
         store.erase()

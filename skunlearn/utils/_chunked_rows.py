@@ -36,7 +36,8 @@ import scipy.sparse as sp
 
 from .._objective import LinearObjective
 from ._row_index import hash_rows
-from ._row_store import _ASK, RowStore, _mismatch
+from ._row_store import _ASK, RowStore, _mismatch, _NotStored
+from ._sample_ids import _as_vector, _unknown
 
 __all__ = ["ChunkedColumn", "ChunkedMatrix", "ChunkedObjective", "ChunkedRows"]
 
@@ -56,10 +57,13 @@ class ChunkedRows(RowStore):
     n_features : int
     y_shape : tuple
         Shape of one row's target (``()`` or ``(n_targets,)``).
+    has_ids : bool, default=False
+        Whether the chunks hold one identifier per row (``find_ids``).
     """
 
-    def __init__(self, backend, refs, sizes, n_features, y_shape):
+    def __init__(self, backend, refs, sizes, n_features, y_shape, has_ids=False):
         self._backend, self._refs = backend, list(refs)
+        self._has_ids = has_ids
         self._sizes = np.asarray(sizes, dtype=np.int64)
         self._n, self._d, self._y_shape = int(self._sizes.sum()), n_features, tuple(y_shape)
         self._staged = None
@@ -178,8 +182,23 @@ class ChunkedRows(RowStore):
         X = X.toarray() if sp.issparse(X) else X
         return np.ascontiguousarray(X, dtype=np.float64)
 
-    def locate(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
-        """Positions of the stored rows matching each row of ``X_forget`` (see ``RowStore``)."""
+    def locate(
+        self,
+        X_forget,
+        y_forget=None,
+        format_label=None,
+        sample_weight=None,
+        missing="raise",
+        column_names=None,
+    ):
+        """Positions of the stored rows matching each row of ``X_forget`` (see ``RowStore``).
+
+        Every chunk matches the rows against its own hash index where it
+        lives; the matches are claimed here in fit order. A row that is not
+        stored gets position -1 with ``missing="ignore"``. The message for a
+        row that is not stored does not describe the nearest stored row (that
+        would take a pass over every chunk).
+        """
         X_forget = self.conform(X_forget)
         found = self._backend.match(self._refs, X_forget, hash_rows(X_forget))
         offsets = self._offsets()
@@ -191,26 +210,65 @@ class ChunkedRows(RowStore):
         rows, stored, ys, ws = rows[order], stored[order], ys[order], ws[order]
         lo = np.searchsorted(rows, np.arange(len(X_forget)), side="left")
         hi = np.searchsorted(rows, np.arange(len(X_forget)), side="right")
-        claimed, positions = set(), np.empty(len(X_forget), dtype=np.int64)
+        claimed, positions = set(), np.full(len(X_forget), -1, dtype=np.int64)
         for j in range(len(X_forget)):
             given = (y_forget, sample_weight)
             candidates = (stored[lo[j] : hi[j]], ys[lo[j] : hi[j]], ws[lo[j] : hi[j]])
-            positions[j] = self._claim_chunked(j, given, candidates, claimed, format_label)
+            try:
+                positions[j] = self._claim_chunked(j, given, candidates, claimed, format_label)
+            except _NotStored:
+                if missing == "raise":
+                    raise
         return positions
+
+    def set_ids(self, ids):
+        """Ids are given when the chunks are built (``chunked_rows(..., ids)``)."""
+        raise NotImplementedError("A chunked store takes its ids when its chunks are built.")
+
+    def find_ids(self, ids, missing="raise"):
+        """Positions of the rows with identifiers ``ids`` (looked up in every chunk).
+
+        Returns ``(positions, n_skipped)`` like :meth:`RowStore.find_ids`,
+        with the same messages (ids named by position in the request).
+        """
+        if not self._has_ids:
+            raise ValueError(
+                "ids were given, but the model was fitted without sample_id: fit(X, y, "
+                "sample_id=...) keeps one identifier per row."
+            )
+        requested = _as_vector(ids, len(ids)).tolist()
+        for k, value in enumerate(requested):
+            try:
+                hash(value)
+            except TypeError:
+                raise ValueError(f"ids[{k}] is not hashable.") from None
+        where = np.full(len(requested), -1, dtype=np.int64)
+        for c, local in enumerate(self._backend.find_ids(self._refs, requested)):
+            where[local >= 0] = self._offsets()[c] + local[local >= 0]
+        found, skipped, claimed = [], 0, {}
+        for k, position in enumerate(where.tolist()):
+            if position < 0 or position in claimed:
+                if missing == "raise":
+                    raise ValueError(_unknown(k, claimed.get(position)))
+                skipped += 1
+                continue
+            claimed[position] = k
+            found.append(position)
+        return self._checked_cover(np.asarray(found, dtype=np.int64), "ids"), skipped
 
     def _claim_chunked(self, j, given, candidates, claimed, format_label):
         matching, ys, ws = candidates
         if not len(matching):
-            raise ValueError(f"Row {j} of X_forget is not in the training set.")
+            raise _NotStored(f"Row {j} of X_forget is not in the training set.")
         keep = np.ones(len(matching), dtype=bool)
         for value, stored, what in ((given[0], ys, "label"), (given[1], ws, "weight")):
             if value is not None:
                 keep &= self._targets_equal(stored, np.repeat(value[j : j + 1], len(stored), 0))
                 if not keep.any():
-                    raise ValueError(_mismatch(j, what, value[j], format_label))
+                    raise _NotStored(_mismatch(j, what, value[j], format_label))
         free = [k for k in np.flatnonzero(keep) if int(matching[k]) not in claimed]
         if not free:
-            raise ValueError(
+            raise _NotStored(
                 f"Row {j} of X_forget occurs more often in X_forget than in the training set "
                 f"({int(keep.sum())} stored cop{'y' if keep.sum() == 1 else 'ies'})."
             )

@@ -47,13 +47,14 @@ def _shard(key):
         raise RowsLostError(f"Chunk {key} of the training rows is not on this worker.") from None
 
 
-def _install(key, X, y, w):
+def _install(key, X, y, w, ids):
     from distributed import get_worker
 
     shard = Shard(
         np.array(X, dtype=np.float64, order="C", copy=True),
         np.array(y, order="C", copy=True),
         np.array(w, dtype=np.float64, copy=True),
+        ids,
     )
     shard.build_index()
     REGISTRY[key] = shard
@@ -98,22 +99,30 @@ class DaskBackend:
         self.token = uuid.uuid4().hex
         self.y_dtype = np.float64
 
-    def install(self, X, y, w):
-        """Chunks from the row blocks of dask arrays ``X``, ``y``, ``w`` (aligned)."""
+    def install(self, X, y, w, ids=None):
+        """Chunks from the row blocks of dask arrays ``X``, ``y``, ``w`` (aligned).
+
+        ``ids`` (a numpy array of one identifier per row, or None) are split
+        along the blocks and sent with them.
+        """
         import dask
 
+        bounds = np.cumsum((0, *X.chunks[0]))
         blocks = zip(*(a.to_delayed().ravel() for a in (X, y, w)), strict=True)
+        keys = [f"{self.token}-{c}-0" for c in range(len(bounds) - 1)]
         parts = [
-            dask.delayed(_install, pure=False)(f"{self.token}-{c}-0", *block)
+            dask.delayed(_install, pure=False)(
+                keys[c], *block, None if ids is None else ids[bounds[c] : bounds[c + 1]]
+            )
             for c, block in enumerate(blocks)
         ]
         futures = self.client.compute(parts)
         try:
             results = self.client.gather(futures)
         except BaseException:
-            self.client.run(_erase, [f"{self.token}-{c}-0" for c in range(len(parts))])
+            self.client.run(_erase, keys)
             raise
-        refs = [Ref(a, f"{self.token}-{c}-0", n) for c, (a, n, _) in enumerate(results)]
+        refs = [Ref(a, key, n) for key, (a, n, _) in zip(keys, results, strict=True)]
         self.y_dtype = y.dtype
         return refs, [flags for _, _, flags in results]
 
@@ -180,6 +189,11 @@ class DaskBackend:
             self._submit(_run, ref, ref.key, "match", None, X_forget, hashes) for ref in refs
         ]
         return [self._gathered_and_zeroed(ref, f) for ref, f in zip(refs, futures, strict=True)]
+
+    def find_ids(self, refs, requested):
+        """Per chunk: the local position of each requested id, -1 where it is not."""
+        futures = [self._submit(_run, ref, ref.key, "find_ids", None, requested) for ref in refs]
+        return [self._result(f, [ref]) for ref, f in zip(refs, futures, strict=True)]
 
     def fetch(self, ref, local):
         """Copies of the rows at local positions of one chunk."""

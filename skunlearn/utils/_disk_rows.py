@@ -53,17 +53,22 @@ class DiskBackend:
         _FILES[id(array)] = (path, mapped)
         return array
 
-    def install(self, blocks):
-        """Chunks from ``(X, y, w)`` blocks (arrays, or dask arrays computed one at a time)."""
-        refs = []
+    def install(self, blocks, ids=None):
+        """Chunks from ``(X, y, w)`` blocks (arrays, or dask arrays computed one at a time).
+
+        ``ids`` (one identifier per row, or None) are split along the blocks.
+        """
+        refs, start = [], 0
         try:
             for X, y, w in blocks:
                 X, y, w = (np.asarray(a) for a in _computed(X, y, w))
                 shard_X = self._new_X(*X.shape)
                 shard_X[...] = X
-                shard = Shard(shard_X, np.array(y, copy=True), np.array(w, dtype=np.float64))
+                part = None if ids is None else np.array(ids[start : start + len(X)])
+                shard = Shard(shard_X, np.array(y, copy=True), np.array(w, np.float64), part)
                 shard.build_index()
                 refs.append(shard)
+                start += len(X)
         except BaseException:
             self.erase(refs)
             raise
@@ -85,6 +90,11 @@ class DiskBackend:
     def match(refs, X_forget, hashes):
         """Per chunk: the stored rows equal to rows of ``X_forget``."""
         return [run_op(ref, "match", None, X_forget, hashes) for ref in refs]
+
+    @staticmethod
+    def find_ids(refs, requested):
+        """Per chunk: the local position of each requested id, -1 where it is not."""
+        return [run_op(ref, "find_ids", None, requested) for ref in refs]
 
     @staticmethod
     def fetch(ref, local):

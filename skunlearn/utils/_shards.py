@@ -22,6 +22,7 @@ import numpy as np
 from .._objective import LinearObjective
 from .._solvers._gram import GramStatistics
 from ._row_index import RowIndex, hash_rows
+from ._sample_ids import blank
 
 __all__ = ["OPS", "Shard", "block_flags", "combine", "run_op", "tree_pairs", "tree_reduce"]
 
@@ -38,12 +39,15 @@ class Shard:
         Encoded targets; taken over.
     w : ndarray of shape (m,)
         Sample weights; taken over.
+    ids : ndarray of shape (m,), default=None
+        One identifier per row (``fit(..., sample_id=...)``); taken over.
     """
 
-    def __init__(self, X, y, w):
-        self.X, self.y, self.w = X, y, w
+    def __init__(self, X, y, w, ids=None):
+        self.X, self.y, self.w, self.ids = X, y, w, ids
         self.cache = {}
         self._index = None
+        self._id_table = None
 
     @property
     def n(self):
@@ -75,12 +79,15 @@ class Shard:
         keep[holes] = False
         X = new_X(int(keep.sum()), self.X.shape[1])
         np.compress(keep, self.X, axis=0, out=X)
-        return Shard(X, self.y[keep], self.w[keep])
+        return Shard(X, self.y[keep], self.w[keep], None if self.ids is None else self.ids[keep])
 
     def erase(self):
         """Overwrite every buffer the shard owns with zeros."""
         for buffer in (self.X, self.y, self.w):
             buffer[...] = 0
+        if self.ids is not None:
+            blank(self.ids)
+        self._id_table = None
         if self._index is not None:
             self._index.keys[...] = 0
             self._index.positions[...] = 0
@@ -185,6 +192,13 @@ def _match(shard, skip, X_forget, hashes):
     return rows, local, shard.y[local], shard.w[local]
 
 
+def _find_ids(shard, skip, requested):
+    """Local position of each requested id in this chunk, -1 where it is not here."""
+    if shard._id_table is None:
+        shard._id_table = {value: i for i, value in enumerate(shard.ids.tolist())}
+    return np.array([shard._id_table.get(value, -1) for value in requested], dtype=np.int64)
+
+
 def _rows_at(shard, skip, local):
     return np.array(shard.X[local]), np.array(shard.y[local]), np.array(shard.w[local])
 
@@ -198,6 +212,7 @@ OPS = {
     "column_sum": _column_sum,
     "class_counts": _class_counts,
     "match": _match,
+    "find_ids": _find_ids,
     "rows_at": _rows_at,
 }
 
