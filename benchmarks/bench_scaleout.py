@@ -46,19 +46,20 @@ from skunlearn import LogisticRegression, Ridge  # noqa: E402
 from skunlearn.utils import _disk_rows, _shards  # noqa: E402
 
 _READS_X = ("value_grad", "loss_hessian", "hessp", "gram", "column_moments")
-COUNTS = {"rows": 0, "blocks": 0, "staged": 0}
+COUNTS = {"rows": {}, "blocks": 0, "staged": 0}
 
 
-def _counting(op):
+def _counting(name, op):
     def counted(shard, skip, *args):
-        COUNTS["rows"] += shard.n - (0 if skip is None else len(skip))
+        rows = shard.n - (0 if skip is None else len(skip))
+        COUNTS["rows"][name] = COUNTS["rows"].get(name, 0) + rows
         return op(shard, skip, *args)
 
     return counted
 
 
 for _name in _READS_X:
-    _shards.OPS[_name] = _counting(_shards.OPS[_name])
+    _shards.OPS[_name] = _counting(_name, _shards.OPS[_name])
 _stage = _disk_rows.DiskBackend.stage
 
 
@@ -96,14 +97,25 @@ def lazy_data(kind, n, d, chunk_rows, seed=0):
 
 
 def _measured(function):
-    COUNTS["rows"] = 0
+    COUNTS["rows"] = {}
     start = time.perf_counter()
     result = function()
-    return result, time.perf_counter() - start, COUNTS["rows"]
+    return result, time.perf_counter() - start, dict(COUNTS["rows"])
 
 
-def peak_rss_gib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+def _passes(rows, n):
+    """Total passes, and per operation (``gram``, ``value_grad``, ``loss_hessian``, ...)."""
+    total = sum(rows.values()) / n
+    parts = ", ".join(f"{name} {count / n:.2f}" for name, count in sorted(rows.items()))
+    return f"{total:5.2f} passes ({parts})"
+
+
+def memory_gib():
+    """Peak resident memory, and the anonymous part now (file pages of the chunks excluded)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    with open("/proc/self/status") as status:
+        anon = next((line.split()[1] for line in status if line.startswith("RssAnon")), "0")
+    return peak, int(anon) / 2**20
 
 
 def _forget_rows(model, rng, k):
@@ -117,7 +129,7 @@ def run_skunlearn(kind, n, d, chunk_rows, k, quick):
     X, y = lazy_data(kind, n, d, chunk_rows)
     make = (lambda: Ridge(alpha=1.0)) if kind == "ridge" else (lambda: LogisticRegression(C=1.0))
     model, seconds, rows = _measured(lambda: make().fit(X, y))
-    print(f"  fit: {seconds:8.1f} s, {rows / n:5.2f} passes (+1 to write the chunk files)")
+    print(f"  fit: {seconds:8.1f} s, {_passes(rows, n)}, +1 writing the chunk files")
     rng = np.random.default_rng(1)
     forgotten = []
     for round_ in (1, 2):
@@ -125,13 +137,17 @@ def run_skunlearn(kind, n, d, chunk_rows, k, quick):
         COUNTS["staged"] = 0
         _, seconds, rows = _measured(lambda X_f=X_f, y_f=y_f: model.unlearn(X_f, y_f))
         print(
-            f"  unlearn {k} rows (#{round_}): {seconds:7.2f} s, {rows / n:5.2f} passes, "
+            f"  unlearn {k} rows (#{round_}): {seconds:7.2f} s, {_passes(rows, n)}, "
             f"{COUNTS['staged']} chunk files rewritten"
         )
         forgotten.append((X_f, y_f))
     if quick:
         _check_oracle(kind, make, model, X, y, forgotten)
-    print(f"  peak resident memory: {peak_rss_gib():.2f} GiB")
+    peak, anon = memory_gib()
+    print(
+        f"  memory: peak resident {peak:.2f} GiB (mapped file pages included), "
+        f"anonymous {anon:.2f} GiB"
+    )
     return model
 
 

@@ -125,6 +125,19 @@ def test_unlearn_by_id_lands_on_the_oracle_and_ids_vanish(client):
     assert _gap(model.coef_, make().fit(X[keep], y[keep]).coef_) <= tol
 
 
+def test_a_dask_dataframe_keeps_its_column_names(client):
+    dd = pytest.importorskip("dask.dataframe", reason="dask's dataframe needs pandas")
+    pd = pytest.importorskip("pandas")
+    X, y = _data("ridge", seed=9)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = Ridge().fit(dd.from_pandas(frame, npartitions=3), dd.from_pandas(pd.Series(y), 3))
+    assert list(model.feature_names_in_) == ["a", "b", "c", "d"]
+    assert _gap(model.coef_, Ridge().fit(frame, y).coef_) <= 1e-10
+    model.unlearn(frame.iloc[FORGET])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    assert _gap(model.coef_, Ridge().fit(frame.iloc[keep], y[keep]).coef_) <= 1e-10
+
+
 def _stored(model):
     """Every chunk's rows, targets and weights, fetched from the workers."""
     rows = model._rows

@@ -49,12 +49,17 @@ def is_chunked_input(X):
 def validate_chunked_data(estimator, X, y, sample_weight, *, y_numeric=False, **ignored):
     """Dask ``(X, y, sample_weight)`` checked without computing X; sets ``n_features_in_``.
 
+    ``X`` is a dask array or DataFrame (whose string column names become
+    ``feature_names_in_``); ``y`` and ``sample_weight`` dask or numpy.
+
     Shapes and dtypes are checked here; the values (finite X and y, weights
     finite and non-negative, not all zero) when the store is built
     (:func:`chunked_rows`), where each chunk lives.
     """
     import dask.array as da
 
+    names = _feature_names(X)
+    X, y, sample_weight = (_as_array(a) for a in (X, y, sample_weight))
     X = da.asarray(X)
     if X.ndim != 2 or not np.issubdtype(X.dtype, np.number) or min(X.shape) < 1:
         raise ValueError(f"X must be a non-empty 2-D numeric array; got shape {X.shape}.")
@@ -74,9 +79,24 @@ def validate_chunked_data(estimator, X, y, sample_weight, *, y_numeric=False, **
     if sample_weight.ndim != 1:
         raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected {X.shape[:1]}.")
     estimator.n_features_in_ = X.shape[1]
-    if hasattr(estimator, "feature_names_in_"):
+    if names is not None:
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
         del estimator.feature_names_in_
     return X, y, sample_weight
+
+
+def _as_array(data):
+    """A dask DataFrame or Series as a dask array with known chunk sizes."""
+    return data.to_dask_array(lengths=True) if hasattr(data, "to_dask_array") else data
+
+
+def _feature_names(X):
+    """Column names of a dask DataFrame when they are all strings (scikit-learn's rule)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not all(isinstance(name, str) for name in columns):
+        return None
+    return np.asarray(list(columns), dtype=object)
 
 
 def _aligned(da, array, rows, name):
