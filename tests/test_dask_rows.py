@@ -23,9 +23,8 @@ from sklearn.linear_model import LogisticRegression as SkLogistic  # noqa: E402
 from sklearn.linear_model import Ridge as SkRidge  # noqa: E402
 
 from skunlearn import LogisticRegression, Ridge  # noqa: E402
-from skunlearn.exceptions import ForgetRequestWarning  # noqa: E402
+from skunlearn.exceptions import ForgetRequestWarning, RowsLostError  # noqa: E402
 from skunlearn.unlearners import Newton  # noqa: E402
-from skunlearn.utils._dask_rows import RowsLostError  # noqa: E402
 
 N, D, CHUNK = 600, 4, 150
 FORGET = [3, 151, 152, 599]

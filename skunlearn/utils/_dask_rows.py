@@ -26,18 +26,15 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..exceptions import RowsLostError
 from ._shards import Shard, _zero, block_flags, run_op, tree_pairs
 
-__all__ = ["DaskBackend", "RowsLostError"]
+__all__ = ["DaskBackend"]
 
 # In each worker process: the chunks it holds, by key.
 REGISTRY = {}
 
 Ref = namedtuple("Ref", ["address", "key", "n"])
-
-
-class RowsLostError(RuntimeError):
-    """A dask worker holding training rows of a model is gone (or lost them)."""
 
 
 def _shard(key):
