@@ -510,6 +510,36 @@ MUTATIONS = [
         "harm=_ascent_harm(split),",
         ("tests/test_diagnostics_reports.py",),
     ),
+    # --- chunked rows (dask, files) ---------------------------------------------------
+    M(
+        "chunked-gram-merge-no-shift",
+        "skunlearn/utils/_shards.py",
+        "xx = xxa + xxb + f * np.outer(dx, dx)",
+        "xx = xxa + xxb",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-old-chunk-kept",
+        "skunlearn/utils/_chunked_rows.py",
+        "        self._backend.erase(old)\n",
+        "",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-erase-keeps-X",
+        "skunlearn/utils/_shards.py",
+        "for buffer in (self.X, self.y, self.w):",
+        "for buffer in (self.y, self.w):",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-tail-not-dropped",
+        "skunlearn/utils/_chunked_rows.py",
+        "            return self._rows(True)\n",
+        "            return self._rows(False)\n",
+        ("tests/test_disk_rows.py",),
+    ),
+
 ]
 
 
