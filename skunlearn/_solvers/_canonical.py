@@ -136,15 +136,21 @@ def coordinate_scales(X, weights, n_outputs, n_intercepts):
     >>> coordinate_scales(np.array([[3.0, 0.0], [-3.0, 0.0]]), np.ones(2), 1, 1)
     array([3., 1., 1.])
     """
-    weights = np.abs(weights)
-    total = float(np.sum(weights))
-    if sp.issparse(X):
-        squares = np.asarray(X.power(2).T @ weights).ravel()
-    else:
-        squares = np.einsum("i,ij,ij->j", weights, X, X)
+    squares, total = _weighted_squares(X, weights)
     rms = np.sqrt(squares / total) if total > 0 else np.zeros(X.shape[1])
     rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
     return np.concatenate([np.tile(rms, n_outputs), np.ones(n_intercepts)])
+
+
+def _weighted_squares(X, weights):
+    """``(sum_i |w_i| x_ij^2 per column, sum_i |w_i|)``; chunked rows reduce where they live."""
+    moments = getattr(X, "column_moments", None)
+    if moments is not None:
+        return moments(weights)
+    weights = np.abs(weights)
+    if sp.issparse(X):
+        return np.asarray(X.power(2).T @ weights).ravel(), float(np.sum(weights))
+    return np.einsum("i,ij,ij->j", weights, X, X), float(np.sum(weights))
 
 
 def canonical_newton_step(objective, theta, value_grad=None):
