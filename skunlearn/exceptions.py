@@ -6,6 +6,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "ForgetRequestWarning",
+    "RowsLostError",
     "UnlearningConvergenceWarning",
     "UnlearningDivergenceWarning",
     "warn_at_caller",
@@ -65,6 +66,24 @@ class ForgetRequestWarning(UserWarning):
     --------
     >>> from skunlearn.exceptions import ForgetRequestWarning
     >>> issubclass(ForgetRequestWarning, UserWarning)
+    True
+    """
+
+
+class RowsLostError(RuntimeError):
+    """Error raised when training rows a model keeps on a dask cluster are lost.
+
+    A model fitted on a dask array keeps its rows in the memory of the
+    workers that built them (see the README, "Data beyond one machine").
+    Those rows are never recomputed from the source, which still holds any
+    row forgotten since: when a worker holding them is gone, every operation
+    that needs them (``unlearn``) raises this error with nothing changed,
+    and the model must be refitted. Its fitted parameters stay usable.
+
+    Examples
+    --------
+    >>> from skunlearn.exceptions import RowsLostError
+    >>> issubclass(RowsLostError, RuntimeError)
     True
     """
 

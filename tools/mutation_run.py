@@ -524,6 +524,49 @@ MUTATIONS = [
         "harm=_ascent_harm(split),",
         ("tests/test_diagnostics_reports.py",),
     ),
+    # --- chunked rows (dask, files) ---------------------------------------------------
+    M(
+        "chunked-gram-merge-no-shift",
+        "skunlearn/utils/_shards.py",
+        "xx = xxa + xxb + f * np.outer(dx, dx)",
+        "xx = xxa + xxb",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-old-chunk-kept",
+        "skunlearn/utils/_chunked_rows.py",
+        "        self._backend.erase(old)\n",
+        "",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-erase-keeps-X",
+        "skunlearn/utils/_shards.py",
+        "for buffer in (self.X, self.y, self.w):",
+        "for buffer in (self.y, self.w):",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-tail-not-dropped",
+        "skunlearn/utils/_chunked_rows.py",
+        "            return self._rows(True)\n",
+        "            return self._rows(False)\n",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-class-weights-ignored",
+        "skunlearn/utils/_shards.py",
+        "            w = w * np.asarray(scalar)[y]\n",
+        "            pass\n",
+        ("tests/test_disk_rows.py",),
+    ),
+    M(
+        "chunked-ridge-gram-eigen-keeps-noise",
+        "skunlearn/_solvers/_least_squares.py",
+        "keep = s > max(n_rows, len(s)) * np.finfo(np.float64).eps * s.max(initial=0.0)",
+        "keep = np.abs(s) > 0",
+        ("tests/test_disk_rows.py",),
+    ),
 ]
 
 

@@ -139,13 +139,20 @@ def coordinate_scales(X, weights, n_outputs, n_intercepts, squares=None):
     >>> coordinate_scales(np.array([[3.0, 0.0], [-3.0, 0.0]]), np.ones(2), 1, 1)
     array([3., 1., 1.])
     """
-    weights = np.abs(weights)
-    total = float(np.sum(weights))
-    if squares is None:
-        squares = column_squares(X, weights)
+    squares, total = _weighted_squares(X, weights, squares)
     rms = np.sqrt(squares / total) if total > 0 else np.zeros(X.shape[1])
     rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
     return np.concatenate([np.tile(rms, n_outputs), np.ones(n_intercepts)])
+
+
+def _weighted_squares(X, weights, squares=None):
+    """``(sum_i |w_i| x_ij^2 per column, sum_i |w_i|)``, the squares unless given; chunked
+    rows reduce both where they live."""
+    moments = getattr(X, "column_moments", None)
+    if moments is not None:
+        return moments(weights)
+    weights = np.abs(weights)
+    return column_squares(X, weights) if squares is None else squares, float(np.sum(weights))
 
 
 def canonical_newton_step(objective, theta, value_grad=None, squares=None):

@@ -84,8 +84,12 @@ class GramStatistics:
 
         Dense X: one blocked pass with BLAS ``syrk`` on the centred rows.
         CSR X: the sparse product ``X.T @ W X`` minus the mean's outer product
-        (no dense copy of X).
+        (no dense copy of X). Chunked rows (a dask cluster, files) reduce
+        per-chunk statistics where they live (their ``gram_statistics``).
         """
+        reduce = getattr(X, "gram_statistics", None)
+        if reduce is not None:
+            return cls(*reduce(Y, sample_weight, centered), centered)
         weight = float(np.sum(sample_weight))
         if centered and weight > 0:
             x_mean = np.asarray(X.T @ sample_weight).ravel() / weight

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
+from ..utils._chunked_input import is_dask, validate_chunked_data
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
 from ._prepared import (
@@ -25,6 +26,7 @@ __all__ = [
     "UnlearnMixin",
     "validate_forget_weight",
     "validate_sample_weight",
+    "validate_training_data",
 ]
 
 
@@ -47,6 +49,19 @@ def validate_sample_weight(sample_weight, n_samples, *, all_zero=False):
     if not all_zero and not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
+
+
+def validate_training_data(estimator, X, y, sample_weight, **kwargs):
+    """``(X, y, sample_weight)`` of ``fit``, validated; dask input is not gathered.
+
+    ``kwargs`` go to :func:`sklearn.utils.validation.validate_data`. A dask
+    array stays lazy (its values are checked chunk by chunk when the row store
+    is built, where they live: :mod:`skunlearn.utils._chunked_input`).
+    """
+    if is_dask(X):
+        return validate_chunked_data(estimator, X, y, sample_weight, **kwargs)
+    X, y = validate_data(estimator, X, y, **kwargs)
+    return X, y, validate_sample_weight(sample_weight, X.shape[0])
 
 
 def validate_forget_weight(sample_weight, n_samples):

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -28,7 +28,7 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
@@ -36,8 +36,10 @@ from ._logistic_options import (
     SOLVERS,
     check_classes,
     class_counts,
+    class_totals,
     class_weights,
     convergence_message,
+    encoded_classes,
     resolve_options,
 )
 from ._partial_fit import PartialFitMixin
@@ -251,9 +253,13 @@ class LogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. float32 is kept as the dtype of ``coef_``; sparse
-            input is stored as CSR (other formats are converted), never densified.
+            input is stored as CSR (other formats are converted), never
+            densified. A dask array (or a memory-mapped array) is never
+            gathered: its rows stay on the workers of the active
+            ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`.
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -278,20 +284,17 @@ class LogisticRegression(
         options = resolve_options(self)
         warm = self._warm_start_parameters()
         ids = sample_ids(X, sample_id)
-        X, y = validate_data(
+        X, y, weights = validate_training_data(
             self,
             X,
             y,
+            sample_weight,
             dtype=(np.float64, np.float32),
             order="C",
             accept_sparse="csr",
             accept_large_sparse=options.solver not in ("liblinear", "sag", "saga"),
         )
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        classes, encoded = np.unique(y, return_inverse=True)
-        counts = class_counts(encoded, weights, len(classes))
+        classes, encoded, counts = encoded_classes(y, weights)
         check_classes(classes, counts[1], self.loss, options.solver)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
@@ -504,7 +507,7 @@ class LogisticRegression(
     def _stored_totals(self):
         """Sample-weight sum of each class over the stored rows (recomputed, never kept)."""
         rows = self._rows
-        return np.bincount(rows.y, rows.sample_weight, minlength=len(self.classes_))
+        return class_totals(rows.y, rows.sample_weight, len(self.classes_))
 
     def _model(self, total_weight, forgotten=None, remaining=None):
         """The model over the remaining rows; classes with no row left vanish.
@@ -537,7 +540,7 @@ class LogisticRegression(
             target_map = np.full(n_classes, -1, dtype=np.int64)
             target_map[keep] = np.arange(len(keep))
             coef, intercept = reduce_classes(coef, intercept, keep)
-        totals = np.bincount(*remaining, minlength=n_classes)
+        totals = class_totals(*remaining, n_classes)
         spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
         vanished = tuple(np.delete(self.classes_, keep).tolist())

@@ -26,8 +26,9 @@ from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._chunked_input import is_chunked_input, is_dask
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._export import ridge_export
 from ._partial_fit import PartialFitMixin
 
@@ -218,9 +219,14 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. float32 is kept as the dtype of ``coef_``; sparse
-            input is stored as CSR (other formats are converted).
+            input is stored as CSR (other formats are converted). A dask array
+            (or a memory-mapped array) is never gathered: its rows stay on the
+            workers of the active ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`, and are solved from their
+            Gram statistics; the iterative solvers read a memory-mapped array
+            into memory and refuse a dask array.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -237,26 +243,28 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            A solver/``positive``/input combination scikit-learn refuses, or
-            an ``alpha`` array whose length is not the number of targets.
+            A solver/``positive``/input combination scikit-learn refuses, an
+            ``alpha`` array whose length is not the number of targets, or a
+            dask array with a solver that needs the rows in memory.
         TypeError
             ``solver="svd"`` with sparse input.
         """
         self._validate_params()
         ids = sample_ids(X, sample_id)
-        X, y = validate_data(
+        X, y, weights = validate_training_data(
             self,
             X,
             y,
+            sample_weight,
             dtype=(np.float64, np.float32),
             order="C",
             multi_output=True,
             y_numeric=True,
             accept_sparse="csr",
         )
-        solver = self._check_solver(sp.issparse(X))
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+        solver = self._check_solver(X)
+        X = _rows_for_solver(X, solver)
+        targets = y.astype(np.float64, copy=False).reshape(X.shape[0], -1)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
             **copy.deepcopy(self.get_params(deep=False)),
@@ -303,9 +311,9 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         theta = spec.layout(X.shape[1]).pack(solution.coef, solution.intercept)
         return theta, solution.n_iter, solution.converged
 
-    def _check_solver(self, sparse):
+    def _check_solver(self, X):
         """scikit-learn's solver rules (its messages); the solver to run."""
-        solver = self.solver
+        solver, sparse = self.solver, sp.issparse(X)
         if solver == "lbfgs" and not self.positive:
             raise ValueError(
                 "'lbfgs' solver can be used only when positive=True. Please use another solver."
@@ -400,10 +408,11 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
 
     @staticmethod
     def _statistics(rows, store, centered):
-        """Gram statistics of ``rows`` (per hash bucket for dense rows), or None (CG path)."""
+        """Gram statistics of ``rows`` (per hash bucket for dense rows in memory; chunked
+        rows reduce their own), or None (CG path)."""
         X = rows[0]
-        dense = uses_gram(X) and not sp.issparse(X)
-        return ridge_statistics(*rows, centered, store.hashes[: X.shape[0]] if dense else None)
+        bucketed = isinstance(X, np.ndarray) and uses_gram(X)
+        return ridge_statistics(*rows, centered, store.hashes[: X.shape[0]] if bucketed else None)
 
     def _downdated_warm_state(self, model, tail, remaining):
         """The bucketed statistics of the remaining rows: the buckets that lost rows recomputed."""
@@ -529,3 +538,23 @@ def _value_grad(gram, spec, layout, theta):
     scale, l2 = spec.weight_scale, np.reshape(spec.l2, (-1, 1))  # per target or shared
     value = scale * value + 0.5 * float(np.sum(l2 * coef * coef))
     return value, layout.pack(scale * grad_coef + l2 * coef, scale * grad_intercept)
+
+
+def _rows_for_solver(X, solver):
+    """``X``, or a memory-mapped ``X`` read into memory when ``solver`` needs rows in memory.
+
+    Chunked rows (:mod:`skunlearn.utils._chunked_input`) are solved from their
+    Gram statistics only: the iterative solvers, and a ``d`` whose Gram matrix
+    exceeds the memory budget, run on rows in memory. A memory-mapped array is
+    then read as scikit-learn reads it; a dask array is refused (never gathered).
+    """
+    if not is_chunked_input(X) or (solver not in _ITERATIVE and uses_gram(X)):
+        return X
+    if is_dask(X):
+        raise ValueError(
+            f"solver='{solver}' with {X.shape[1]} features needs the rows in memory, and a "
+            "dask array is never gathered: rows kept in chunks are solved from their d x d Gram "
+            "statistics only. Use solver 'auto', 'cholesky' or 'svd' (with at most the features "
+            "the Gram memory budget allows), or fit on rows in memory."
+        )
+    return np.array(X, order="C")

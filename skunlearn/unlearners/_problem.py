@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .._objective import LinearObjective, ObjectiveSpec
+from .._objective import ObjectiveSpec, linear_objective
 
 __all__ = ["UnlearningProblem", "UnlearningResult"]
 
@@ -257,7 +257,7 @@ class UnlearningProblem:
     def _objective(self, X, y, weights, penalty_factor):
         layout = self.layout
         penalty = self.penalty.scaled(penalty_factor)
-        return LinearObjective(
+        return linear_objective(
             self.loss,
             X,
             y,

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from numba import njit
 from sklearn.utils import check_array
 
+from ._chunked_input import is_chunked_input
 from ._near_miss import nearest_sparse
 from ._row_index import canonical_bits
 from ._row_moves import with_room
@@ -350,7 +351,11 @@ class SparseTrainingRows(RowStore):
 
 
 def training_rows(X, y, sample_weight, copy=True, ids=None):
-    """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
+    """A row store for ``X``: sparse, dense, or chunked (dask or memory-mapped input).
+
+    A dask array goes to the workers of the active ``distributed.Client`` (or,
+    with none, into memory-mapped files), a memory-mapped array into files:
+    see :mod:`skunlearn.utils._chunked_input`.
 
     Parameters
     ----------
@@ -379,6 +384,10 @@ def training_rows(X, y, sample_weight, copy=True, ids=None):
     >>> type(training_rows(sp.eye(3, format="csr"), np.zeros(3), np.ones(3))).__name__
     'SparseTrainingRows'
     """
+    if is_chunked_input(X):  # a dask array or a memory-mapped file: never gathered
+        from ._chunked_input import chunked_rows
+
+        return chunked_rows(X, y, sample_weight, ids)
     rows = SparseTrainingRows(X, y, sample_weight) if sp.issparse(X) else None
     rows = TrainingRows(X, y, sample_weight, copy=copy) if rows is None else rows
     if ids is not None:
