@@ -8,6 +8,14 @@ the same run) and the speed-up over the numpy/scipy two-pass evaluation
 (``Z = X @ W.T + b``, residual in numpy, ``R.T @ X``; the faster of default
 BLAS threading and one BLAS thread).
 
+Then, for dense logistic regression (d = 100), two comparisons made in the
+same run with interleaved calls (the machine is shared): the fused
+loss/gradient pass right after BLAS work (a ``dsyrk`` whose OpenBLAS threads
+are left spinning, with and without limiting BLAS to one thread for it) against
+the stream floor; and the one-pass Hessian build (``hessian_value_grad``:
+Hessian, loss, gradient and column squares) against a plain ``dsyrk`` of the
+``n x (d + 1)`` block.
+
 Run ``python benchmarks/bench_kernels.py`` (full) or ``--quick`` (< 30 s).
 """
 
@@ -30,7 +38,9 @@ try:
 except ImportError:  # run from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skunlearn._kernels import loss_grad  # noqa: E402
+from scipy.linalg.blas import dsyrk  # noqa: E402
+
+from skunlearn._kernels import hessian_value_grad, loss_grad, single_threaded_blas  # noqa: E402
 from skunlearn._kernels._config import FASTMATH  # noqa: E402
 
 LOSSES = (("squared", 1), ("logistic", 1), ("multinomial", 3))
@@ -149,6 +159,68 @@ def print_table(rows):
         )
 
 
+def after_blas_and_hessian(n, repeat, rng):
+    """Median times (interleaved rounds) of the fused pass alone and right after BLAS
+    work, of the stream floor, of a plain dsyrk and of the one-pass Hessian build."""
+    X = rng.standard_normal((n, 100))
+    y, w, coef, b = make_problem("logistic", 1, X, rng)
+    gc, gi = np.empty_like(coef), np.empty(1)
+    flat = X.reshape(-1)
+    chunks = numba.get_num_threads()
+    bounds = np.arange(chunks + 1, dtype=np.int64) * flat.size // chunks
+    out = np.empty(chunks)
+    block = X[: n // 10].T  # a BLAS call before the pass, as a Newton step makes
+    A = np.c_[X, np.ones(n)].T  # the n x (d + 1) block of the Hessian, for dsyrk
+
+    def fused_pass():
+        loss_grad("logistic", X, y, w, coef, b, gc, gi)
+
+    def after(limit):
+        if limit:
+            with single_threaded_blas():
+                dsyrk(1.0, block)
+        else:
+            dsyrk(1.0, block)
+        t0 = time.perf_counter()
+        fused_pass()
+        return time.perf_counter() - t0
+
+    def timed(call):
+        t0 = time.perf_counter()
+        call()
+        return time.perf_counter() - t0
+
+    rounds = {
+        "stream": lambda: timed(lambda: _stream(flat, bounds, out)),
+        "alone": lambda: timed(fused_pass),
+        "after dsyrk": lambda: after(False),
+        "after dsyrk on 1 BLAS thread": lambda: after(True),
+        "dsyrk": lambda: timed(lambda: dsyrk(1.0, A)),
+        "hessian": lambda: timed(lambda: hessian_value_grad("logistic", X, y, w, coef, b, True)),
+    }
+    times = {name: [] for name in rounds}
+    for _ in range(repeat + 1):  # the first round warms up (and compiles)
+        for name, call in rounds.items():
+            times[name].append(call())
+    return {name: float(np.median(t[1:])) for name, t in times.items()}
+
+
+def print_after_blas_and_hessian(n, times):
+    print(f"\ndense logistic, n = {n:,}, d = 100 (medians of interleaved rounds):")
+    print(f"  stream floor {1e3 * times['stream']:.1f} ms")
+    for label in ("alone", "after dsyrk", "after dsyrk on 1 BLAS thread"):
+        t = times[label]
+        print(
+            f"  fused loss/gradient pass {label}: {1e3 * t:.1f} ms, "
+            f"{times['stream'] / t:.0%} of the stream floor"
+        )
+    print(
+        f"  plain dsyrk of the n x (d + 1) block {1e3 * times['dsyrk']:.1f} ms; one-pass "
+        f"Hessian (+ loss, gradient, column squares) {1e3 * times['hessian']:.1f} ms: "
+        f"{times['dsyrk'] / times['hessian']:.0%} of the dsyrk rate"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, < 30 s")
@@ -170,6 +242,8 @@ def main():
     n_csr = 100_000 if args.quick else 1_000_000
     rows += bench_matrix(random_csr(n_csr, 10_000, 1e-3, rng), "csr", repeat, rng)
     print_table(rows)
+    n_hessian = 100_000 if args.quick else 1_000_000
+    print_after_blas_and_hessian(n_hessian, after_blas_and_hessian(n_hessian, repeat, rng))
     print(
         f"\nthreading layer {numba.threading_layer()}; load average at the end "
         f"{os.getloadavg()[0]:.2f} (other processes on the machine skew timings)"

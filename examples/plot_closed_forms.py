@@ -1,7 +1,7 @@
 """
-=============================================================
+===============================================================
 Closed forms: descent-ascent ends on the wrong side (Lemma 2-5)
-=============================================================
+===============================================================
 
 In the one-dimensional block construction of [1]_ (exponential loss, samples
 of block ``j`` non-zero only on coordinate ``j`` with ``y_i x_ij = 1``), every

@@ -1,7 +1,7 @@
 """
-=========================================================
+==========================================================
 Random forget sets: the oracle's forget accuracy (Lemma 1)
-=========================================================
+==========================================================
 
 Lemma 1 of [1]_: the oracle never saw a random forget set F, so its accuracy
 on F matches its test accuracy up to Hoeffding,

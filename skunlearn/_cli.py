@@ -1,31 +1,32 @@
 """The command-line report: forget/retain dependence and the ascent harm prediction, then
-every unlearner on one forget set against the oracle, with a one-line verdict each."""
+every unlearner on one forget set against the oracle, with a one-line verdict each.
+
+Runs on a dataset that scikit-learn ships (``--dataset``) or on the user's own table
+(``--data FILE --target COLUMN``); ``_cli_data`` reads the data, ``_cli_forget``
+chooses the rows to forget, ``_cli_run`` splits, preprocesses and fits,
+``_cli_pipeline`` checks the whole pipeline's deletion, and ``_cli_output`` writes
+JSON, CSV and the progress bar. Exit status: 0 on success, 2
+for a bad argument or unusable data (one line on standard error, before any work),
+130 when interrupted.
+"""
 
 import argparse
 import math
-import os
 import sys
 
 import numpy as np
-from sklearn import datasets
-from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
-from . import LogisticRegression
+from ._cli_data import BUNDLED, DataError, load_bundled, load_table
+from ._cli_forget import Selection, parse_forget
+from ._cli_output import Progress, plot_target_error, target_error, write_csv, write_json
+from ._cli_pipeline import describe as describe_pipeline
+from ._cli_pipeline import pipeline_check
+from ._cli_run import MODELS, prepare_run
 from ._parameters import parameter_vector
 from .diagnostics import dependence_report, unlearning_report
-from .unlearners import CertifiedNewton
+from .unlearners import ALIASES, CertifiedNewton, CertifiedUnlearner
 
 __all__ = ["main", "build_parser"]
-
-DATASETS = {
-    "breast_cancer": datasets.load_breast_cancer,
-    "digits": datasets.load_digits,
-    "wine": datasets.load_wine,
-    "iris": datasets.load_iris,
-}
-
 
 # The ensembles cost about 2 * ENSEMBLE_SIZE fits per unlearner: by default they
 # are computed only for problems with at most ENSEMBLE_MAX_SIZE rows x parameters.
@@ -62,212 +63,380 @@ def _number(kind, low, high=None, low_open=False):
     return parse
 
 
+def _unlearner_names(text):
+    """An argparse type: comma-separated unlearner aliases."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ALIASES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown unlearner {(unknown or [text])[0]!r}; choose from {', '.join(ALIASES)}"
+        )
+    return names
+
+
+UNIT = _number(float, 0.0, 1.0, low_open=True)
+POSITIVE = _number(float, 0.0, low_open=True)
+# (flag, type, default, help); None defaults are resolved in _resolve_defaults.
 NUMBERS = [
     (
         "--forget-fraction",
-        _number(float, 0.0, 1.0, low_open=True),
-        0.05,
-        "fraction of the training rows to forget, in (0, 1) (default: 0.05)",
+        UNIT,
+        None,
+        "fraction of the training rows that --forget random or "
+        "cluster forgets, in (0, 1) (default: 0.05)",
     ),
-    ("--seed", _number(int, 0), 0, "seed of the split and forget set"),
-    (
-        "--C",
-        _number(float, 0.0, low_open=True),
-        1.0,
-        "inverse regularisation strength, positive (default: 1.0)",
-    ),
-    (
-        "--test-size",
-        _number(float, 0.0, 1.0, low_open=True),
-        0.25,
-        "held-out fraction, in (0, 1) (default: 0.25)",
-    ),
+    ("--seed", _number(int, 0), 0, "seed of the split and of the forget set (default: 0)"),
+    ("--C", POSITIVE, None, "logistic: inverse regularisation strength (default: 1.0)"),
+    ("--alpha", POSITIVE, None, "ridge: regularisation strength (default: 1.0)"),
+    ("--test-size", UNIT, 0.25, "held-out fraction, in (0, 1) (default: 0.25)"),
     ("--repeats", _number(int, 1), 3, "timing repeats, at least 1; the median is shown"),
     (
         "--ensemble",
         _number(int, 0),
         None,
-        "models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
-        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+        "models per subsample ensemble for KLoM and U-LiRA "
+        f"(0: skip; default: {ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, "
+        "else 0)",
     ),
     (
         "--epsilon",
-        _number(float, 0.0, low_open=True),
+        POSITIVE,
         None,
-        "also fit with certified removal, CertifiedNewton(epsilon), and report it with its "
-        "certificate (default: off)",
+        "certified removal: also fit the model with CertifiedNewton(epsilon) and report its "
+        "removal with the certificate (--unlearner certified alone: epsilon 1)",
+    ),
+]
+METAVARS = {
+    "--forget-fraction": "F",
+    "--test-size": "F",
+    "--seed": "N",
+    "--repeats": "N",
+    "--ensemble": "N",
+}
+DESCRIPTION = (
+    "Fit a skunlearn model on a dataset that scikit-learn ships or on your own table, "
+    "report how the forget set depends on the retain set and whether descent-ascent will "
+    "harm (found from a few of its steps, then Newton steps), then forget it with each "
+    "unlearner and compare each result with the oracle (a tight scikit-learn refit on the "
+    "remaining rows), with a one-line verdict per unlearner. The preprocessing is fitted on "
+    "the training rows that remain, as the refit after the deletion would be."
+)
+EPILOG = (
+    "--forget: random | cluster | class:LABEL | ids:FILE | 'COLUMN OP VALUE [and ...]' with "
+    "OP one of == != < <= > >= and VALUE a number or a quoted string (a column name with "
+    "spaces in backquotes). Exit status: 0 done, 2 bad argument or data, 130 interrupted."
+)
+
+
+SOURCES = [
+    (
+        "--dataset",
+        {
+            "choices": sorted(BUNDLED),
+            "help": "a dataset that scikit-learn ships "
+            "(default: breast_cancer; diabetes is a regression)",
+        },
+    ),
+    ("--data", {"metavar": "FILE", "help": "your table: .csv, or .parquet (needs pyarrow)"}),
+]
+CHOICES = [
+    ("--target", {"metavar": "COLUMN", "help": "--data: the column to predict"}),
+    (
+        "--id",
+        {
+            "metavar": "COLUMN",
+            "dest": "id_column",
+            "help": "--data: a unique row id (not a feature; see --forget ids:FILE)",
+        },
+    ),
+    (
+        "--model",
+        {
+            "choices": list(MODELS),
+            "help": "default: logistic for classes, ridge for values (alias: --estimator)",
+        },
+    ),
+    (
+        "--unlearner",
+        {
+            "type": _unlearner_names,
+            "action": "append",
+            "metavar": "NAME[,NAME]",
+            "help": f"repeatable; default: all of {', '.join(ALIASES)} but certified "
+            "(which fits a certified model of its own, see --epsilon)",
+        },
+    ),
+    (
+        "--forget",
+        {
+            "type": parse_forget,
+            "default": Selection("random"),
+            "metavar": "SPEC",
+            "help": "which rows to forget (default: random; see below)",
+        },
+    ),
+]
+OUTPUTS = [
+    (
+        "--plot",
+        {
+            "metavar": "FILE",
+            "help": "also save the trajectory figure (distance to the "
+            "oracle per iteration of each iterative unlearner) to FILE; needs matplotlib",
+        },
+    ),
+    (
+        "--json",
+        {
+            "nargs": "?",
+            "const": "-",
+            "metavar": "FILE",
+            "help": "write the whole report "
+            "as JSON to FILE, or to standard output instead of the table without FILE or -",
+        },
+    ),
+    (
+        "--csv",
+        {
+            "nargs": "?",
+            "const": "-",
+            "metavar": "FILE",
+            "help": "write the unlearners' "
+            "rows as CSV to FILE, or to standard output instead of the table without FILE",
+        },
     ),
 ]
 
 
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
-    parser = _Parser(
-        prog="python -m skunlearn",
-        description=(
-            "Fit skunlearn.LogisticRegression on a dataset that scikit-learn ships "
-            "(standardised), report how the forget set (a seeded random subset of the "
-            "training rows) depends on the retain set and whether descent-ascent will harm "
-            "(found from a few of its steps, then Newton steps), then forget it with each "
-            "unlearner and compare each result with the oracle (a tight scikit-learn refit on "
-            "the remaining rows), with a one-line verdict per unlearner."
-        ),
-    )
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="breast_cancer")
+    parser = _Parser(prog="python -m skunlearn", description=DESCRIPTION, epilog=EPILOG)
+    source = parser.add_mutually_exclusive_group()
+    for flag, options in SOURCES:
+        source.add_argument(flag, **options)
+    for flag, options in CHOICES:
+        aliases = ("--estimator",) if flag == "--model" else ()
+        parser.add_argument(flag, *aliases, **options)
     for flag, kind, default, text in NUMBERS:
-        parser.add_argument(flag, type=kind, default=default, help=text)
-    parser.add_argument(
-        "--plot",
-        metavar="FILE",
-        default=None,
-        help="also save the trajectory figure (distance to the oracle per iteration of "
-        "each iterative unlearner) to FILE; needs matplotlib",
-    )
+        metavar = METAVARS.get(flag, flag.lstrip("-").upper())
+        parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
+    for flag, options in OUTPUTS:
+        parser.add_argument(flag, **options)
     return parser
-
-
-def load(dataset, test_size, seed):
-    """Standardised train/test split of a scikit-learn dataset."""
-    X, y = DATASETS[dataset](return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y
-    )
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-def fit_oracle(X, y, C):
-    """scikit-learn's ``newton-cholesky`` refit at ``tol=1e-12``: the reference oracle."""
-    oracle = SklearnLogisticRegression(C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000)
-    return oracle.fit(X, y)
 
 
 def main(argv=None):
     """Run the report; returns the process exit code (2 for an argument error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.plot:
-        _check_plot_target(parser, args.plot)
-    data = _load_checked(parser, args)
-    X_train, X_test, y_train, y_test = data
-    rng = np.random.default_rng(args.seed)
-    n_forget = max(1, round(args.forget_fraction * len(X_train)))
-    forget = np.sort(rng.choice(len(X_train), n_forget, replace=False))
-    keep = np.setdiff1d(np.arange(len(X_train)), forget)
-    if len(np.unique(y_train[keep])) < 2:
-        parser.error(
-            f"--forget-fraction {args.forget_fraction} leaves fewer than 2 classes among the "
-            f"{len(keep)} remaining training rows"
-        )
-    print(
-        f"skunlearn: {args.dataset}, {len(X_train)} training rows, {X_train.shape[1]} "
-        f"features; forgetting {n_forget} random rows (seed {args.seed}), C={args.C}.",
-        flush=True,
-    )
+    _check_arguments(parser, args)
+    try:
+        run = prepare_run(load(args), args)
+    except DataError as error:
+        parser.error(str(error))
+    _report(run, args)
+    return 0
+
+
+def load(args):
+    """The :class:`~skunlearn._cli_data.Table` of ``--dataset`` or ``--data``."""
+    if args.data is not None:
+        return load_table(args.data, args.target, args.id_column)
+    return load_bundled(args.dataset or "breast_cancer")
+
+
+def _check_arguments(parser, args):
+    """Combinations and output targets, checked before any work."""
+    _resolve_defaults(args)
+    for problem in _misplaced(args):
+        parser.error(problem)
+    errors = [plot_target_error(args.plot) if args.plot else None]
+    errors += [
+        target_error(path, flag, stdout_allowed=True)
+        for flag, path in (("--json", args.json), ("--csv", args.csv))
+        if path
+    ]
+    for error in filter(None, errors):
+        parser.error(error)
+    if args.json == "-" and args.csv == "-":
+        parser.error("--json and --csv cannot both go to standard output; name a FILE")
+
+
+def _resolve_defaults(args):
+    exact = [name for name, kind in ALIASES.items() if not issubclass(kind, CertifiedUnlearner)]
+    chosen = list(dict.fromkeys(sum(args.unlearner or [exact], [])))
+    args.unlearners = [name for name in chosen if name in exact]
+    if args.epsilon is None and len(args.unlearners) < len(chosen):
+        args.epsilon = 1.0  # --unlearner certified: a certified fit of its own
+    args.fraction = 0.05 if args.forget_fraction is None else args.forget_fraction
+    args.machine = "-" in (args.json, args.csv)  # machine output on stdout: no table
+
+
+def _misplaced(args):
+    """Options given where they do not apply."""
+    if args.data is not None and args.target is None:
+        yield "--data needs --target COLUMN (the column to predict)"
+    if args.data is None and (args.target or args.id_column):
+        yield "--target and --id apply to --data FILE"
+    if args.forget_fraction is not None and args.forget.kind not in ("random", "cluster"):
+        yield "--forget-fraction applies to --forget random or cluster"
+
+
+def _report(run, args):
+    """Fit, print the two reports (or write JSON/CSV) and save the figure."""
+    progress = Progress(4 + bool(args.plot) + (args.epsilon is not None))
+    say = (lambda *lines: None) if args.machine else progress.print
+    say(_header(run, args))
     print(
         "(the first run compiles numba kernels; later runs load them from cache)",
         file=sys.stderr,
         flush=True,
     )
-    original = LogisticRegression(C=args.C).fit(X_train, y_train)
-    oracle = fit_oracle(X_train[keep], y_train[keep], args.C)
-    print_reports(original, oracle, data, forget, args)
-    if args.epsilon is not None:
-        print_certified_report(oracle, data, forget, args)
-    if args.plot:
-        save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
-    return 0
-
-
-def _load_checked(parser, args):
-    """The split, or an argument error when ``--test-size`` leaves too few rows."""
-    try:
-        data = load(args.dataset, args.test_size, args.seed)
-    except ValueError as error:
-        parser.error(f"--test-size {args.test_size}: {str(error).splitlines()[0]}")
-    n_classes = len(np.unique(data[2]))
-    if len(data[0]) < 2 * n_classes:
-        parser.error(
-            f"--test-size {args.test_size} leaves {len(data[0])} training rows for "
-            f"{n_classes} classes; use a smaller test size"
+    if run.table.dropped:
+        print(
+            f"note: {run.table.dropped} rows without a target were left out",
+            file=sys.stderr,
+            flush=True,
         )
-    return data
-
-
-def _check_plot_target(parser, path):
-    """``--plot FILE`` must be writable, in a format matplotlib saves; checked up front."""
     try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        parser.error("--plot needs matplotlib: pip install skunlearn[examples]")
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        parser.error(f"--plot {path}: not a writable file path")
-    extension = os.path.splitext(path)[1].lstrip(".").lower()
-    formats = Figure().canvas.get_supported_filetypes()
-    if extension not in formats:
-        parser.error(f"--plot {path}: the extension must be one of {', '.join(sorted(formats))}")
+        progress.step("fitting the model and the oracle")
+        original = run.estimator().fit(run.X_train, run.y_train)
+        oracle = run.fit_oracle()
+        progress.step("dependence report")
+        dependence, note = _dependence(original, run)
+        say("", note if dependence is None else str(dependence))
+        comparison = _compare(original, oracle, run, args, progress)
+        say("", str(comparison))
+        if not _ensemble_size(args, run, original):
+            say("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
+        certified = None
+        if args.epsilon is not None:
+            certified = _certified_comparison(oracle, run, args, progress)
+            say("", f"Certified removal, CertifiedNewton(epsilon={args.epsilon:g}):")
+            say(str(certified))
+        progress.step("whole pipeline")
+        pipeline = pipeline_check(run, oracle)
+        say("", describe_pipeline(pipeline))
+        if args.plot:
+            progress.step("trajectory figure")
+            _save_trajectory_figure(original, oracle, run, args)
+            say(f"\nSaved the trajectory figure to {args.plot}.")
+    finally:
+        progress.close()
+    _write_machine_outputs(run, args, (dependence, note, comparison, pipeline, certified))
 
 
-def ensemble_size(args, n_train, original):
-    """``--ensemble``, or by default ENSEMBLE_SIZE for small problems and 0 otherwise."""
-    if args.ensemble is not None:
-        return args.ensemble
-    size = n_train * (original.coef_.size + original.intercept_.size)
-    return ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
+def _header(run, args):
+    X_train, selection = run.X_train, args.forget
+    what = selection.describe()
+    seed = f" (seed {args.seed})" if selection.kind in ("random", "cluster") else ""
+    option = MODELS[run.model_name][1]
+    return (
+        f"skunlearn: {run.table.name}, {len(X_train)} training rows, {X_train.shape[1]} "
+        f"features; forgetting {len(run.forget)} {what}{seed}; {run.model_name}, "
+        f"{option}={run.strength}.\nFeatures: {run.table.describe_features()}; fitted on the "
+        f"{len(run.keep)} training rows that remain, as the refit after the deletion would be."
+    )
 
 
-def print_reports(original, oracle, data, forget, args):
-    """The dependence report and harm prediction, then the comparison with its verdicts."""
-    X_train, X_test, y_train, y_test = data
-    X_forget, y_forget = X_train[forget], y_train[forget]
-    n_models = ensemble_size(args, len(X_train), original)
-    print()
-    print(dependence_report(original, X_forget, y_forget, X_test, y_test), flush=True)
-    print()
-    comparison = unlearning_report(
+def _dependence(original, run):
+    """The dependence report, or None and why it does not apply."""
+    X_forget, y_forget = run.X_train[run.forget], run.y_train[run.forget]
+    try:
+        return dependence_report(original, X_forget, y_forget, run.X_test, run.y_test), None
+    except ValueError as refusal:  # e.g. a whole class forgotten: the forget loss is undefined
+        return None, f"No dependence report: {refusal}"
+
+
+def _compare(original, oracle, run, args, progress):
+    """``unlearning_report`` of the chosen unlearners against the scikit-learn oracle."""
+    X_forget, y_forget = run.X_train[run.forget], run.y_train[run.forget]
+    progress.step(f"comparing {len(args.unlearners)} unlearners")
+    return unlearning_report(
         original,
         X_forget,
         y_forget,
-        X_test,
-        y_test,
+        run.X_test,
+        run.y_test,
+        unlearners=args.unlearners,
         oracle=oracle,
         repeats=args.repeats,
-        n_models=n_models,
+        n_models=_ensemble_size(args, run, original),
         random_state=args.seed,
     )
-    print(comparison)
-    if not n_models:
-        print("(KLoM and U-LiRA skipped: --ensemble N computes them over N subsample fits.)")
 
 
-def print_certified_report(oracle, data, forget, args):
-    """``--epsilon``: the same forget set removed by ``CertifiedNewton``, with its certificate."""
-    X_train, X_test, y_train, y_test = data
+def _certified_comparison(oracle, run, args, progress):
+    """The same forget set removed from a fit with ``CertifiedNewton(--epsilon)``."""
+    progress.step("certified removal")
     unlearner = CertifiedNewton(args.epsilon, random_state=args.seed)
-    certified = LogisticRegression(C=args.C, unlearner=unlearner).fit(X_train, y_train)
-    print(f"\nCertified removal (epsilon={args.epsilon:g}, budget {unlearner.budget:g}):")
-    report = unlearning_report(
+    certified = run.estimator().set_params(unlearner=unlearner).fit(run.X_train, run.y_train)
+    X_forget, y_forget = run.X_train[run.forget], run.y_train[run.forget]
+    return unlearning_report(
         certified,
-        X_train[forget],
-        y_train[forget],
-        X_test,
-        y_test,
+        X_forget,
+        y_forget,
+        run.X_test,
+        run.y_test,
         oracle=oracle,
         repeats=args.repeats,
         random_state=args.seed,
     )
-    print(report)
 
 
-def save_trajectory_figure(original, oracle, X_forget, y_forget, args):
+def _ensemble_size(args, run, original):
+    """``--ensemble``, or by default ENSEMBLE_SIZE for small problems and 0 otherwise."""
+    if args.ensemble is not None:
+        return args.ensemble
+    size = len(run.X_train) * (np.size(original.coef_) + np.size(original.intercept_))
+    return ENSEMBLE_SIZE if size <= ENSEMBLE_MAX_SIZE else 0
+
+
+def _write_machine_outputs(run, args, results):
+    if args.json:
+        write_json(_document(run, args, *results), args.json)
+    if args.csv:
+        write_csv(results[2], args.csv)
+
+
+def _document(run, args, dependence, note, comparison, pipeline, certified):
+    """The JSON document: what ran on which rows, the two reports and the pipeline check."""
+    from . import __version__
+
+    return {
+        "skunlearn": __version__,
+        "data": {
+            "name": run.table.name,
+            "target": run.table.target,
+            "n_train": len(run.train),
+            "n_test": len(run.test),
+            "n_features": run.X_train.shape[1],
+            "classification": run.classification,
+        },
+        "model": {"name": run.model_name, MODELS[run.model_name][1]: run.strength},
+        "forget": {
+            "strategy": args.forget.kind,
+            "spec": args.forget.spec(),
+            "n_forget": len(run.forget),
+            "seed": args.seed,
+            "ids": run.ids_forgotten,
+        },
+        "dependence": None if dependence is None else dependence.to_dict(),
+        "dependence_note": note,
+        "unlearning": comparison.to_dict(),
+        "pipeline": pipeline,
+        "certified": None if certified is None else certified.to_dict(),
+    }
+
+
+def _save_trajectory_figure(original, oracle, run, args):
     """``--plot FILE``: distance to the oracle per iteration, saved to ``args.plot``."""
     from .plotting import oracle_trajectories, plot_oracle_trajectories
 
-    oracle = parameter_vector(oracle)
-    trajectories = oracle_trajectories(original, X_forget, y_forget, oracle=oracle)
-    ax = plot_oracle_trajectories(
-        trajectories, title=f"{args.dataset}: forgetting {len(X_forget)} rows (seed {args.seed})"
+    X_forget, y_forget = run.X_train[run.forget], run.y_train[run.forget]
+    trajectories = oracle_trajectories(
+        original, X_forget, y_forget, oracle=parameter_vector(oracle)
     )
+    title = f"{run.table.name}: forgetting {len(X_forget)} rows (seed {args.seed})"
+    ax = plot_oracle_trajectories(trajectories, title=title)
     ax.figure.savefig(args.plot, bbox_inches="tight")
-    print(f"\nSaved the trajectory figure to {args.plot}.")

@@ -65,7 +65,7 @@ class Loss:
         if self.targets == "class":
             return np.asarray(encoded, dtype=np.int64)
         encoded = np.asarray(encoded, dtype=np.float64)
-        return encoded.reshape(len(encoded), -1)
+        return encoded.reshape(len(encoded), int(np.prod(encoded.shape[1:])))  # also 0 rows
 
     def derivative(self, Z, y):
         """Derivative ``dl_i / dz_i`` of each row's loss in its linear predictor.

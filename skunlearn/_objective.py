@@ -16,7 +16,23 @@ from ._losses import Loss, get_loss
 from ._parameters import ParameterLayout
 from ._penalties import Penalty, ridge_diagonal
 
-__all__ = ["LinearObjective", "ObjectiveSpec", "objective_scaling"]
+__all__ = ["LinearObjective", "ObjectiveSpec", "linear_objective", "objective_scaling"]
+
+
+def linear_objective(loss, X, y, weights, **layout_and_penalty):
+    """A :class:`LinearObjective` over rows ``X``, or the one the rows build over themselves.
+
+    ``layout_and_penalty`` are the keyword arguments of :class:`LinearObjective`
+    (``n_outputs``, ``fit_intercept``, ``l2``, ``intercept_l2``). Rows held
+    elsewhere (chunks on a dask cluster or in files, see
+    :mod:`skunlearn.utils._chunked_rows`) carry a ``linear_objective`` method
+    that returns an objective with the same interface, computed where the rows
+    live: the one place that decides between in-memory and chunked evaluation.
+    """
+    build = getattr(X, "linear_objective", None)
+    if build is not None:
+        return build(loss, y, weights, **layout_and_penalty)
+    return LinearObjective(loss, X, y, weights, **layout_and_penalty)
 
 
 def objective_scaling(convention, loss_multiplier, l2, total_weight):
@@ -136,7 +152,7 @@ class LinearObjective:
 
     def with_rows(self, X, y, weights, l2=None):
         """The same loss and layout over other rows (and ridge strength)."""
-        return LinearObjective(
+        return linear_objective(
             self.spec,
             X,
             y,
@@ -150,6 +166,14 @@ class LinearObjective:
     def value_grad(self, theta):
         """Objective value and gradient at ``theta`` (one fused pass over X)."""
         theta = np.ascontiguousarray(theta, dtype=np.float64)
+        value, grad = self._loss_value_grad(theta)
+        if np.any(self.l2_diagonal):
+            value += 0.5 * float(theta @ (self.l2_diagonal * theta))
+            grad += self.l2_diagonal * theta
+        return value, grad
+
+    def _loss_value_grad(self, theta):
+        """Weighted loss and its gradient (no penalty): one fused pass over X."""
         coef, intercept = self.unpack(theta)
         grad = np.empty(self.n_params)
         grad_coef = grad[: self.n_coef].reshape(self.n_outputs, self.n_features)
@@ -157,9 +181,6 @@ class LinearObjective:
         value = _kernels.loss_grad(
             self.loss, self.X, self.y, self.weights, coef, intercept, grad_coef, grad_intercept
         )
-        if np.any(self.l2_diagonal):
-            value += 0.5 * float(theta @ (self.l2_diagonal * theta))
-            grad += self.l2_diagonal * theta
         return value, grad
 
     def loss_hessian(self, theta):
@@ -168,6 +189,28 @@ class LinearObjective:
         return _kernels.hessian(
             self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
         )
+
+    def hessian_value_grad(self, theta):
+        """Loss Hessian (as :meth:`loss_hessian`), objective value and gradient (as
+        :meth:`value_grad`) and the column sums of ``weights * X**2``, at ``theta``.
+
+        One fused pass over dense X for single-output losses
+        (:func:`skunlearn._kernels.hessian_value_grad`).
+        """
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        H, value, grad, squares = self._loss_hessian_value_grad(theta)
+        if np.any(self.l2_diagonal):
+            value += 0.5 * float(theta @ (self.l2_diagonal * theta))
+            grad += self.l2_diagonal * theta
+        return H, value, grad, squares
+
+    def _loss_hessian_value_grad(self, theta):
+        """The weighted loss alone: Hessian, value, gradient and column squares."""
+        coef, intercept = self.unpack(theta)
+        H, value, grad_coef, grad_intercept, squares = _kernels.hessian_value_grad(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
+        )
+        return H, value, self.layout.pack(grad_coef, grad_intercept), squares
 
     def hessian(self, theta):
         """Hessian of the objective, with the gauge term."""
@@ -184,15 +227,19 @@ class LinearObjective:
 
     def hessp(self, theta, v):
         """Hessian-vector product of the objective (matrix-free)."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
-        out = _kernels.hessp(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
-        )
+        out = self._loss_hessp(theta, v)
         out += self.l2_diagonal * v
         U = self._gauge
         if U.shape[1]:
             out += U @ (U.T @ v)
         return out
+
+    def _loss_hessp(self, theta, v):
+        """Hessian-vector product of the weighted loss alone."""
+        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        return _kernels.hessp(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
+        )
 
     def hessian_operator(self, theta):
         """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
@@ -278,9 +325,14 @@ class ObjectiveSpec:
 
         The one place class weights meet sample weights: the objective, the
         unlearning problem and the warm state all weigh rows through it.
+        Weights held elsewhere (a chunked store's column) are weighed lazily,
+        where they live, by their rows' own stored targets.
         """
         if self.class_weight is None:
             return sample_weight
+        by_class = getattr(sample_weight, "by_class", None)
+        if by_class is not None:
+            return by_class(encoded, self.class_weight)
         return sample_weight * self.class_weight[np.asarray(encoded, dtype=np.int64)]
 
     def weighs_like(self, other):
@@ -294,7 +346,14 @@ class ObjectiveSpec:
         return ParameterLayout(self.n_outputs, n_features, self.fit_intercept)
 
     def kernel_targets(self, encoded):
-        """Stored (encoded) targets in the kernel layout of this objective."""
+        """Stored (encoded) targets in the kernel layout of this objective.
+
+        Targets held elsewhere (a chunked store's column) are mapped lazily,
+        where they live.
+        """
+        mapped = getattr(encoded, "kernel_targets", None)
+        if mapped is not None:
+            return mapped(self)
         if self.target_map is not None:
             encoded = self.target_map[encoded]
         return self.loss.kernel_targets(encoded)
@@ -308,7 +367,7 @@ class ObjectiveSpec:
         """
         weights = self.sample_weights(encoded, sample_weight)
         penalty = self.penalty if scaled else Penalty(0.0)
-        return LinearObjective(
+        return linear_objective(
             self.loss,
             X,
             self.kernel_targets(encoded),

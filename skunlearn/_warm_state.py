@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._kernels import column_squares
 from ._solvers import GramStatistics
 
 __all__ = ["GramStatistics", "LossState"]
@@ -53,11 +54,17 @@ class LossState:
         Where the value and gradient were evaluated (the committed parameters).
     value : float
     grad : ndarray of shape (n_params,)
+        At ``theta``: the second-order expansion from ``hessian_at`` (a step
+        of at most ``2^-27`` relative), see
+        :func:`~skunlearn._solvers.canonical_newton_step`.
     hessian : ndarray of shape (n_params, n_params)
         Loss Hessian (no penalty, no gauge term) at ``hessian_at``.
     hessian_at : ndarray of shape (n_params,)
         The canonical rounded point ``theta`` was finalized from, within
         ``2^-27`` relative of it.
+    squares : ndarray of shape (n_features,) or None
+        Column sums ``sum_i s_i x_ij^2`` of the rows (the scale of the
+        canonical rounding), from the same pass as the Hessian.
     """
 
     theta: np.ndarray
@@ -65,6 +72,7 @@ class LossState:
     grad: np.ndarray
     hessian: np.ndarray
     hessian_at: np.ndarray
+    squares: np.ndarray | None = None
 
     # The subtracted state is an approximation for one Newton step: the state
     # kept after an unlearning is evaluated afresh on the remaining rows.
@@ -78,7 +86,7 @@ class LossState:
         returned; ``objective`` has row weights ``weight_scale * s``. None when
         the step evaluated no Hessian (the matrix-free path).
         """
-        theta, theta_c, loss_hessian, value, grad = step
+        theta, theta_c, loss_hessian, value, grad, squares = step
         if loss_hessian is None:
             return None
         ridge = objective.l2_diagonal * theta
@@ -90,6 +98,7 @@ class LossState:
             grad / weight_scale,
             loss_hessian / weight_scale,
             np.array(theta_c, copy=True),
+            None if squares is None else squares / weight_scale,
         )
 
     def valid_at(self, theta):
@@ -97,9 +106,25 @@ class LossState:
         return np.array_equal(self.theta, theta)
 
     def without(self, forget, remaining=None):
-        """The state of the remaining rows: the forgotten rows' share subtracted."""
+        """The state of the remaining rows: the forgotten rows' share subtracted.
+
+        The column sums of squares are subtracted too, for the scale of the
+        canonical rounding only; where that cancels more than ``2^20``-fold
+        (a forgotten row dominated a column) they are left unknown (None),
+        and the finalization sums them over the remaining rows.
+        """
         value, grad = forget.value_grad(self.theta)
         hessian = self.hessian - forget.loss_hessian(self.hessian_at)
+        squares = None
+        if self.squares is not None:
+            squares = self.squares - column_squares(forget.X, forget.weights)
+            if not np.all(squares >= self.squares * _CANCELLATION):
+                squares = None
         return LossState(
-            self.theta, self.value - value, self.grad - grad, hessian, self.hessian_at
+            self.theta, self.value - value, self.grad - grad, hessian, self.hessian_at, squares
         )
+
+
+# Subtracting the forgotten rows' squares may lose this fraction of the sums
+# (at most 2^20 eps relative error left, far below a scale's power of two).
+_CANCELLATION = 2.0**-20

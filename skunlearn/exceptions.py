@@ -7,6 +7,7 @@ from sklearn.exceptions import ConvergenceWarning
 __all__ = [
     "CertificateExhaustedError",
     "ForgetRequestWarning",
+    "RowsLostError",
     "UnlearningConvergenceWarning",
     "UnlearningDivergenceWarning",
     "warn_at_caller",
@@ -87,6 +88,24 @@ class ForgetRequestWarning(UserWarning):
     """
 
 
+class RowsLostError(RuntimeError):
+    """Error raised when training rows a model keeps on a dask cluster are lost.
+
+    A model fitted on a dask array keeps its rows in the memory of the
+    workers that built them (see the README, "Data beyond one machine").
+    Those rows are never recomputed from the source, which still holds any
+    row forgotten since: when a worker holding them is gone, every operation
+    that needs them (``unlearn``) raises this error with nothing changed,
+    and the model must be refitted. Its fitted parameters stay usable.
+
+    Examples
+    --------
+    >>> from skunlearn.exceptions import RowsLostError
+    >>> issubclass(RowsLostError, RuntimeError)
+    True
+    """
+
+
 def warn_at_caller(message, category, depth=0):
     """Warn at the line that called the public method which calls this.
 
@@ -98,8 +117,22 @@ def warn_at_caller(message, category, depth=0):
     Parameters
     ----------
     message : str
+        The warning's text.
     category : type of Warning
+        Its class.
     depth : int, default=0
         Frames between the public method and this call.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skunlearn.exceptions import UnlearningConvergenceWarning, warn_at_caller
+    >>> def unlearn():
+    ...     warn_at_caller("stopped short of the tolerance", UnlearningConvergenceWarning)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     unlearn()  # the warning points at this line, not inside unlearn
+    >>> caught[0].filename.startswith("<doctest")
+    True
     """
     warnings.warn(message, category, stacklevel=3 + depth)

@@ -147,7 +147,7 @@ def gram_replay(model, pool_X, pool_y):
     for i, (x, y) in enumerate(zip(pool_X, pool_y, strict=True)):
         y = np.atleast_1d(y)
         for full, targets in insertions(X, rows.y, x, y):
-            full_gram = GramStatistics.from_rows(full, targets, np.ones(len(full)), gram.centered)
+            full_gram = clone(model).fit(full, targets)._warm_state  # as fit computes it
             replay = old_downdate(full_gram, x[None, :], y[None, :], np.ones(1))
             if replay.xx.tobytes() == gram.xx.tobytes():
                 found.add(i)

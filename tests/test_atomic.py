@@ -34,14 +34,18 @@ FORGET = np.arange(3, 9)
 
 
 class FailingUnlearner(BaseUnlearner):
-    """Does real work on the problem (a gradient pass over the rows), then raises."""
+    """Does real work on the problem (a gradient pass over the rows), then raises.
+
+    ``failure`` is an exception class: a stored instance would gain a traceback when
+    raised, which changes the model's pickle once distributed (tblib) is imported.
+    """
 
     def __init__(self, failure=None):
         self.failure = failure
 
     def _run(self, problem):
         problem.retain_objective().value_grad(problem.theta0)
-        raise self.failure
+        raise self.failure("injected failure")
 
 
 class MalformedUnlearner(BaseUnlearner):
@@ -118,7 +122,7 @@ def failing_after(function, n_calls, failure):
 @pytest.mark.parametrize("failure", FAILURES, ids=["exception", "interrupt"])
 @pytest.mark.parametrize("csr", [False, True], ids=["dense", "csr"])
 def test_failure_inside_an_unlearner(kind, failure, csr):
-    model, X, y = make_model(kind, FailingUnlearner(failure), csr)
+    model, X, y = make_model(kind, FailingUnlearner(type(failure)), csr)
     assert_failure_leaves_model_unchanged(model, X[FORGET], failure)
     assert_still_unlearns_exactly(kind, model, X, y)
 
@@ -230,7 +234,7 @@ def test_result_that_cannot_be_committed(kind, malformed, error, match):
 
 
 def test_class_removal_failure_keeps_classes():
-    model, X, y = make_model("multinomial", FailingUnlearner(KeyboardInterrupt()))
+    model, X, y = make_model("multinomial", FailingUnlearner(KeyboardInterrupt))
     assert_failure_leaves_model_unchanged(model, X[y == 2], KeyboardInterrupt())
     assert_array_equal(model.classes_, [0, 1, 2])
 

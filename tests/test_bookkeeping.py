@@ -261,22 +261,30 @@ def test_pipeline_memory_is_refused_before_anything_is_cached(tmp_path, method):
 def test_sequential_unlearns_use_the_kept_hessian(monkeypatch):
     """The LossState kept after an exact unlearning (evaluated on the remaining rows) gives
     the next unlearning's first Newton step: besides the forgotten rows' Hessian, each
-    unlearning evaluates one Hessian over the rows (the canonical step), not two."""
+    unlearning evaluates one Hessian over the rows (the canonical step, which also gives
+    the gradient there), not two; its gradient passes run over the stored rows only."""
     import skunlearn._kernels as kernels
 
     X, y, _ = make_data(n=300)
     model = LogisticRegression().fit(X, y)
-    rows_seen = []
-    original = kernels.hessian
+    hessian_rows, pass_rows = [], []
 
-    def counting(loss, X_rows, *args, **kwargs):
-        rows_seen.append(X_rows.shape[0])
-        return original(loss, X_rows, *args, **kwargs)
+    def counting(function, seen):
+        def counted(loss, X_rows, *args, **kwargs):
+            seen.append(X_rows.shape[0])
+            return function(loss, X_rows, *args, **kwargs)
 
-    monkeypatch.setattr(kernels, "hessian", counting)
+        return counted
+
+    for name in ("hessian", "hessian_value_grad"):
+        monkeypatch.setattr(kernels, name, counting(getattr(kernels, name), hessian_rows))
+    monkeypatch.setattr(kernels, "loss_grad", counting(kernels.loss_grad, pass_rows))
     for batch in ([0, 1, 2], [10, 11], [50]):
-        rows_seen.clear()
+        hessian_rows.clear()
+        pass_rows.clear()
+        n_before = model._rows.n
         model.unlearn(X[batch])
-        assert sorted(rows_seen) == [len(batch), model._rows.n]  # forgotten, remaining
+        assert sorted(hessian_rows) == [len(batch), model._rows.n]  # forgotten, remaining
+        assert pass_rows and set(pass_rows) <= {len(batch), n_before, model._rows.n}
     keep = np.setdiff1d(np.arange(300), [0, 1, 2, 10, 11, 50])
     assert_same_state(model, LogisticRegression().fit(X[keep], y[keep]))

@@ -343,7 +343,7 @@ def test_command_line_reports_the_certificate(capsys):
 
     assert main(["--epsilon", "2", "--ensemble", "0", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
-    assert "Certified removal (epsilon=2, budget 0.1):" in out
+    assert "Certified removal, CertifiedNewton(epsilon=2):" in out
     assert "CertifiedNewton certificate: epsilon=2, delta=0, spent" in out
 
 

@@ -11,6 +11,7 @@ from scipy.special import expit, logsumexp, softmax
 
 from skunlearn._kernels import LOSSES, hessian, hessp, linear_predictor, loss_grad
 from skunlearn._kernels._config import PARALLEL_MIN_SIZE
+from skunlearn._kernels._points import CODES
 
 CASES = [  # (loss, K)
     ("squared", 1),
@@ -321,3 +322,48 @@ def test_property_matches_numpy(loss, n, d, K, sparse, parallel, seed, data):
     weight = st.one_of(st.just(0.0), st.floats(-3.0, 3.0, allow_subnormal=False))
     w = data.draw(arrays(np.float64, n, elements=weight))
     assert_matches_reference(loss, X, y, w, coef, b, parallel=parallel, rtol=1e-11)
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic", "exponential"])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
+def test_fused_hessian_value_grad(loss, fit_intercept, parallel, monkeypatch):
+    """The one-pass dense build (non-negative weights, one output) against numpy: the
+    Hessian, loss, gradient and column sums of w x^2, with blocks of 7 rows and, in
+    parallel, one chunk per thread."""
+    from skunlearn._kernels import _hessian, hessian_value_grad
+
+    X, y, w, coef, b = make_problem(loss, n=61, d=4, seed=8, fit_intercept=fit_intercept)
+    w = np.abs(w)  # zero weights stay
+    monkeypatch.setattr(_hessian, "_FUSED_BLOCK_BYTES", 8 * 7 * (4 + fit_intercept))
+    monkeypatch.setattr(_hessian, "PARALLEL_MIN_SIZE", 1 if parallel else 10**9)
+    assert _hessian._fused_eligible(CODES[loss], X, coef, w)
+    H, value, grad_coef, grad_intercept, squares = hessian_value_grad(
+        loss, X, y, w, coef, b, fit_intercept
+    )
+    losses, G = reference(loss, X, y, w, coef, b)
+    z = (X @ coef.T + b)[:, 0]
+    if loss == "squared":
+        c = 2.0 * w
+    elif loss == "logistic":
+        c = w * expit(z) * expit(-z)
+    else:
+        c = w * np.exp(-(2.0 * y - 1.0) * z)
+    A = np.c_[X, np.ones(len(X))] if fit_intercept else X
+    assert_allclose(H, A.T @ (c[:, None] * A), rtol=1e-12, atol=1e-13 * np.abs(H).max())
+    assert_allclose(value, w @ losses, rtol=1e-12)
+    assert_allclose(grad_coef, (w[:, None] * G).T @ X, rtol=1e-11, atol=1e-12)
+    assert_allclose(grad_intercept, (w[:, None] * G).sum(axis=0), rtol=1e-11, atol=1e-12)
+    assert_allclose(squares, w @ X**2, rtol=1e-12)
+
+
+def test_fused_hessian_equals_the_general_build():
+    """Sparse input and negative weights take the general path; the numbers agree."""
+    from skunlearn._kernels import hessian_value_grad
+
+    X, y, w, coef, b = make_problem("logistic", n=50, d=4, seed=9)
+    w = np.abs(w)
+    dense_result = hessian_value_grad("logistic", X, y, w, coef, b, True)
+    sparse_result = hessian_value_grad("logistic", sp.csr_matrix(X), y, w, coef, b, True)
+    for a, c in zip(dense_result, sparse_result, strict=True):
+        assert_allclose(a, c, rtol=1e-12, atol=1e-13)

@@ -6,7 +6,18 @@ arrays and scalars, compiled lazily on first use. The loss is given by name
 and reaches the kernels as an integer code (:mod:`._points`).
 """
 
-from ._hessian import curvature, hessian, hessp
+from ._hessian import column_squares, curvature, hessian, hessian_value_grad, hessp
 from ._loss_grad import LOSSES, linear_predictor, loss_grad
+from ._syrk import single_threaded_blas
 
-__all__ = ["LOSSES", "curvature", "loss_grad", "hessian", "hessp", "linear_predictor"]
+__all__ = [
+    "LOSSES",
+    "column_squares",
+    "curvature",
+    "loss_grad",
+    "hessian",
+    "hessian_value_grad",
+    "hessp",
+    "linear_predictor",
+    "single_threaded_blas",
+]

@@ -5,20 +5,176 @@ Every (k, l) block of the Hessian is a weighted Gram matrix
 ``X.T @ diag(c_kl) @ X`` (plus its intercept row/column): numba kernels compute
 the per-row curvature ``c_kl``, BLAS (dense, a weighted ``syrk``) or scipy (CSR)
 the d x d products.
+
+For dense X, a single output and non-negative weights (binary logistic and
+exponential losses, single-target squared loss) the Hessian is built in one
+fused pass (:func:`hessian_value_grad`): each thread takes blocks of rows
+that fit its cache, computes their margins, curvatures, loss and gradient,
+scales them by ``sqrt(c)`` with a column of ``sqrt(c)`` for the intercept,
+and adds their rank-k update with BLAS ``dsyrk`` called from the kernel
+(:mod:`._syrk`), so the loss, its gradient and the column sums of
+``weights * X**2`` come with the Hessian at no extra pass.
 """
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from numba import njit, prange
 from scipy.linalg.blas import dsyrk
 
 from .._parameters import ParameterLayout
-from ._config import NJIT
-from ._loss_grad import _check_inputs, linear_predictor
-from ._points import MULTINOMIAL, SQUARED, weighted_curvature
+from ._config import NJIT, NJIT_PARALLEL, PARALLEL_MIN_SIZE, n_threads
+from ._loss_grad import _check_inputs, _row_bounds, linear_predictor, loss_grad
+from ._points import MULTINOMIAL, SQUARED, point, weighted_curvature
+from ._rows import _dense_add, _dense_dot
+from ._syrk import _UPPER_NOTRANS, single_threaded_blas, syrk_rows
 
 # Elements per syrk block of rows, so the scaled copy of X stays around 32 MB.
 _GRAM_BLOCK = 1 << 22
+# Bytes of one block of scaled rows in the fused build: it stays in the L2
+# cache of the thread that prepares it and computes its rank-k update.
+_FUSED_BLOCK_BYTES = 1 << 19
+
+
+@njit(**NJIT)
+def _scaled_block(code, X, y, w, coef, intercept, with_intercept, A, grad_coef, squares):
+    """``A[i] = sqrt(c_i) [x_i, 1]``; returns the loss and intercept gradient of the rows,
+    accumulating their coefficient gradient and column sums of ``w x^2``."""
+    d = X.shape[1]
+    loss, grad_b = 0.0, 0.0
+    for i in range(X.shape[0]):
+        z = intercept[0] + _dense_dot(X, i, coef, 0)
+        root = np.sqrt(weighted_curvature(code, z, y[i], w[i]))
+        if w[i] != 0.0:
+            value, slope = point(code, z, y[i])
+            loss += w[i] * value
+            grad_b += w[i] * slope
+            _dense_add(w[i] * slope, X, i, grad_coef, 0)
+        for j in range(d):
+            squares[j] += w[i] * X[i, j] * X[i, j]
+            A[i, j] = root * X[i, j]
+        if with_intercept:
+            A[i, d] = root
+    return loss, grad_b
+
+
+@njit(**NJIT)
+def _fused_chunk(code, X, y, w, coef, intercept, with_intercept, A, H, grad_coef, squares, flags):
+    """The rows of X in blocks of ``A.shape[0]``: ``H += A^T A`` per block (lower
+    triangle); returns ``(loss, intercept gradient)``."""
+    loss, grad_b = 0.0, 0.0
+    for lo in range(0, X.shape[0], A.shape[0]):
+        hi = min(X.shape[0], lo + A.shape[0])
+        part, part_b = _scaled_block(
+            code,
+            X[lo:hi],
+            y[lo:hi],
+            w[lo:hi],
+            coef,
+            intercept,
+            with_intercept,
+            A,
+            grad_coef,
+            squares,
+        )
+        loss += part
+        grad_b += part_b
+        syrk_rows(A, hi - lo, H, flags)
+    return loss, grad_b
+
+
+@njit(**NJIT_PARALLEL)
+def _fused_parallel(
+    code, X, y, w, coef, intercept, with_intercept, block, bounds, H, grad, squares, out, flags
+):
+    for c in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[c], bounds[c + 1]
+        A = np.empty((block, H.shape[1]))
+        out[c, 0], out[c, 1] = _fused_chunk(
+            code,
+            X[lo:hi],
+            y[lo:hi],
+            w[lo:hi],
+            coef,
+            intercept,
+            with_intercept,
+            A,
+            H[c],
+            grad[c],
+            squares[c],
+            flags,
+        )
+
+
+def _fused_eligible(code, X, coef, weights):
+    """Whether the one-pass dense build applies (one output, non-negative weights)."""
+    return (
+        not sp.issparse(X)
+        and code != MULTINOMIAL
+        and coef.shape[0] == 1
+        and bool(np.all(weights >= 0.0))
+    )
+
+
+def _fused_dense(code, X, y, weights, coef, intercept, fit_intercept):
+    """``(H, value, grad_coef, grad_intercept, squares)`` of dense rows in one pass."""
+    n, d = X.shape
+    p = d + int(fit_intercept)
+    chunks = max(1, min(n_threads(), n)) if X.size >= PARALLEL_MIN_SIZE else 1
+    bounds = _row_bounds(X, chunks)
+    H = np.zeros((chunks, p, p))
+    grad, squares = np.zeros((chunks, 1, d)), np.zeros((chunks, d))
+    out = np.zeros((chunks, 2))
+    block = max(1, min(n, _FUSED_BLOCK_BYTES // (8 * p)))
+    args = (code, X, y, weights, coef, intercept, fit_intercept)
+    with single_threaded_blas():
+        if chunks == 1:
+            A = np.empty((block, p))
+            out[0] = _fused_chunk(*args, A, H[0], grad[0], squares[0], _UPPER_NOTRANS)
+        else:
+            _fused_parallel(*args, block, bounds, H, grad, squares, out, _UPPER_NOTRANS)
+    H = H.sum(axis=0)
+    H = np.tril(H) + np.tril(H, -1).T
+    value, grad_b = out.sum(axis=0)
+    return H, float(value), grad.sum(axis=0), np.array([grad_b]), squares.sum(axis=0)
+
+
+def column_squares(X, weights):
+    """``sum_i weights[i] * X[i, j]**2`` for each column (dense or CSR X)."""
+    if sp.issparse(X):
+        return np.asarray(X.power(2).T @ weights).ravel()
+    return np.einsum("i,ij,ij->j", weights, X, X)
+
+
+def hessian_value_grad(loss, X, y, weights, coef, intercept, fit_intercept):
+    """Hessian, value and gradient of ``sum_i weights[i] * l_i``; column sums of ``weights X^2``.
+
+    One fused pass over dense X for a single output and non-negative
+    weights; otherwise :func:`hessian`, :func:`loss_grad` and one more pass.
+
+    Parameters
+    ----------
+    loss, X, y, weights, coef, intercept, fit_intercept
+        As in :func:`hessian`.
+
+    Returns
+    -------
+    H : ndarray of shape (p, p)
+        As :func:`hessian` returns it.
+    value : float
+        As :func:`loss_grad` returns it.
+    grad_coef : ndarray of shape (K, n_features)
+    grad_intercept : ndarray of shape (K,)
+        Gradient (zeros for the intercept when it is not a parameter).
+    squares : ndarray of shape (n_features,)
+        ``sum_i weights[i] * X[i, j]**2``.
+    """
+    code, y_kernel = _check_inputs(loss, X, y, weights, coef, intercept)
+    if _fused_eligible(code, X, coef, weights):
+        return _fused_dense(code, X, y_kernel, weights, coef, intercept, fit_intercept)
+    H = hessian(loss, X, y, weights, coef, intercept, fit_intercept)
+    grad_coef, grad_intercept = np.empty_like(coef), np.empty_like(intercept)
+    value = loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept)
+    return H, value, grad_coef, grad_intercept, column_squares(X, weights)
 
 
 @njit(**NJIT)
@@ -149,6 +305,8 @@ def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
         p = K * (d + 1), or K * d without intercept. Dense also for CSR X.
     """
     code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    if _fused_eligible(code, X, coef, weights):
+        return _fused_dense(code, X, y, weights, coef, intercept, fit_intercept)[0]
     layout = ParameterLayout(*coef.shape, fit_intercept)
     H = np.zeros((layout.n_params,) * 2)
     done = {}  # outputs of a squared loss share one curvature vector

@@ -8,10 +8,12 @@
 - :func:`prox_newton`: proximal Newton on a working set, for L1 and
   elastic-net penalties;
 - least squares: exact centred Gram statistics (:class:`GramStatistics`,
-  computed from rows, never downdated) and block conjugate gradients
-  (:func:`ridge_cg`) when the ``d x d`` matrix should not be formed;
-  :func:`ridge_solve`, the one ridge solve, picks the method (Cholesky,
-  rank-revealing SVD or LSQR, CG, non-negative least squares);
+  computed from rows, never downdated; :class:`BucketedGram`, kept per hash
+  bucket so that an unlearning recomputes only the buckets it touched) and
+  block conjugate gradients (:func:`ridge_cg`) when the ``d x d`` matrix should
+  not be formed; :func:`ridge_solve`, the one ridge solve, picks the method
+  (Cholesky, rank-revealing SVD or LSQR, CG, non-negative least squares) and
+  takes either kind of statistics;
 - canonical finalization (:func:`canonical_newton_step`,
   :func:`canonical_prox_newton_step`, :func:`round_to_grid`): the last step of
   every converged fit and exact unlearning, so that the solution's bits depend
@@ -21,6 +23,7 @@ Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
 """
 
+from ._bucketed_gram import BucketedGram
 from ._budget import dense_hessian_fits
 from ._canonical import (
     canonical_newton_step,
@@ -39,6 +42,7 @@ from ._ridge_cg import SPARSE_GRAM_MAX_FEATURES, ridge_cg, ridge_statistics, use
 
 __all__ = [
     "SPARSE_GRAM_MAX_FEATURES",
+    "BucketedGram",
     "GramStatistics",
     "History",
     "RidgeSolution",

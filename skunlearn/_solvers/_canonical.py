@@ -35,12 +35,13 @@ for both computations.
 
 import numpy as np
 import scipy.linalg
-import scipy.sparse as sp
 import scipy.sparse.linalg
 from threadpoolctl import threadpool_limits
 
+from .._kernels import column_squares
 from .._penalties import l1_residual
 from ._budget import dense_hessian_fits
+from ._newton import _factor, _solve
 from ._prox_newton import prox_newton, working_hessian
 
 __all__ = [
@@ -109,7 +110,7 @@ def round_to_grid(theta, scale=None, gauge=None):
     return theta_c
 
 
-def coordinate_scales(X, weights, n_outputs, n_intercepts):
+def coordinate_scales(X, weights, n_outputs, n_intercepts, squares=None):
     """Weighted root-mean-square of each column of ``X`` per coefficient, 1 per intercept.
 
     The scale of :func:`round_to_grid` for a linear model: a coefficient moves
@@ -125,6 +126,8 @@ def coordinate_scales(X, weights, n_outputs, n_intercepts):
         Coefficient rows ``K`` (the scales of a column repeat for each).
     n_intercepts : int
         Intercepts at the end of ``theta`` (0 or ``K``).
+    squares : ndarray of shape (n_features,), default=None
+        ``sum_i weights[i] * X[i, j]**2`` when known (then X is not read).
 
     Returns
     -------
@@ -136,18 +139,23 @@ def coordinate_scales(X, weights, n_outputs, n_intercepts):
     >>> coordinate_scales(np.array([[3.0, 0.0], [-3.0, 0.0]]), np.ones(2), 1, 1)
     array([3., 1., 1.])
     """
-    weights = np.abs(weights)
-    total = float(np.sum(weights))
-    if sp.issparse(X):
-        squares = np.asarray(X.power(2).T @ weights).ravel()
-    else:
-        squares = np.einsum("i,ij,ij->j", weights, X, X)
+    squares, total = _weighted_squares(X, weights, squares)
     rms = np.sqrt(squares / total) if total > 0 else np.zeros(X.shape[1])
     rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
     return np.concatenate([np.tile(rms, n_outputs), np.ones(n_intercepts)])
 
 
-def canonical_newton_step(objective, theta, value_grad=None):
+def _weighted_squares(X, weights, squares=None):
+    """``(sum_i |w_i| x_ij^2 per column, sum_i |w_i|)``, the squares unless given; chunked
+    rows reduce both where they live."""
+    moments = getattr(X, "column_moments", None)
+    if moments is not None:
+        return moments(weights)
+    weights = np.abs(weights)
+    return column_squares(X, weights) if squares is None else squares, float(np.sum(weights))
+
+
+def canonical_newton_step(objective, theta, value_grad=None, squares=None):
     """Polish ``theta``, round it to the grid, then take one Newton step from there.
 
     ``theta`` (any converged solution) is first polished by one Newton step
@@ -159,8 +167,15 @@ def canonical_newton_step(objective, theta, value_grad=None):
     ``theta_c`` (the same evaluation, unless the polish moved the rounding).
     Cholesky while the Hessian fits :func:`dense_hessian_fits`, else
     conjugate gradients on Hessian-vector products to ``1e-12`` (BLAS on one
-    thread). Costs one Hessian evaluation (rarely two) and three gradient
-    passes (two when ``value_grad`` is given).
+    thread).
+
+    The Hessian evaluation also gives the objective's gradient at the
+    rounded point (:meth:`LinearObjective.hessian_value_grad`: one fused pass
+    over dense X), so the step costs one Hessian evaluation (rarely two) and
+    no other pass when ``value_grad`` and ``squares`` are given; the value
+    and gradient at the canonical solution are the second-order expansion
+    from ``theta_c`` (exact to ``O(|step|^3)``, a step of ``2^-27`` relative:
+    rounding level). On the matrix-free path they are evaluated (one pass).
 
     Parameters
     ----------
@@ -170,6 +185,11 @@ def canonical_newton_step(objective, theta, value_grad=None):
         A converged solution (any solver, any starting point).
     value_grad : tuple of (float, ndarray), default=None
         The objective and its gradient at ``theta``, when known.
+    squares : ndarray of shape (n_features,), default=None
+        The column sums of ``objective.weights * X**2`` (for the rounding's
+        :func:`coordinate_scales`), when known; only the powers of two of the
+        scales matter, so sums within rounding of the exact ones give the
+        same grid unless one lies at a power of two.
 
     Returns
     -------
@@ -181,6 +201,9 @@ def canonical_newton_step(objective, theta, value_grad=None):
         The loss Hessian (no penalty) at ``theta_c``; None on the matrix-free path.
     value, grad : float, ndarray of shape (n_params,)
         The objective and its gradient at the canonical ``theta``.
+    squares : ndarray of shape (n_features,) or None
+        The column sums of ``objective.weights * X**2`` from the Hessian
+        evaluation at ``theta_c`` (None on the matrix-free path).
 
     Examples
     --------
@@ -197,16 +220,16 @@ def canonical_newton_step(objective, theta, value_grad=None):
     >>> bool(np.array_equal(a, b))
     True
     """
-    gauge, scale = _gauge_groups(objective), _scales(objective)
+    gauge, scale = _gauge_groups(objective), _scales(objective, squares)
     grad = objective.value_grad(theta)[1] if value_grad is None else value_grad[1]
     first = round_to_grid(theta, scale, gauge)
-    solve, loss_hessian = _newton_solver(objective, first)
-    theta_c = round_to_grid(theta - solve(grad), scale, gauge)
+    point = _NewtonPoint(objective, first)
+    theta_c = round_to_grid(theta - point.solve(grad), scale, gauge)
     if not np.array_equal(theta_c, first):
-        solve, loss_hessian = _newton_solver(objective, theta_c)
-    final = theta_c - solve(objective.value_grad(theta_c)[1])
-    value, grad = objective.value_grad(final)
-    return final, theta_c, loss_hessian, value, grad
+        point = _NewtonPoint(objective, theta_c)
+    final = theta_c - point.solve(point.grad)
+    value, grad = point.expansion(final)
+    return final, theta_c, point.loss_hessian, value, grad, point.squares
 
 
 def canonical_prox_newton_step(objective, l1, theta, *, tol, max_iter, value_grad=None):
@@ -243,9 +266,9 @@ def canonical_prox_newton_step(objective, l1, theta, *, tol, max_iter, value_gra
 
     Returns
     -------
-    theta, theta_c, loss_hessian, value, grad
+    theta, theta_c, loss_hessian, value, grad, squares
         As :func:`canonical_newton_step` (``value`` and ``grad`` of the smooth
-        part).
+        part; ``squares`` None: the support steps do not compute them).
 
     Examples
     --------
@@ -274,7 +297,7 @@ def canonical_prox_newton_step(objective, l1, theta, *, tol, max_iter, value_gra
     if final is None or np.max(np.abs(l1_residual(final, grad, l1)), initial=0.0) > tol * total:
         result = prox_newton(objective, l1, theta_c, tol=tol, max_iter=max_iter)
         final, (value, grad) = result.theta, objective.value_grad(result.theta)
-    return final, theta_c, loss_hessian, value, grad
+    return final, theta_c, loss_hessian, value, grad, None
 
 
 def _support_step(objective, l1, theta, grad, at=None):
@@ -324,25 +347,44 @@ def _gauge_groups(objective, l1=None):
     return groups or None
 
 
-def _scales(objective):
+def _scales(objective, squares=None):
     layout = objective.layout
     return coordinate_scales(
-        objective.X, objective.weights, layout.n_outputs, layout.n_params - layout.n_coef
+        objective.X, objective.weights, layout.n_outputs, layout.n_params - layout.n_coef, squares
     )
 
 
-def _newton_solver(objective, theta):
-    """``(g -> H^-1 g, loss Hessian or None)`` with the objective's Hessian at ``theta``."""
-    if not dense_hessian_fits(objective.n_params):
-        operator = objective.hessian_operator(theta)
-        return (lambda g: _cg_solve(operator, g)), None
-    loss_hessian = objective.loss_hessian(theta)
-    H = objective.regularize(loss_hessian)
-    try:
-        factor = scipy.linalg.cho_factor(H, check_finite=False)
-        return (lambda g: scipy.linalg.cho_solve(factor, g, check_finite=False)), loss_hessian
-    except scipy.linalg.LinAlgError:
-        return (lambda g: scipy.linalg.lstsq(H, g, check_finite=False)[0]), loss_hessian
+class _NewtonPoint:
+    """The objective's Hessian (factored), value and gradient at one point."""
+
+    def __init__(self, objective, theta):
+        self.objective, self.theta = objective, theta
+        self.loss_hessian = self.squares = None
+        if not dense_hessian_fits(objective.n_params):
+            operator = objective.hessian_operator(theta)
+            self.value, self.grad = objective.value_grad(theta)
+            self.factor = operator
+            return
+        evaluation = objective.hessian_value_grad(theta)
+        self.loss_hessian, self.value, self.grad, self.squares = evaluation
+        self.H = objective.regularize(self.loss_hessian)
+        self.factor = _factor(self.H)
+
+    def solve(self, g):
+        """``H^-1 g``: Cholesky (least squares when H is not positive definite), or
+        conjugate gradients on the matrix-free path."""
+        if self.loss_hessian is None:
+            return _cg_solve(self.factor, g)
+        return _solve(self.factor, g)
+
+    def expansion(self, theta):
+        """Value and gradient at ``theta`` (near this point): second-order expansion, or a
+        pass on the matrix-free path."""
+        if self.loss_hessian is None:
+            return self.objective.value_grad(theta)
+        step = theta - self.theta
+        change = self.H @ step
+        return self.value + float(self.grad @ step + 0.5 * step @ change), self.grad + change
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")

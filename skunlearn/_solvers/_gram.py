@@ -13,7 +13,7 @@ _BLOCK_BYTES = 32 * 2**20
 
 
 def _weighted_scatter(X, Y, sample_weight, x_mean, y_mean):
-    """``(Xc^T W Xc, Xc^T W Yc)`` with ``Xc = X - x_mean``, in row blocks of 32 MiB.
+    """``(Xc^T W Xc, Xc^T W Yc, Yc^T W Yc)`` with ``Xc = X - x_mean``, in row blocks of 32 MiB.
 
     One pass over ``X`` with no full-size temporary; the symmetric part uses
     BLAS ``syrk`` (half the flops of a general product).
@@ -21,6 +21,7 @@ def _weighted_scatter(X, Y, sample_weight, x_mean, y_mean):
     n, d = X.shape
     xx = np.zeros((d, d), order="F")
     xy = np.zeros((d, Y.shape[1]))
+    yy = np.zeros((Y.shape[1], Y.shape[1]))
     unit = bool(np.all(sample_weight == 1.0))
     root = np.sqrt(sample_weight)
     step = max(1, _BLOCK_BYTES // (8 * max(d, 1)))
@@ -34,15 +35,16 @@ def _weighted_scatter(X, Y, sample_weight, x_mean, y_mean):
             targets *= root[lo : lo + step, None]
         xx = dsyrk(1.0, block.T, beta=1.0, c=xx, overwrite_c=1)
         xy += block.T @ targets
-    return np.triu(xx) + np.triu(xx, 1).T, xy
+        yy += targets.T @ targets
+    return np.triu(xx) + np.triu(xx, 1).T, xy, yy
 
 
 @dataclass(frozen=True)
 class GramStatistics:
     """Weighted sufficient statistics of ``(X, Y)`` for (ridge) least squares.
 
-    ``xx`` and ``xy`` are the scatter matrices of the rows centred at their
-    weighted means (or uncentred, with zero means, when ``centered`` is
+    ``xx``, ``xy`` and ``yy`` are the scatter matrices of the rows centred at
+    their weighted means (or uncentred, with zero means, when ``centered`` is
     False). They are always computed from rows (:meth:`from_rows`), never
     updated by subtraction: after an unlearning they are recomputed from the
     remaining rows by the code ``fit`` runs, so they equal, bit for bit, the
@@ -60,6 +62,8 @@ class GramStatistics:
     xx : ndarray of shape (n_features, n_features)
     xy : ndarray of shape (n_features, n_targets)
     centered : bool
+    yy : ndarray of shape (n_targets, n_targets) or None
+        None when not computed (the objective's value is then unknown).
     """
 
     weight: float
@@ -68,6 +72,7 @@ class GramStatistics:
     xx: np.ndarray
     xy: np.ndarray
     centered: bool
+    yy: np.ndarray | None = None
 
     # Warm-state protocol (skunlearn._warm_state): recomputed from the remaining
     # rows, so it describes them exactly and is kept for the next unlearn.
@@ -79,8 +84,12 @@ class GramStatistics:
 
         Dense X: one blocked pass with BLAS ``syrk`` on the centred rows.
         CSR X: the sparse product ``X.T @ W X`` minus the mean's outer product
-        (no dense copy of X).
+        (no dense copy of X). Chunked rows (a dask cluster, files) reduce
+        per-chunk statistics where they live (their ``gram_statistics``).
         """
+        reduce = getattr(X, "gram_statistics", None)
+        if reduce is not None:
+            return cls(*reduce(Y, sample_weight, centered), centered)
         weight = float(np.sum(sample_weight))
         if centered and weight > 0:
             x_mean = np.asarray(X.T @ sample_weight).ravel() / weight
@@ -91,10 +100,12 @@ class GramStatistics:
             Xw = X.copy()
             Xw.data *= np.repeat(sample_weight, np.diff(X.indptr))
             xx = np.asarray((X.T @ Xw).toarray()) - weight * np.outer(x_mean, x_mean)
-            xy = np.asarray(Xw.T @ (Y - y_mean))
-            return cls(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, centered)
-        xx, xy = _weighted_scatter(X, Y, sample_weight, x_mean, y_mean)
-        return cls(weight, x_mean, y_mean, xx, xy, centered)
+            Yc = Y - y_mean
+            xy = np.asarray(Xw.T @ Yc)
+            yy = Yc.T @ (sample_weight[:, None] * Yc)
+            return cls(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, centered, yy)
+        xx, xy, yy = _weighted_scatter(X, Y, sample_weight, x_mean, y_mean)
+        return cls(weight, x_mean, y_mean, xx, xy, centered, yy)
 
     def valid_at(self, theta):
         """Always: least-squares statistics do not depend on the parameters."""
@@ -111,3 +122,21 @@ class GramStatistics:
             The remaining rows, in their stored order.
         """
         return GramStatistics.from_rows(*remaining, self.centered)
+
+    def value_grad(self, coef, intercept):
+        """``sum_i s_i ||y_i - coef x_i - intercept||^2`` and its gradient, from the statistics.
+
+        Returns ``(value, grad_coef (n_targets, n_features), grad_intercept
+        (n_targets,))``, in sample-weight units, without a penalty; the value
+        needs ``yy``. ``O(d^2)``: no pass over the rows.
+        """
+        offset = intercept - self.y_mean + coef @ self.x_mean
+        coef_xx = coef @ self.xx
+        value = (
+            np.trace(self.yy)
+            - 2.0 * np.sum(coef * self.xy.T)
+            + np.sum(coef_xx * coef)
+            + self.weight * float(offset @ offset)
+        )
+        grad_coef = 2.0 * (coef_xx - self.xy.T + self.weight * np.outer(offset, self.x_mean))
+        return float(value), grad_coef, 2.0 * self.weight * offset

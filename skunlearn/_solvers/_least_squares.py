@@ -18,6 +18,14 @@
   :func:`scipy.optimize.nnls`) on the Cholesky factor of the Gram system: the
   exact constrained optimum.
 
+Rows held elsewhere (a chunked store's rows on dask workers or in files, see
+:mod:`skunlearn.utils._chunked_rows`) are never gathered: they are solved from
+their Gram statistics only, the rank-revealing solve then being the symmetric
+eigendecomposition of the Gram matrix (eigenvalues below ``max(n, d) eps``
+times the largest discarded, the rounding of an ``n``-row Gram sum), accurate
+to the Gram matrix's precision (about half the digits of the SVD of the rows
+when it is ill-conditioned).
+
 Rows of zero weight (forgotten rows during ``unlearn``) take no part.
 """
 
@@ -119,7 +127,31 @@ def ridge_solve(
         solution = _cholesky(gram, alpha)
         if solution is not None:
             return solution
+    if _held_elsewhere(X):
+        return _gram_eigen(gram, alpha, X.shape[0])
     return _rank_revealing(X, Y, sample_weight, alpha, fit_intercept)
+
+
+def _held_elsewhere(X):
+    """Whether ``X`` is a chunked store's rows (they reduce their own Gram statistics)."""
+    return hasattr(X, "gram_statistics")
+
+
+def _gram_root(A, n_rows):
+    """``(V, s)``: eigenvectors and eigenvalues of the symmetric ``A`` (a Gram sum over
+    ``n_rows`` rows) above its rounding, ``max(n_rows, d) eps s_max``."""
+    s, V = scipy.linalg.eigh(A, check_finite=False)
+    keep = s > max(n_rows, len(s)) * np.finfo(np.float64).eps * s.max(initial=0.0)
+    return V[:, keep], s[keep]
+
+
+def _gram_eigen(gram, alpha, n_rows):
+    """The rank-revealing solve on the Gram statistics (rows that cannot be gathered)."""
+    V, s = _gram_root(gram.xx, n_rows)
+    coef = (V @ ((V.T @ gram.xy) / (s[:, None] + alpha[None, :]))).T
+    return RidgeSolution(
+        np.ascontiguousarray(coef), _intercept((gram.x_mean, gram.y_mean), coef), "svd"
+    )
 
 
 def _intercept(gram_or_means, coef):
@@ -229,8 +261,13 @@ def _nonnegative(gram, X, Y, sample_weight, alpha, fit_intercept):
         try:
             lower = scipy.linalg.cholesky(A, lower=True, check_finite=False)
         except scipy.linalg.LinAlgError:
-            Xc, Yc, _ = _centred_rows(X, Y, sample_weight, fit_intercept)
-            coef[k] = scipy.optimize.nnls(Xc, Yc[:, k], maxiter=50 * Xc.shape[1])[0]
+            if _held_elsewhere(X):  # a square root of the Gram system: V^T A V = diag(s)
+                V, s = _gram_root(A, X.shape[0])
+                rows, rhs = np.sqrt(s)[:, None] * V.T, (V.T @ gram.xy[:, k]) / np.sqrt(s)
+            else:
+                Xc, Yc, _ = _centred_rows(X, Y, sample_weight, fit_intercept)
+                rows, rhs = Xc, Yc[:, k]
+            coef[k] = scipy.optimize.nnls(rows, rhs, maxiter=50 * rows.shape[1])[0]
             continue
         rhs = scipy.linalg.solve_triangular(lower, gram.xy[:, k], lower=True)
         coef[k] = scipy.optimize.nnls(lower.T, rhs, maxiter=50 * len(rhs))[0]

@@ -7,6 +7,7 @@ sum(weights)``, so one tolerance means the same thing for every data size.
 import numpy as np
 import scipy.linalg
 
+from .._kernels import single_threaded_blas
 from ._history import History, SolverResult, scaled_gradient_norm
 
 __all__ = ["line_search", "newton"]
@@ -15,18 +16,25 @@ _ARMIJO = 1e-4
 _CHORD_CONTRACTION = 0.25
 
 
+# Factorisations and solves run with BLAS on one thread: at these sizes threads
+# gain nothing, and OpenBLAS threads left spinning slow the parallel kernels
+# that run next on the same cores.
+
+
 def _factor(H):
-    try:
-        return scipy.linalg.cho_factor(H, check_finite=False), True
-    except scipy.linalg.LinAlgError:
-        return H, False
+    with single_threaded_blas():
+        try:
+            return scipy.linalg.cho_factor(H, check_finite=False), True
+        except scipy.linalg.LinAlgError:
+            return H, False
 
 
 def _solve(factor, g):
     matrix, is_cholesky = factor
-    if is_cholesky:
-        return scipy.linalg.cho_solve(matrix, g, check_finite=False)
-    return scipy.linalg.lstsq(matrix, g, check_finite=False)[0]
+    with single_threaded_blas():
+        if is_cholesky:
+            return scipy.linalg.cho_solve(matrix, g, check_finite=False)
+        return scipy.linalg.lstsq(matrix, g, check_finite=False)[0]
 
 
 def line_search(objective, theta, value, grad, step):

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from .. import _kernels
+from ._bucketed_gram import BucketedGram
 from ._budget import dense_hessian_fits
 from ._gram import GramStatistics
 
@@ -46,8 +47,11 @@ def uses_gram(X):
     return not sp.issparse(X) or n_features <= SPARSE_GRAM_MAX_FEATURES
 
 
-def ridge_statistics(X, Y, sample_weight, centered):
+def ridge_statistics(X, Y, sample_weight, centered, hashes=None):
     """Gram statistics of the rows (dense or CSR X), or None on the CG path.
+
+    Dense X with row ``hashes`` gives a :class:`BucketedGram` (statistics per
+    hash bucket, for unlearning), otherwise a :class:`GramStatistics`.
 
     Parameters
     ----------
@@ -56,10 +60,12 @@ def ridge_statistics(X, Y, sample_weight, centered):
     sample_weight : ndarray of shape (n_samples,)
     centered : bool
         Centre at the weighted means (a fitted intercept).
+    hashes : ndarray of shape (n_samples,), dtype int64, default=None
+        Hash of each row (:func:`skunlearn.utils.hash_rows`).
 
     Returns
     -------
-    statistics : GramStatistics or None
+    statistics : GramStatistics, BucketedGram or None
 
     Examples
     --------
@@ -74,6 +80,8 @@ def ridge_statistics(X, Y, sample_weight, centered):
     """
     if not uses_gram(X):
         return None
+    if hashes is not None and not sp.issparse(X):
+        return BucketedGram.from_rows(X, Y, sample_weight, hashes, centered)
     return GramStatistics.from_rows(X, Y, sample_weight, centered)
 
 

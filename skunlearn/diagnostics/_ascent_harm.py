@@ -29,7 +29,7 @@ def _cosine(a, b):
 class GradientAlignment:
     """Alignment of the forget and retain loss gradients at the current weights.
 
-    Attributes
+    Parameters
     ----------
     forget_retain : float
         ``cos(mean_F grad l, mean_R grad l)``. At the original model the two
@@ -44,6 +44,26 @@ class GradientAlignment:
         constructions of [1]_), so that ascent on F is ascent on R.
     forget_norm, retain_norm : float
         Euclidean norms of the two mean gradients.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    Returned by :func:`gradient_alignment`:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import gradient_alignment
+    >>> alignment = gradient_alignment(clf, X[:10], y[:10])
+    >>> bool(-1 <= alignment.pairwise <= 1), bool(alignment.forget_norm > 0)
+    (True, True)
     """
 
     forget_retain: float
@@ -52,12 +72,18 @@ class GradientAlignment:
     retain_norm: float
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value.
+        """
         return asdict(self)
 
 
 def gradient_alignment(estimator, X_forget, y_forget=None):
-    """Cosines between forget and retain loss gradients: of the means, and pairwise.
+    """Measure the cosines between forget and retain loss gradients: means and pairs.
 
     Reads the retain rows (the privacy remark of [1]_).
 
@@ -77,6 +103,11 @@ def gradient_alignment(estimator, X_forget, y_forget=None):
     See Also
     --------
     ascent_harm : The cosine between the descent-ascent step and the oracle.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -119,7 +150,7 @@ class AscentHarm:
     of descent-ascent is *found* by following its path (see
     :func:`ascent_harm`), so both read the retain rows.
 
-    Attributes
+    Parameters
     ----------
     inner : float
         ``<-grad L_DA(w_D), w_R - w_D>``: negative means the first
@@ -173,6 +204,26 @@ class AscentHarm:
         DA steps taken from ``w_D`` before the last continuation.
     flow_steps : int
         Damped Newton steps of the last continuation.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    Returned by :func:`ascent_harm`:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import ascent_harm
+    >>> harm = ascent_harm(clf, X[:10], y[:10])
+    >>> harm.outcome, harm.harmful
+    ('settles', True)
     """
 
     inner: float
@@ -237,7 +288,14 @@ class AscentHarm:
         )
 
     def to_dict(self):
-        """Plain-Python dict, with the derived verdict."""
+        """Plain-Python dict of the fields and the derived verdict, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value (arrays become lists), plus ``moves_toward``,
+            ``diverges``, ``harmful`` and ``verdict``.
+        """
         out = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in asdict(self).items()}
         derived = {"moves_toward": self.moves_toward, "diverges": self.diverges}
         return {**out, **derived, "harmful": self.harmful, "verdict": self.verdict}

@@ -21,7 +21,7 @@ __all__ = ["CrossInfluence", "cross_influence"]
 class CrossInfluence:
     """Summary of the cross-influence matrix ``M = G_R H^{-1} G_F^T``.
 
-    Attributes
+    Parameters
     ----------
     spectral_norm : float
         Largest singular value of ``M``.
@@ -47,6 +47,21 @@ class CrossInfluence:
         ``||M[:, f]|| / sqrt(s_f S_R)`` (the RMS of ``M``'s column with unit
         weights; the value a copy of the row would get if weights were
         multiplicities). 0 for a row of weight 0.
+
+    Examples
+    --------
+    Returned by :func:`cross_influence`:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import cross_influence
+    >>> result = cross_influence(clf, X[:10], y[:10])
+    >>> result.singular_values.shape, bool(0 < result.top_energy_share <= 1)
+    ((4,), True)
     """
 
     spectral_norm: float
@@ -57,7 +72,13 @@ class CrossInfluence:
     per_forget_influence: np.ndarray
 
     def to_dict(self):
-        """Plain-Python dict (arrays become lists)."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value; arrays become lists.
+        """
         return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in asdict(self).items()}
 
 

@@ -28,7 +28,7 @@ __all__ = ["DependenceReport", "dependence_report"]
 class DependenceReport:
     """Forget/retain dependence and the ascent harm prediction for one forget set.
 
-    Attributes
+    Parameters
     ----------
     n_forget, n_retain : float
         Sizes (total sample weight) of the two sets.
@@ -42,6 +42,23 @@ class DependenceReport:
         regressor).
     seconds : float
         Wall time of the report.
+
+    Examples
+    --------
+    Returned by :func:`dependence_report`; ``print`` it for the text report:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import dependence_report
+    >>> report = dependence_report(clf, X[:10], y[:10], X[150:], y[150:])
+    >>> report.n_forget, report.harm.outcome
+    (10.0, 'settles')
+    >>> print(str(report).splitlines()[0])
+    Dependence of the forget set (10 rows) on the retain set (190 rows); reads the retain rows
     """
 
     n_forget: float
@@ -55,7 +72,13 @@ class DependenceReport:
     seconds: float
 
     def to_dict(self):
-        """Nested plain-Python dict."""
+        """Nested plain-Python dict of the report, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Sizes, seconds and each part's own ``to_dict()`` (None when absent).
+        """
         parts = ("cross_influence", "alignment", "harm", "similarity", "mmd", "hoeffding")
         out = {
             name: None if getattr(self, name) is None else getattr(self, name).to_dict()

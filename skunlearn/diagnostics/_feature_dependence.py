@@ -44,7 +44,7 @@ def _unit_rows(X):
 class FeatureSimilarity:
     """Cosine similarity of forget rows to retain rows.
 
-    Attributes
+    Parameters
     ----------
     mean_cosine : float
         Cosine between the mean forget row and the mean retain row.
@@ -53,6 +53,20 @@ class FeatureSimilarity:
         retain row is parallel to it, as in the constructions of [1]_).
     median_nearest, max_nearest : float
         Summary of ``nearest_cosine``.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    Returned by :func:`feature_similarity`:
+
+    >>> from skunlearn.diagnostics import feature_similarity
+    >>> result = feature_similarity([[1.0, 0.0], [0.0, 1.0]], [[2.0, 0.0], [1.0, 1.0]])
+    >>> result.nearest_cosine.round(3).tolist(), round(result.max_nearest, 3)
+    ([1.0, 0.707], 1.0)
     """
 
     mean_cosine: float
@@ -61,7 +75,13 @@ class FeatureSimilarity:
     max_nearest: float
 
     def to_dict(self):
-        """Plain-Python dict (arrays become lists)."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value; arrays become lists.
+        """
         return _as_dict(self)
 
 
@@ -82,6 +102,11 @@ def feature_similarity(X_forget, X_retain):
     Returns
     -------
     result : FeatureSimilarity
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -114,7 +139,7 @@ def feature_similarity(X_forget, X_retain):
 class MMDTest:
     """Gaussian-kernel maximum mean discrepancy two-sample test.
 
-    Attributes
+    Parameters
     ----------
     statistic : float
         Biased estimate of MMD^2 between the (subsampled) forget and retain rows.
@@ -124,6 +149,17 @@ class MMDTest:
         Kernel bandwidth ``sigma`` in ``exp(-||x - x'||^2 / (2 sigma^2))``.
     n_forget, n_retain : int
         Rows used from each sample.
+
+    Examples
+    --------
+    Returned by :func:`mmd_test`:
+
+    >>> import numpy as np
+    >>> from skunlearn.diagnostics import mmd_test
+    >>> rng = np.random.default_rng(0)
+    >>> result = mmd_test(rng.normal(size=(30, 2)), rng.normal(size=(60, 2)))
+    >>> result.n_forget, result.n_retain, bool(result.p_value > 0.05)
+    (30, 60, True)
     """
 
     statistic: float
@@ -133,12 +169,18 @@ class MMDTest:
     n_retain: int
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value.
+        """
         return _as_dict(self)
 
 
 def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random_state=0):
-    """Two-sample test: are forget and retain rows drawn from the same distribution?
+    """Test whether forget and retain rows are drawn from the same distribution.
 
     A random forget set passes (large p-value); a forget set that is a
     recognisable subpopulation fails. Each sample is subsampled (seeded) to at
@@ -162,6 +204,11 @@ def mmd_test(X_forget, X_retain, *, n_permutations=200, max_samples=1000, random
     Returns
     -------
     result : MMDTest
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------
@@ -213,9 +260,11 @@ def _squared_distances(X):
 
 @dataclass
 class HoeffdingCheck:
-    """Lemma 1 of [1]_: forget accuracy against held-out accuracy.
+    """Lemma 1 of "Ascent Fails to Forget": forget against held-out accuracy.
 
-    Attributes
+    See Lemma 1 of [1]_.
+
+    Parameters
     ----------
     forget_accuracy, test_accuracy : float
         Accuracies on the forget rows and on held-out rows.
@@ -225,6 +274,26 @@ class HoeffdingCheck:
         Hoeffding half-width ``sqrt(log(2 / (1 - confidence)) / (2 |F|))``.
     confidence : float
         Probability that a random forget set of the oracle stays in the band.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
+    Examples
+    --------
+    Returned by :func:`hoeffding_check`:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import hoeffding_check
+    >>> check = hoeffding_check(clf, X[:20], y[:20], X[100:], y[100:])
+    >>> bool(check.within_band), round(check.band, 3)
+    (True, 0.304)
     """
 
     forget_accuracy: float
@@ -239,14 +308,20 @@ class HoeffdingCheck:
         return self.gap <= self.band
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the fields, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            Field name to value, and ``within_band``.
+        """
         return {**_as_dict(self), "within_band": self.within_band}
 
 
 def hoeffding_check(estimator, X_forget, y_forget, X_test, y_test, *, confidence=0.95):
-    """Compare forget and held-out accuracy against the Hoeffding band of Lemma 1 [1]_.
+    """Compare forget and held-out accuracy against the Hoeffding band of Lemma 1.
 
-    The oracle never saw a random forget set F, so its forget accuracy equals
+    Lemma 1 of [1]_: the oracle never saw a random forget set F, so its forget accuracy equals
     its test accuracy up to ``P(|Acc_T - Acc_F| >= eps) <= 2 exp(-2 |F| eps^2)``.
     An unlearned model whose forget accuracy falls below the band has been
     damaged, not made to forget. Reads only the forget and test rows.
@@ -265,6 +340,11 @@ def hoeffding_check(estimator, X_forget, y_forget, X_test, y_test, *, confidence
     Returns
     -------
     result : HoeffdingCheck
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------

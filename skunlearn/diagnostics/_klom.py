@@ -65,7 +65,7 @@ def margins(estimator, X, y):
 
 
 def ensemble_margins(models, X, y):
-    """Margins of every model of an ensemble.
+    """Compute the margins of every model of an ensemble.
 
     Parameters
     ----------
@@ -126,6 +126,14 @@ def klom(margins_unlearned, margins_oracle, *, n_bins=20, clip=100.0, floor=1e-5
     See Also
     --------
     subsample_ensembles : Ensembles for deterministic (convex) fits.
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+    .. [2] K. Georgiev, R. Rinberg, S. M. Park, S. Garg, A. Ilyas, A. Madry,
+       S. Neel, "Attribute-to-Delete: Machine Unlearning via Datamodel Matching",
+       ICLR 2025.
 
     Examples
     --------
@@ -193,6 +201,11 @@ def subsample_ensembles(
     Returns
     -------
     unlearned, oracles : list of estimators
+
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
 
     Examples
     --------

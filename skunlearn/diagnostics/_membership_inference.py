@@ -117,6 +117,12 @@ def ulira_auc(margins_unlearned, margins_oracle, *, random_state=0):
     -------
     auc : float
 
+    References
+    ----------
+    .. [1] J. Hayes, I. Shumailov, E. Triantafillou, A. Khalifa, N. Papernot,
+       "Inexact Unlearning Needs More Careful Evaluations to Avoid a False Sense
+       of Privacy", 2024 (U-LiRA).
+
     Examples
     --------
     >>> import numpy as np

@@ -76,6 +76,11 @@ def fit_oracle(estimator, X_forget, y_forget=None, *, tol=1e-12):
     oracle : estimator
         A new fitted estimator.
 
+    References
+    ----------
+    .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
+       "Ascent Fails to Forget", NeurIPS 2025, arXiv:2509.26427.
+
     Examples
     --------
     >>> import numpy as np

@@ -74,7 +74,7 @@ def unlearning_verdict(distance, diverged=False):
 class UnlearningReport:
     """Unlearners compared on one forget set.
 
-    Attributes
+    Parameters
     ----------
     rows : list of dict
         One per unlearner: ``unlearner``, ``seconds``, ``speedup`` (over the
@@ -98,6 +98,23 @@ class UnlearningReport:
         The oracle's own scores and attack AUC, the calibration point.
     deletion_effect : float
         ``||w_original - w_oracle||``.
+
+    Examples
+    --------
+    Returned by :func:`unlearning_report`; ``print`` it for the table:
+
+    >>> import numpy as np
+    >>> from skunlearn import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    >>> clf = LogisticRegression().fit(X, y)
+    >>> from skunlearn.diagnostics import unlearning_report
+    >>> report = unlearning_report(clf, X[:10], y[:10], unlearners=["newton", "descent_ascent"])
+    >>> [row["verdict"] for row in report.rows]
+    ['lands on the oracle', 'harmful (farther than the original model)']
+    >>> sorted(report.to_dict())
+    ['deletion_effect', 'oracle', 'rows']
     """
 
     rows: list
@@ -105,7 +122,13 @@ class UnlearningReport:
     deletion_effect: float
 
     def to_dict(self):
-        """Plain-Python dict."""
+        """Plain-Python dict of the report, for JSON.
+
+        Returns
+        -------
+        fields : dict
+            ``rows`` (one dict per unlearner), ``oracle`` and ``deletion_effect``.
+        """
         return {
             "rows": [dict(row) for row in self.rows],
             "oracle": dict(self.oracle),
@@ -173,7 +196,11 @@ class UnlearningReport:
             if value is None:
                 cells.append(" " * (width - 1) + "-")
             else:
-                cells.append(fmt.format(1e3 * value if name == "seconds" else value))
+                value = 1e3 * value if name == "seconds" else value
+                cell = fmt.format(value)
+                if not isinstance(value, str) and not cell.startswith(" "):
+                    cell = f"{value:>{width}.2g}"  # too wide (a diverged R^2): keep a gap
+                cells.append(cell)
         return "".join(cells)
 
     def plot(self, ax=None):

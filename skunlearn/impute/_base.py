@@ -45,7 +45,7 @@ class SimpleImputer(UnlearnTransformerMixin, sk_impute.SimpleImputer):
         The missing-value indicator, when ``add_indicator=True``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also

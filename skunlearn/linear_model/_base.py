@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
+from ..utils._chunked_input import is_dask, validate_chunked_data
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
 from ._certified import check_certified_unlearner, data_free_unlearn
@@ -26,11 +27,15 @@ __all__ = [
     "UnlearnMixin",
     "validate_forget_weight",
     "validate_sample_weight",
+    "validate_training_data",
 ]
 
 
-def validate_sample_weight(sample_weight, n_samples):
-    """Return non-negative, finite float64 weights of shape ``(n_samples,)``."""
+def validate_sample_weight(sample_weight, n_samples, *, all_zero=False):
+    """Return non-negative, finite float64 weights of shape ``(n_samples,)``.
+
+    All-zero weights are refused unless ``all_zero`` (rows added to others).
+    """
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=np.float64)
@@ -42,9 +47,22 @@ def validate_sample_weight(sample_weight, n_samples):
         raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must be finite and non-negative.")
-    if not np.any(weights > 0):
+    if not all_zero and not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
     return weights
+
+
+def validate_training_data(estimator, X, y, sample_weight, **kwargs):
+    """``(X, y, sample_weight)`` of ``fit``, validated; dask input is not gathered.
+
+    ``kwargs`` go to :func:`sklearn.utils.validation.validate_data`. A dask
+    array stays lazy (its values are checked chunk by chunk when the row store
+    is built, where they live: :mod:`skunlearn.utils._chunked_input`).
+    """
+    if is_dask(X):
+        return validate_chunked_data(estimator, X, y, sample_weight, **kwargs)
+    X, y = validate_data(estimator, X, y, **kwargs)
+    return X, y, validate_sample_weight(sample_weight, X.shape[0])
 
 
 def validate_forget_weight(sample_weight, n_samples):
@@ -141,7 +159,9 @@ class UnlearnMixin:
         The state ``fit`` would commit on the rows ``(X, y, sample_weight)``
         in their order, from a solution ``theta`` within solver noise of the
         optimum (None: none yet), given the warm state just derived for those
-        rows and the objective's value and gradient at ``theta`` when known:
+        rows (by ``without``, also when it is not kept after an unlearning)
+        and the objective's value and gradient at ``theta`` when known
+        (the unlearner's :attr:`~skunlearn.unlearners.UnlearningResult.value_grad`):
         ``(theta, warm_state, value_grad)``, the last the objective's value
         and gradient at the new ``theta`` or None; optionally a fourth
         element, a dict of further fitted attributes the same solve decides
@@ -157,6 +177,16 @@ class UnlearnMixin:
 
     Pipelines call :meth:`_prepare_unlearn` directly, with the stored rows
     re-expressed when an upstream step changed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.linear_model import UnlearnMixin
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> model = Ridge().fit(X, [0.0, 1.0, 2.0, 4.0])
+    >>> isinstance(model, UnlearnMixin), model.unlearn(X[3:]).n_forgotten_
+    (True, 1)
     """
 
     _oracle_tolerance = 1e-6
@@ -421,14 +451,13 @@ class UnlearnMixin:
         result = unlearner.run(problem)
         check_result(result, problem.theta0)
         theta = np.asarray(result.theta, dtype=np.float64)
-        warm, history = problem.warm_state, result.history
-        if warm is not None and not warm.retained_after_unlearn:
-            warm = None
+        derived, history = problem.warm_state, result.history
+        warm = derived if derived is not None and derived.retained_after_unlearn else None
         value_grad, fitted = None, dict(result.fitted)
         if unlearner._lands_on_oracle:
             if result.converged:
                 theta, warm, value_grad, *extra = self._finalize(
-                    remaining, model.spec, theta, warm
+                    remaining, model.spec, theta, derived, result.value_grad
                 )
                 fitted.update(extra[0] if extra else {})
             history = _final_history(model.spec, remaining, theta, value_grad)

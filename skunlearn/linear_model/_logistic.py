@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -28,7 +28,7 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._certified import certify_fit, model_spec
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
@@ -37,16 +37,19 @@ from ._logistic_options import (
     SOLVERS,
     check_classes,
     class_counts,
+    class_totals,
     class_weights,
     convergence_message,
+    encoded_classes,
     resolve_options,
 )
+from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(
-    UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
+    PartialFitMixin, UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
 ):
     """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows.
 
@@ -143,7 +146,7 @@ class LogisticRegression(
         ``unlearn`` (the original fit's count depended on the forgotten rows).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
@@ -251,9 +254,13 @@ class LogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. float32 is kept as the dtype of ``coef_``; sparse
-            input is stored as CSR (other formats are converted), never densified.
+            input is stored as CSR (other formats are converted), never
+            densified. A dask array (or a memory-mapped array) is never
+            gathered: its rows stay on the workers of the active
+            ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`.
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -278,20 +285,17 @@ class LogisticRegression(
         options = resolve_options(self)
         warm = self._warm_start_parameters()
         ids = sample_ids(X, sample_id)
-        X, y = validate_data(
+        X, y, weights = validate_training_data(
             self,
             X,
             y,
+            sample_weight,
             dtype=(np.float64, np.float32),
             order="C",
             accept_sparse="csr",
             accept_large_sparse=options.solver not in ("liblinear", "sag", "saga"),
         )
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        classes, encoded = np.unique(y, return_inverse=True)
-        counts = class_counts(encoded, weights, len(classes))
+        classes, encoded, counts = encoded_classes(y, weights)
         check_classes(classes, counts[1], self.loss, options.solver)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
@@ -302,6 +306,7 @@ class LogisticRegression(
         }
         del self._spec["unlearner"]
         self._rows = training_rows(X, encoded.astype(np.int64), weights, ids=ids)
+        self._rows.hash_rows()  # the lookup index of the first unlearning then reads no row
         self._class_counts = counts
         self.classes_ = classes
         self._fit_objective(warm)
@@ -309,6 +314,50 @@ class LogisticRegression(
         self.unlearn_history_ = empty_history()
         certify_fit(self)
         return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, sample_id=None):
+        """Add training rows: become the model fitted on the stored rows followed by these.
+
+        See :meth:`PartialFitMixin.partial_fit <skunlearn.linear_model.PartialFitMixin>`:
+        the rows are appended and Newton steps from the current weights, started
+        from the kept Hessian, land on the fit on all the rows (the stored state
+        is then what ``fit`` on all of them stores). On an unfitted estimator
+        this is ``fit``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows.
+        y : array-like of shape (n_samples,)
+            Their labels, among the classes of ``fit``.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes (scikit-learn's ``partial_fit`` convention); when
+            given it must equal ``classes_`` (after the first call: the
+            classes ``y`` holds).
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weight of each new row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            Identifiers of the new rows, when ``fit`` kept them.
+
+        Returns
+        -------
+        self : LogisticRegression
+
+        Raises
+        ------
+        ValueError
+            A label outside the classes of ``fit``, ``classes`` other than
+            them, or rows ``fit`` would refuse.
+        """
+        if classes is not None:
+            known = self.classes_ if hasattr(self, "_rows") else np.unique(column_or_1d(y))
+            if not np.array_equal(np.unique(classes), known):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differ from the classes "
+                    f"{known.tolist()}: every class needs rows at the first call, and "
+                    "partial_fit keeps them."
+                )
+        return super().partial_fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
 
     def _warm_start_parameters(self):
         """``(coef, intercept)`` of the current fit when ``warm_start`` applies, else None."""
@@ -417,19 +466,38 @@ class LogisticRegression(
             return get_loss("multinomial")
         return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
 
-    def _encode_targets(self, y, n_rows):
+    def _encode_targets(self, y, n_rows, what="y_forget", advice=""):
         y = column_or_1d(y)
         if len(y) != n_rows:
-            raise ValueError(f"y_forget has {len(y)} labels for {n_rows} rows.")
+            raise ValueError(f"{what} has {len(y)} labels for {n_rows} rows.")
         encoded = np.searchsorted(self.classes_, y)
         encoded = np.minimum(encoded, len(self.classes_) - 1)
         unknown = np.flatnonzero(self.classes_[encoded] != y)
         if len(unknown):
             raise ValueError(
-                f"Label {y[unknown[0]]!r} of row {unknown[0]} of y_forget is not one of "
-                f"the classes {self.classes_.tolist()}."
+                f"Label {y[unknown[0]].tolist()!r} of row {unknown[0]} of {what} is not one of "
+                f"the classes {self.classes_.tolist()}.{advice}"
             )
         return encoded.astype(np.int64)
+
+    def _encode_new_targets(self, y, n_rows):
+        check_classification_targets(y)
+        return self._encode_targets(y, n_rows, "y", " partial_fit keeps the classes of fit.")
+
+    def _grown_model(self, total_weight, encoded, weights):
+        """The model once rows of classes ``encoded`` with ``weights`` are added."""
+        n_classes = len(self.classes_)
+        keep = np.arange(n_classes)
+        counts = self._class_counts + class_counts(encoded, weights, n_classes)
+        rows = self._rows  # per-class sums over all the rows, in the order a fit sums them
+        totals = np.bincount(
+            np.concatenate([rows.y, encoded]),
+            np.concatenate([rows.sample_weight, weights]),
+            minlength=n_classes,
+        )
+        spec = self._objective_spec(keep, totals)
+        theta = spec.layout(self.n_features_in_).pack(*self._dense_parameters())
+        return RetainModel(spec, theta, context=(keep, counts))
 
     def _format_target(self, stored):
         return repr(self.classes_[int(np.ravel(stored)[0])])
@@ -441,7 +509,7 @@ class LogisticRegression(
     def _stored_totals(self):
         """Sample-weight sum of each class over the stored rows (recomputed, never kept)."""
         rows = self._rows
-        return np.bincount(rows.y, rows.sample_weight, minlength=len(self.classes_))
+        return class_totals(rows.y, rows.sample_weight, len(self.classes_))
 
     def _model(self, total_weight, forgotten=None, remaining=None):
         """The model over the remaining rows; classes with no row left vanish.
@@ -474,7 +542,7 @@ class LogisticRegression(
             target_map = np.full(n_classes, -1, dtype=np.int64)
             target_map[keep] = np.arange(len(keep))
             coef, intercept = reduce_classes(coef, intercept, keep)
-        totals = np.bincount(*remaining, minlength=n_classes)
+        totals = class_totals(*remaining, n_classes)
         spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
         vanished = tuple(np.delete(self.classes_, keep).tolist())
@@ -495,21 +563,25 @@ class LogisticRegression(
         One polished, rounded Newton step (:func:`canonical_newton_step`; on the
         support with an L1 term, :func:`canonical_prox_newton_step`), the same
         at ``fit`` and after an unlearning, so both store the same bits. The
-        warm state is not used (the state is evaluated afresh on the rows);
-        ``value_grad`` is the smooth objective's value and gradient at
-        ``theta`` when known.
+        state is evaluated afresh on the rows; of the warm state just derived
+        for them only the column sums of squares are used (for the rounding's
+        scale: no pass over X for them). ``value_grad`` is the smooth
+        objective's value and gradient at ``theta`` when known.
         """
         objective = spec.objective(*rows)
         l1 = spec.l1_weights(objective.n_features)
         if l1 is None:
-            step = canonical_newton_step(objective, theta, value_grad)
+            squares = getattr(warm_state, "squares", None)
+            if squares is not None:
+                squares = spec.weight_scale * squares
+            step = canonical_newton_step(objective, theta, value_grad, squares)
         else:
             limits = {"tol": self._spec["tol"], "max_iter": max(self._spec["max_iter"], 1)}
             step = canonical_prox_newton_step(
                 objective, l1, theta, value_grad=value_grad, **limits
             )
         state = LossState.from_canonical(objective, step, spec.weight_scale)
-        return step[0], state, step[3:]
+        return step[0], state, step[3:5]
 
     def _refit(self, problem):
         l1 = problem.l1_weights()

@@ -6,7 +6,10 @@ handle. :func:`resolve_options` reproduces those rules, their warnings and their
 errors, and reduces the parameters to the objective they define: ``C``, the
 elastic-net mixing ``l1_ratio`` and, for ``solver="liblinear"``, the intercept
 penalised as the weight of a constant feature of value ``intercept_scaling``.
-:func:`check_classes` refuses the class sets scikit-learn refuses.
+:func:`encoded_classes` reads the labels of ``fit`` (dask labels stay
+distributed), :func:`class_counts` and :func:`class_totals` count and weigh
+them per class, and :func:`check_classes` refuses the class sets scikit-learn
+refuses.
 :func:`class_weights` turns ``class_weight`` into one weight per class, for any
 set of rows (after ``unlearn``, "balanced" weights follow the remaining rows).
 """
@@ -16,14 +19,20 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+
+from ..utils._chunked_input import encode_classes, is_dask
 
 __all__ = [
     "SOLVERS",
     "Options",
     "check_classes",
     "class_counts",
+    "class_totals",
     "class_weights",
     "convergence_message",
+    "encoded_classes",
     "resolve_options",
 ]
 
@@ -162,6 +171,19 @@ def resolve_options(estimator):
     return Options(C, float(l1_ratio), estimator.solver, scaling)
 
 
+def encoded_classes(y, weights):
+    """``(classes, encoded targets (int64), class_counts)`` of the labels ``y`` of ``fit``.
+
+    Dask labels stay distributed (:func:`skunlearn.utils._chunked_input.encode_classes`).
+    """
+    if is_dask(y):
+        return encode_classes(y, weights)
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    return classes, encoded.astype(np.int64), class_counts(encoded, weights, len(classes))
+
+
 def class_counts(encoded, weights, n_classes):
     """Rows per class: all of them (row 0) and those of positive weight (row 1).
 
@@ -174,6 +196,23 @@ def class_counts(encoded, weights, n_classes):
             np.bincount(encoded[weights > 0], minlength=n_classes),
         ]
     )
+
+
+def class_totals(encoded, weights, n_classes):
+    """Sum of the sample weights of each class's rows, shape ``(n_classes,)``.
+
+    Recomputed from the rows whenever needed (never downdated); rows held
+    elsewhere (a chunked store's columns) are summed where they live.
+
+    Examples
+    --------
+    >>> class_totals(np.array([0, 1, 1]), np.array([0.5, 1.0, 2.0]), 3)
+    array([0.5, 3. , 0. ])
+    """
+    reduce = getattr(encoded, "class_totals", None)
+    if reduce is not None:
+        return reduce(weights, n_classes)
+    return np.bincount(encoded, weights, minlength=n_classes)
 
 
 def check_classes(classes, counts, loss, solver):

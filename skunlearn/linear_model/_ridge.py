@@ -13,28 +13,32 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from .._solvers import (
+    BucketedGram,
     GramStatistics,
     SolverResult,
     coordinate_scales,
     ridge_solve,
     ridge_statistics,
     round_to_grid,
+    uses_gram,
 )
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._chunked_input import is_chunked_input, is_dask
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_sample_weight
+from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._certified import certify_fit, model_spec
 from ._export import ridge_export
+from ._partial_fit import PartialFitMixin
 
 __all__ = ["Ridge"]
 
 _ITERATIVE = ("sparse_cg", "lsqr", "sag", "saga")
 
 
-class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
+class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
     """Ridge regression (linear least squares with L2 penalty) that can unlearn rows.
 
     Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
@@ -43,10 +47,12 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     ``fit`` keeps the training rows and their centred Gram statistics;
     :meth:`unlearn` with the default ``"newton"`` unlearner removes the rows
     and recomputes the statistics from the remaining ones with the code
-    ``fit`` runs, in ``O(n d^2 + d^3)``: the model, the statistics and the
-    rows then equal, bit for bit, those of a fit on the remaining rows in
-    their order (no trace of the forgotten rows, no loss of accuracy when they
-    dominated the sums).
+    ``fit`` runs (for dense X, only the hash buckets that held forgotten rows,
+    :class:`~skunlearn._solvers.BucketedGram`: ``O(k n d^2 / B + d^3)`` for
+    ``k`` rows in ``B`` buckets): the model, the statistics and the rows then
+    equal, bit for bit, those of a fit on the remaining rows in their order
+    (no trace of the forgotten rows, no loss of accuracy when they dominated
+    the sums). :meth:`partial_fit` appends rows the same way.
 
     Every solve, in ``fit`` and in ``unlearn``, takes the most accurate method
     that applies (:func:`skunlearn._solvers.ridge_solve`): Cholesky on the
@@ -129,7 +135,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         (``positive=True``); "svd" when the rank-revealing fallback ran.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
@@ -214,9 +220,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Training data. float32 is kept as the dtype of ``coef_``; sparse
-            input is stored as CSR (other formats are converted).
+            input is stored as CSR (other formats are converted). A dask array
+            (or a memory-mapped array) is never gathered: its rows stay on the
+            workers of the active ``distributed.Client`` (or go to files), see
+            :mod:`skunlearn.utils._chunked_input`, and are solved from their
+            Gram statistics; the iterative solvers read a memory-mapped array
+            into memory and refuse a dask array.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -233,26 +244,28 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            A solver/``positive``/input combination scikit-learn refuses, or
-            an ``alpha`` array whose length is not the number of targets.
+            A solver/``positive``/input combination scikit-learn refuses, an
+            ``alpha`` array whose length is not the number of targets, or a
+            dask array with a solver that needs the rows in memory.
         TypeError
             ``solver="svd"`` with sparse input.
         """
         self._validate_params()
         ids = sample_ids(X, sample_id)
-        X, y = validate_data(
+        X, y, weights = validate_training_data(
             self,
             X,
             y,
+            sample_weight,
             dtype=(np.float64, np.float32),
             order="C",
             multi_output=True,
             y_numeric=True,
             accept_sparse="csr",
         )
-        solver = self._check_solver(sp.issparse(X))
-        weights = validate_sample_weight(sample_weight, X.shape[0])
-        targets = np.asarray(y, dtype=np.float64).reshape(X.shape[0], -1)
+        solver = self._check_solver(X)
+        X = _rows_for_solver(X, solver)
+        targets = y.astype(np.float64, copy=False).reshape(X.shape[0], -1)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
             **copy.deepcopy(self.get_params(deep=False)),
@@ -271,7 +284,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         if converged:
             theta, self._warm_state, _, fitted = self._finalize(rows.head(rows.n), spec, theta)
         else:  # a capped solve is kept where it stopped
-            self._warm_state = ridge_statistics(*rows.head(rows.n), spec.fit_intercept)
+            self._warm_state = self._statistics(rows.head(rows.n), rows, spec.fit_intercept)
             fitted = {"solver_": solver}
         vars(self).update(fitted)
         self._set_model(RetainModel(spec, theta), theta)
@@ -300,9 +313,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         theta = spec.layout(X.shape[1]).pack(solution.coef, solution.intercept)
         return theta, solution.n_iter, solution.converged
 
-    def _check_solver(self, sparse):
+    def _check_solver(self, X):
         """scikit-learn's solver rules (its messages); the solver to run."""
-        solver = self.solver
+        solver, sparse = self.solver, sp.issparse(X)
         if solver == "lbfgs" and not self.positive:
             raise ValueError(
                 "'lbfgs' solver can be used only when positive=True. Please use another solver."
@@ -395,6 +408,37 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             **options,
         )
 
+    @staticmethod
+    def _statistics(rows, store, centered):
+        """Gram statistics of ``rows`` (per hash bucket for dense rows in memory; chunked
+        rows reduce their own), or None (CG path)."""
+        X = rows[0]
+        bucketed = isinstance(X, np.ndarray) and uses_gram(X)
+        return ridge_statistics(*rows, centered, store.hashes[: X.shape[0]] if bucketed else None)
+
+    def _downdated_warm_state(self, model, tail, remaining):
+        """The bucketed statistics of the remaining rows: the buckets that lost rows recomputed."""
+        warm = self._warm_state
+        if not isinstance(warm, BucketedGram):
+            return super()._downdated_warm_state(model, tail, remaining)
+        return warm.updated(*remaining, self._rows.hashes[: remaining[0].shape[0]])
+
+    def _grown_warm_state(self, model, n_before, rows):
+        """The bucketed statistics once rows are appended: the buckets that gained rows
+        recomputed."""
+        warm = self._warm_state
+        if not isinstance(warm, BucketedGram):
+            return super()._grown_warm_state(model, n_before, rows)
+        return warm.updated(*rows, self._rows.hashes[: rows[0].shape[0]])
+
+    def _in_feature_space(self, features):
+        """The shadow of :meth:`UnlearnMixin._in_feature_space`; its rows are new, so the
+        bucket tree is rebuilt from them at the unlearning."""
+        shadow = super()._in_feature_space(features)
+        if isinstance(shadow._warm_state, BucketedGram):
+            shadow._warm_state = shadow._warm_state.without_tree()
+        return shadow
+
     def _set_parameters(self, coef, intercept):
         dtype = self._spec["dtype"]
         coef = np.asarray(coef, dtype=dtype)
@@ -404,19 +448,22 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         if not self._spec["fit_intercept"]:
             self.intercept_ = 0.0
 
-    def _encode_targets(self, y, n_rows):
+    def _encode_targets(self, y, n_rows, what="y_forget"):
         y = np.asarray(y, dtype=np.float64)
         if y.ndim not in (1, 2) or len(y) != n_rows:
-            raise ValueError(f"y_forget has shape {y.shape}; expected {n_rows} rows.")
+            raise ValueError(f"{what} has shape {y.shape}; expected {n_rows} rows.")
         y = y.reshape(n_rows, 1 if y.ndim == 1 else y.shape[1])
         if y.shape[1] != self._rows.y.shape[1]:
             raise ValueError(
-                f"y_forget has {y.shape[1]} target(s); the model was fitted on "
+                f"{what} has {y.shape[1]} target(s); the model was fitted on "
                 f"{self._rows.y.shape[1]}."
             )
         if not np.all(np.isfinite(y)):
-            raise ValueError("y_forget contains NaN or infinity.")
+            raise ValueError(f"{what} contains NaN or infinity.")
         return y
+
+    def _encode_new_targets(self, y, n_rows):
+        return self._encode_targets(y, n_rows, "y")
 
     # Regression targets are private data: no error message quotes one.
     _format_target = None
@@ -443,12 +490,13 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         at ``fit``), the coefficients are rounded to the grid of
         :func:`~skunlearn._solvers.round_to_grid`, and conjugate gradients run
         again from there. ``value_grad`` is not used. Returns ``(theta, Gram
-        statistics or None, None, {"solver_": ...})``.
+        statistics or None, the objective's value and gradient at theta from
+        the statistics (no pass over the rows) or None, {"solver_": ...})``.
         """
         X, Y, w = rows
-        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        gram = warm_state if isinstance(warm_state, GramStatistics | BucketedGram) else None
         if gram is None:
-            gram = ridge_statistics(X, Y, w, spec.fit_intercept)
+            gram = self._statistics(rows, self._rows, spec.fit_intercept)
         layout = spec.layout(X.shape[1])
         direct = "svd" if self._spec["solver"] == "svd" else "auto"
         if gram is not None or direct == "svd" or spec.positive:
@@ -460,7 +508,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
             solution = self._solve(None, X, Y, w, spec, "iterative", coef0=coef0)
         theta = layout.pack(solution.coef, solution.intercept)
-        return theta, gram, None, {"solver_": self._solver_name(solution.method)}
+        value_grad = None if gram is None else _value_grad(gram, spec, layout, theta)
+        return theta, gram, value_grad, {"solver_": self._solver_name(solution.method)}
 
     def _refit(self, problem):
         weights = problem.retain_weight / problem.weight_scale
@@ -480,3 +529,34 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = self.solver != "svd"
         return tags
+
+
+def _value_grad(gram, spec, layout, theta):
+    """The objective of ``spec`` and its gradient at ``theta``, from Gram statistics."""
+    if gram.yy is None:
+        return None
+    coef, intercept = layout.unpack(theta)
+    value, grad_coef, grad_intercept = gram.value_grad(coef, intercept)
+    scale, l2 = spec.weight_scale, np.reshape(spec.l2, (-1, 1))  # per target or shared
+    value = scale * value + 0.5 * float(np.sum(l2 * coef * coef))
+    return value, layout.pack(scale * grad_coef + l2 * coef, scale * grad_intercept)
+
+
+def _rows_for_solver(X, solver):
+    """``X``, or a memory-mapped ``X`` read into memory when ``solver`` needs rows in memory.
+
+    Chunked rows (:mod:`skunlearn.utils._chunked_input`) are solved from their
+    Gram statistics only: the iterative solvers, and a ``d`` whose Gram matrix
+    exceeds the memory budget, run on rows in memory. A memory-mapped array is
+    then read as scikit-learn reads it; a dask array is refused (never gathered).
+    """
+    if not is_chunked_input(X) or (solver not in _ITERATIVE and uses_gram(X)):
+        return X
+    if is_dask(X):
+        raise ValueError(
+            f"solver='{solver}' with {X.shape[1]} features needs the rows in memory, and a "
+            "dask array is never gathered: rows kept in chunks are solved from their d x d Gram "
+            "statistics only. Use solver 'auto', 'cholesky' or 'svd' (with at most the features "
+            "the Gram memory budget allows), or fit on rows in memory."
+        )
+    return np.array(X, order="C")

@@ -40,6 +40,15 @@ class UnlearnTransformerMixin:
     The subclass lists this mixin first and the scikit-learn class second;
     its ``fit`` (and ``fit_transform`` when the parent defines one) calls
     :meth:`_fit_rows`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.preprocessing import StandardScaler, UnlearnTransformerMixin
+    >>> X = np.array([[0.0], [1.0], [5.0]])
+    >>> scaler = StandardScaler().fit(X).unlearn(X[2:])
+    >>> isinstance(scaler, UnlearnTransformerMixin), scaler.mean_, scaler.var_
+    (True, array([0.5]), array([0.25]))
     """
 
     @classmethod

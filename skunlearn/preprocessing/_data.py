@@ -93,7 +93,7 @@ class StandardScaler(UnlearnTransformerMixin, sk_preprocessing.StandardScaler):
         NaN excluded (an array when ``X`` held NaN).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also
@@ -165,7 +165,7 @@ class MinMaxScaler(UnlearnTransformerMixin, sk_preprocessing.MinMaxScaler):
         Number of (remaining) training rows.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also
@@ -213,6 +213,9 @@ class MaxAbsScaler(UnlearnTransformerMixin, sk_preprocessing.MaxAbsScaler):
     ----------
     copy : bool, default=True
         If False, ``transform`` scales float input in place.
+    clip : bool, default=False
+        Clip transformed values of held-out data to [-1, 1], as
+        :class:`sklearn.preprocessing.MaxAbsScaler` does.
 
     Attributes
     ----------
@@ -224,7 +227,7 @@ class MaxAbsScaler(UnlearnTransformerMixin, sk_preprocessing.MaxAbsScaler):
         Number of (remaining) training rows.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also

@@ -75,7 +75,7 @@ class OneHotEncoder(UnlearnTransformerMixin, sk_preprocessing.OneHotEncoder):
         ``max_categories``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also
@@ -134,7 +134,7 @@ class OrdinalEncoder(UnlearnTransformerMixin, sk_preprocessing.OrdinalEncoder):
         Infrequent categories per feature.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
 
     See Also

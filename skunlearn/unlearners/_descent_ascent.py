@@ -10,9 +10,9 @@ __all__ = ["DescentAscent"]
 
 
 class DescentAscent(FirstOrderUnlearner):
-    """Descent-ascent (DA), the method analysed in "Ascent Fails to Forget" [1]_.
+    """Descent-ascent (DA), the method analysed in "Ascent Fails to Forget".
 
-    With ``L_R = J_R / sum(c_R)`` the retain objective in per-sample-mean
+    The method of [1]_. With ``L_R = J_R / sum(c_R)`` the retain objective in per-sample-mean
     units (for :class:`~skunlearn.LogisticRegression`,
     ``L_R = mean_R loss + ||coef||^2 / (2 C |R|)``) and ``L_F = mean_F loss``,
     the simultaneous schedule iterates::

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval
 
 from .._solvers import (
+    BucketedGram,
     GramStatistics,
     dense_hessian_fits,
     newton,
@@ -29,8 +30,9 @@ class Newton(BaseUnlearner):
     - least squares with Gram statistics (:class:`~skunlearn.Ridge` on
       moderate ``d``): the retain objective is quadratic, so one exact Newton
       step is the solution: the warm state's Gram statistics, recomputed
-      from the remaining rows (``O(n d^2)``, no history in them), are solved
-      again in ``O(d^3)``;
+      from the remaining rows (the hash buckets that held forgotten rows,
+      ``O(n d^2 / B)`` each; no history in them), are solved again by
+      :func:`~skunlearn._solvers.ridge_solve` (``O(d^3)``);
     - least squares without them (sparse or very wide X): that one Newton
       step solved by conjugate gradients on the rows, from the current
       weights;
@@ -123,7 +125,7 @@ class Newton(BaseUnlearner):
         """The one exact Newton step of a quadratic ``J_R`` (constrained if bounded)."""
         layout, state = problem.layout, problem.warm_state
         solution = ridge_solve(
-            state if isinstance(state, GramStatistics) else None,
+            state if isinstance(state, GramStatistics | BucketedGram) else None,
             problem.X,
             problem.y,
             problem.retain_weight / problem.weight_scale,

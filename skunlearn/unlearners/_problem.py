@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .._objective import LinearObjective, ObjectiveSpec
+from .._objective import ObjectiveSpec, linear_objective
 
 __all__ = ["UnlearningProblem", "UnlearningResult"]
 
@@ -21,7 +21,7 @@ class UnlearningResult:
     :class:`~skunlearn.exceptions.UnlearningConvergenceWarning` when the
     unlearner stopped short of its tolerance (``converged`` False).
 
-    Attributes
+    Parameters
     ----------
     theta : ndarray of shape (n_params,)
         The unlearned parameters, laid out as in :mod:`skunlearn._parameters`.
@@ -42,6 +42,31 @@ class UnlearningResult:
     fitted : dict, default={}
         Further attributes the estimator sets at commit (a certified
         unlearner's ``certificate_`` and its private noise state).
+    value_grad : tuple of (float, ndarray) or None, default=None
+        The retain objective ``J_R`` and its gradient at ``theta``, when the
+        unlearner evaluated them (the finalization then needs no pass for them).
+
+    Examples
+    --------
+    A custom unlearner returns one from ``_run``:
+
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.unlearners import BaseUnlearner, UnlearningResult
+    >>> class OneNewtonStep(BaseUnlearner):
+    ...     # One Newton step on the retain objective: exact for a quadratic.
+    ...     def _run(self, problem):
+    ...         objective = problem.retain_objective()
+    ...         _, grad = objective.value_grad(problem.theta0)
+    ...         step = np.linalg.solve(objective.hessian(problem.theta0), grad)
+    ...         return UnlearningResult(problem.theta0 - step, history={}, n_iter=1)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = X @ [1.0, 2.0] + rng.normal(size=50)
+    >>> model = Ridge(unlearner=OneNewtonStep()).fit(X, y).unlearn(X[:5])
+    >>> oracle = Ridge().fit(X[5:], y[5:])
+    >>> bool(np.allclose(model.coef_, oracle.coef_))
+    True
     """
 
     theta: np.ndarray
@@ -51,10 +76,26 @@ class UnlearningResult:
     diverged: bool = False
     reason: str = ""
     fitted: dict = field(default_factory=dict)
+    value_grad: tuple | None = None
 
     @classmethod
     def from_solver(cls, result, retain_total, tol=None):
-        """Wrap a solver's result on ``J_R``, its objective divided into mean units."""
+        """Wrap a solver's result on ``J_R``, its objective divided into mean units.
+
+        Parameters
+        ----------
+        result : SolverResult
+            The solver's result (:mod:`skunlearn._solvers`).
+        retain_total : float
+            ``sum_R c_i``, the scale of per-sample-mean units.
+        tol : float, default=None
+            The solver's tolerance, quoted in ``reason`` when it stopped short.
+
+        Returns
+        -------
+        result : UnlearningResult
+            Parameters, history in mean units, flags and reason.
+        """
         history = dict(result.history)
         history["objective"] = history["objective"] / retain_total
         reason = ""
@@ -64,7 +105,15 @@ class UnlearningResult:
                 f"after {result.n_iter} iterations the retain gradient is {last:.3g} "
                 f"(per-sample-mean units), above tol={tol}"
             )
-        return cls(result.theta, history, result.n_iter, result.converged, reason=reason)
+        value_grad = None if result.grad is None else (result.value, result.grad)
+        return cls(
+            result.theta,
+            history,
+            result.n_iter,
+            result.converged,
+            reason=reason,
+            value_grad=value_grad,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,10 +127,10 @@ class UnlearningProblem:
     ``spec`` (:class:`~skunlearn._penalties.Penalty`; its L2 part is in
     :meth:`retain_objective`, its L1 part, if any, in :meth:`l1_weights`).
 
-    Attributes
+    Parameters
     ----------
     spec : ObjectiveSpec
-        Loss, outputs, intercept, ``weight_scale`` and ``l2`` of the retain
+        Loss, outputs, intercept, ``weight_scale`` and penalty of the retain
         objective (after a class vanished: of the model without it).
     X : ndarray or CSR matrix of shape (n_stored, n_features)
         All stored rows, forgotten ones included (read-only).
@@ -116,6 +165,28 @@ class UnlearningProblem:
     certified : CertifiedState or None, default=None
         The noise and certificate drawn at ``fit`` by a certified unlearner
         (:mod:`skunlearn.unlearners._certified`); None otherwise.
+
+    Examples
+    --------
+    A custom unlearner reads one in ``_run``:
+
+    >>> import numpy as np
+    >>> from skunlearn import Ridge
+    >>> from skunlearn.unlearners import BaseUnlearner, UnlearningResult
+    >>> class OneNewtonStep(BaseUnlearner):
+    ...     # One Newton step on the retain objective: exact for a quadratic.
+    ...     def _run(self, problem):
+    ...         objective = problem.retain_objective()
+    ...         _, grad = objective.value_grad(problem.theta0)
+    ...         step = np.linalg.solve(objective.hessian(problem.theta0), grad)
+    ...         return UnlearningResult(problem.theta0 - step, history={}, n_iter=1)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = X @ [1.0, 2.0] + rng.normal(size=50)
+    >>> model = Ridge(unlearner=OneNewtonStep()).fit(X, y).unlearn(X[:5])
+    >>> oracle = Ridge().fit(X[5:], y[5:])
+    >>> bool(np.allclose(model.coef_, oracle.coef_))
+    True
     """
 
     spec: ObjectiveSpec
@@ -153,7 +224,18 @@ class UnlearningProblem:
         return self.spec.penalty
 
     def l1_weights(self, factor=1.0):
-        """L1 strength of each parameter of ``J_R`` times ``factor``; None when smooth."""
+        """Return the L1 strength of each parameter of ``J_R`` times ``factor``.
+
+        Parameters
+        ----------
+        factor : float, default=1.0
+            Multiplier of the strengths.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_params,) or None
+            None when the penalty has no L1 term (smooth).
+        """
         weights = self.spec.l1_weights(self.X.shape[1])
         return None if weights is None else factor * weights
 
@@ -183,7 +265,7 @@ class UnlearningProblem:
     def _objective(self, X, y, weights, penalty_factor):
         layout = self.layout
         penalty = self.penalty.scaled(penalty_factor)
-        return LinearObjective(
+        return linear_objective(
             self.loss,
             X,
             y,
@@ -195,16 +277,40 @@ class UnlearningProblem:
         )
 
     def retain_objective(self):
-        """``J_R``, the oracle's objective (its smooth part)."""
+        """Build ``J_R``, the oracle's objective (its smooth part).
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the stored rows, forgotten ones weighted 0.
+        """
         return self._objective(self.X, self.y, self.retain_weight, 1.0)
 
     def mean_retain_objective(self):
-        """``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term (smooth part)."""
+        """Build ``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term (smooth part).
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the stored rows, forgotten ones weighted 0.
+        """
         total = self.retain_total
         return self._objective(self.X, self.y, self.retain_weight / total, 1.0 / total)
 
     def mean_forget_objective(self, scale=1.0, penalty_factor=0.0):
-        """``scale * mean_F loss`` plus ``penalty_factor`` times the ridge part of the penalty.
+        """Build ``scale * mean_F loss`` plus ``penalty_factor`` times the penalty's ridge part.
+
+        Parameters
+        ----------
+        scale : float, default=1.0
+            Weight of the mean forget loss.
+        penalty_factor : float, default=0.0
+            Multiplier of the penalty's ridge (smooth) part.
+
+        Returns
+        -------
+        objective : LinearObjective
+            Over the forgotten rows.
 
         Raises
         ------
@@ -226,14 +332,26 @@ class UnlearningProblem:
         return self.l2 / (2.0 * self.weight_scale)
 
     def initial_hessian(self):
-        """Hessian of ``J_R`` at ``theta0`` from the warm state, or None."""
+        """Return the Hessian of ``J_R`` at ``theta0`` from the warm state, or None.
+
+        Returns
+        -------
+        hessian : ndarray of shape (n_params, n_params) or None
+            None when the warm state keeps no Hessian.
+        """
         hessian = getattr(self.warm_state, "hessian", None)
         if hessian is None:
             return None
         return self.retain_objective().regularize(self.weight_scale * hessian)
 
     def initial_value_grad(self):
-        """``J_R`` and its gradient at ``theta0`` from the warm state, or None."""
+        """Return ``J_R`` and its gradient at ``theta0`` from the warm state, or None.
+
+        Returns
+        -------
+        value_grad : tuple (float, ndarray of shape (n_params,)) or None
+            None when the warm state keeps no gradient.
+        """
         state = self.warm_state
         if getattr(state, "grad", None) is None:
             return None

@@ -251,7 +251,7 @@ def _assert_flags_warn_at_caller(name, estimator, make_model, where):
 
 
 def check_unlearn_warnings_point_at_caller(name, estimator):
-    """Results that stopped short or diverged warn at the line that called ``unlearn``.
+    """Check that results stopped short or diverged warn at the line calling ``unlearn``.
 
     An unlearner returning ``UnlearningResult(..., converged=False)`` must
     give one :class:`~skunlearn.exceptions.UnlearningConvergenceWarning`, and
@@ -287,7 +287,7 @@ def check_unlearn_warnings_point_at_caller(name, estimator):
 
 
 def check_unlearn_warnings_through_pipeline(name, estimator):
-    """As :func:`check_unlearn_warnings_point_at_caller`, the estimator last in a Pipeline.
+    """Check :func:`check_unlearn_warnings_point_at_caller` with the estimator in a Pipeline.
 
     The estimator is the final step of a :class:`skunlearn.pipeline.Pipeline`,
     which adds frames between the caller and the unlearner; the warnings

@@ -17,8 +17,10 @@ import scipy.sparse as sp
 from numba import njit
 from sklearn.utils import check_array
 
+from ._chunked_input import is_chunked_input
 from ._near_miss import nearest_sparse
 from ._row_index import canonical_bits
+from ._row_moves import with_room
 from ._row_store import RowStore
 from ._sample_ids import blank
 from ._training_rows import TrainingRows
@@ -226,11 +228,36 @@ class SparseTrainingRows(RowStore):
         return live
 
     def take(self, positions):
-        """Copies of ``(X (CSR), y, sample_weight)`` at the given positions."""
+        """Copy ``(X (CSR), y, sample_weight)`` at the given positions.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : CSR matrix of shape (n_rows, n_features)
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         return self.X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` as a canonical CSR matrix, by value (dense input is converted).
+        """Convert ``X`` to a canonical CSR matrix, by value (dense input is converted).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_rows, n_features)
+            Rows to compare with the stored ones.
+
+        Returns
+        -------
+        X : CSR matrix
+            The same values in the stored form.
 
         Raises
         ------
@@ -305,6 +332,15 @@ class SparseTrainingRows(RowStore):
         self._indices[lo:hi] = 0
         self._indptr[n_keep + 1 : self._n + 1] = lo
 
+    def _append_X(self, X):
+        n, nnz = self._n, self._indptr[self._n]
+        self._data = with_room(self._data, nnz, X.nnz)
+        self._indices = with_room(self._indices, nnz, X.nnz)
+        self._indptr = with_room(self._indptr, n + 1, X.shape[0])
+        self._data[nnz : nnz + X.nnz] = X.data
+        self._indices[nnz : nnz + X.nnz] = X.indices
+        self._indptr[n + 1 : n + 1 + X.shape[0]] = nnz + X.indptr[1:]
+
     def _live_state(self):
         live = self.X
         return {
@@ -315,11 +351,30 @@ class SparseTrainingRows(RowStore):
 
 
 def training_rows(X, y, sample_weight, copy=True, ids=None):
-    """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
+    """A row store for ``X``: sparse, dense, or chunked (dask or memory-mapped input).
 
-    ``copy=False`` lets a dense store take over ``X`` when it is already a
-    C-contiguous float64 array nobody else writes to; ``ids`` (one identifier
-    per row, or None) are kept with the rows.
+    A dask array goes to the workers of the active ``distributed.Client`` (or,
+    with none, into memory-mapped files), a memory-mapped array into files:
+    see :mod:`skunlearn.utils._chunked_input`.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated float64 rows.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,)
+        Sample weights.
+    copy : bool, default=True
+        False lets a dense store take over ``X`` when it is already a
+        C-contiguous float64 array nobody else writes to.
+    ids : ndarray of shape (n_samples,), default=None
+        One identifier per row, kept with the rows.
+
+    Returns
+    -------
+    rows : TrainingRows or SparseTrainingRows
+        The store.
 
     Examples
     --------
@@ -329,6 +384,10 @@ def training_rows(X, y, sample_weight, copy=True, ids=None):
     >>> type(training_rows(sp.eye(3, format="csr"), np.zeros(3), np.ones(3))).__name__
     'SparseTrainingRows'
     """
+    if is_chunked_input(X):  # a dask array or a memory-mapped file: never gathered
+        from ._chunked_input import chunked_rows
+
+        return chunked_rows(X, y, sample_weight, ids)
     rows = SparseTrainingRows(X, y, sample_weight) if sp.issparse(X) else None
     rows = TrainingRows(X, y, sample_weight, copy=copy) if rows is None else rows
     if ids is not None:

@@ -25,7 +25,8 @@ import scipy.sparse as sp
 
 from ._near_miss import NearMiss, nearest_row
 from ._row_index import hash_rows
-from ._row_store import RowStore, stable_partition, stable_unpartition
+from ._row_moves import stable_partition, stable_unpartition
+from ._row_store import RowStore
 from ._sample_ids import blank
 from ._sparse_rows import SparseTrainingRows
 from ._training_rows import TrainingRows
@@ -172,7 +173,22 @@ class TableRows(RowStore):
         return self._rebuild([column[:m] for column in self._columns])
 
     def take(self, positions):
-        """Copies of ``(X, y, sample_weight)`` at the given positions, X in its original form."""
+        """Copy ``(X, y, sample_weight)`` at the given positions, X in its original form.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : DataFrame, ndarray or documents
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         X = self._rebuild([column[positions] for column in self._columns])
         return X, self._y[positions], self._w[positions]
 
@@ -191,8 +207,24 @@ class TableRows(RowStore):
         return frame
 
     def conform(self, X):
-        """``X`` as columns comparable with the stored ones; ValueError if it does not
-        have the stored columns (names for a DataFrame, their number otherwise)."""
+        """Convert ``X`` to columns comparable with the stored ones.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or documents
+            Rows to compare with the stored ones.
+
+        Returns
+        -------
+        columns : _Columns
+            The rows as columns.
+
+        Raises
+        ------
+        ValueError
+            ``X`` does not have the stored columns (names for a DataFrame,
+            their number otherwise).
+        """
         if isinstance(X, _Columns):
             return X
         if self._layout == "frame" and hasattr(X, "columns"):
@@ -278,6 +310,20 @@ def input_rows(X, y, sample_weight):
     (DataFrames, arrays of other dtypes, lists, documents): :class:`TableRows`,
     which gives the rows back with their names and dtypes. Lists of text are
     kept as object arrays, as scikit-learn's encoders read them.
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or documents
+        The input, as the transformer or pipeline got it.
+    y : ndarray of shape (n_samples,)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,) or (n_samples, n_steps)
+        Sample weights.
+
+    Returns
+    -------
+    rows : TrainingRows, SparseTrainingRows or TableRows
+        The store.
 
     Examples
     --------

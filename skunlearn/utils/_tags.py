@@ -51,13 +51,18 @@ class UnlearnTags:
 
 @dataclass(slots=True)
 class Tags(SklearnTags):
-    """scikit-learn's :class:`sklearn.utils.Tags` plus ``unlearn_tags``.
+    """The tags of scikit-learn's :class:`sklearn.utils.Tags` plus ``unlearn_tags``.
 
     Parameters
     ----------
+    estimator_type, target_tags, transformer_tags, classifier_tags, regressor_tags : object
+        As in :class:`sklearn.utils.Tags`.
+    array_api_support, no_validation, non_deterministic, requires_fit : bool
+        As in :class:`sklearn.utils.Tags`.
+    _skip_test, input_tags : object
+        As in :class:`sklearn.utils.Tags`.
     unlearn_tags : UnlearnTags or None, default=None
         What the estimator's ``unlearn`` promises; None if it cannot unlearn.
-        The other parameters are those of :class:`sklearn.utils.Tags`.
 
     Examples
     --------

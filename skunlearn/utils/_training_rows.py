@@ -8,48 +8,15 @@ in memory or in a pickle, and the remaining rows keep their fit order.
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 from sklearn.utils import check_array
 
 from ._near_miss import nearest_dense
 from ._row_index import hash_rows
+from ._row_moves import partition_rows, unpartition_rows, with_room
 from ._row_store import RowStore
 from ._sample_ids import blank
 
 __all__ = ["TrainingRows"]
-
-
-@njit(cache=True)
-def _partition_rows(X, n, holes):
-    """Rows ``holes`` (sorted) of ``X[:n]`` behind the others, both in order, in place."""
-    k = holes.shape[0]
-    staged = np.empty((k, X.shape[1]))
-    for j in range(k):
-        staged[j] = X[holes[j]]
-    write, h = holes[0], 0
-    for read in range(holes[0], n):
-        if h < k and read == holes[h]:
-            h += 1
-        else:
-            X[write] = X[read]
-            write += 1
-    for j in range(k):
-        X[n - k + j] = staged[j]
-
-
-@njit(cache=True)
-def _unpartition_rows(X, n, holes):
-    """The inverse of :func:`_partition_rows`."""
-    k = holes.shape[0]
-    staged = X[n - k : n].copy()
-    read, h = n - k - 1, k - 1
-    for write in range(n - 1, holes[0] - 1, -1):
-        if h >= 0 and write == holes[h]:
-            X[write] = staged[h]
-            h -= 1
-        else:
-            X[write] = X[read]
-            read -= 1
 
 
 class TrainingRows(RowStore):
@@ -97,11 +64,36 @@ class TrainingRows(RowStore):
         return self._X[:m]
 
     def take(self, positions):
-        """Copies of ``(X, y, sample_weight)`` at the given positions."""
+        """Copy ``(X, y, sample_weight)`` at the given positions.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Positions of the rows among the live ones.
+
+        Returns
+        -------
+        X : ndarray of shape (n_rows, n_features)
+            The rows.
+        y : ndarray
+            Their targets.
+        sample_weight : ndarray
+            Their weights.
+        """
         return self._X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` in the stored form (a dense float64 array here), by value.
+        """Convert ``X`` to the stored form (a dense float64 array here), by value.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_rows, n_features)
+            Rows to compare with the stored ones.
+
+        Returns
+        -------
+        X : ndarray
+            The same values in the stored form.
 
         Raises
         ------
@@ -141,14 +133,18 @@ class TrainingRows(RowStore):
 
     def _partition_X(self, holes):
         if len(holes):
-            _partition_rows(self._X, self._n, holes)
+            partition_rows(self._X, self._n, holes)
 
     def _unpartition_X(self, holes):
         if len(holes):
-            _unpartition_rows(self._X, self._n, holes)
+            unpartition_rows(self._X, self._n, holes)
 
     def _zero_tail_X(self, n_keep):
         self._X[n_keep : self._n] = 0.0
+
+    def _append_X(self, X):
+        self._X = with_room(self._X, self._n, X.shape[0])
+        self._X[self._n : self._n + X.shape[0]] = X
 
     def _live_state(self):
         return {"_X": self.X.copy()}
