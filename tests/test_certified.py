@@ -429,3 +429,13 @@ def test_sample_and_class_weights_are_covered(removal):
     grad += ridge_diagonal(model, len(theta)) * theta + model._certified.perturbation
     assert np.linalg.norm(grad) <= model.certificate_.spent
     assert model.certificate_.deletions_since_retrain == 10
+
+
+def test_partial_fit_refuses_a_certified_fit():
+    X, y = logistic_data()
+    model = LogisticRegression(unlearner=CertifiedNewton(random_state=0)).fit(X[:300], y[:300])
+    before = theta_of(model)
+    with pytest.raises(ValueError, match="partial_fit does not support a certified fit"):
+        model.partial_fit(X[300:], y[300:])
+    assert_allclose(theta_of(model), before, rtol=0, atol=0)
+    assert model._rows.n == 300

@@ -18,7 +18,13 @@ from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ._prepared import ctrl_c_deferred
 
-__all__ = ["certify_fit", "check_certified_unlearner", "data_free_unlearn", "model_spec"]
+__all__ = [
+    "certify_fit",
+    "check_certified_unlearner",
+    "data_free_unlearn",
+    "model_spec",
+    "refuse_certified",
+]
 
 
 def certify_fit(estimator):
@@ -173,3 +179,19 @@ def model_spec(estimator):
     if state is not None and state.unlearner._data_free:
         return state.extra["spec"]
     return estimator._model(float(np.sum(estimator._rows.sample_weight))).spec
+
+
+def refuse_certified(estimator, what):
+    """Refuse ``what`` (``"partial_fit"``) on a certified fit: its noise and budget cover
+    the rows of ``fit`` only.
+
+    Raises
+    ------
+    ValueError
+        The estimator was fitted with a certified unlearner.
+    """
+    if getattr(estimator, "_certified", None) is not None:
+        raise ValueError(
+            f"{what} does not support a certified fit: the noise and the budget of the "
+            "certificate were drawn for the rows of fit. Refit on all the rows instead."
+        )

@@ -18,6 +18,7 @@ from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._certified import refuse_certified
 from ._prepared import ctrl_c_deferred
 
 __all__ = ["PartialFitMixin"]
@@ -64,11 +65,12 @@ class PartialFitMixin:
         ------
         ValueError
             Rows or targets that ``fit`` would refuse, a wrong number of
-            features, a class not seen at ``fit``, or ids missing, unexpected
-            or already stored.
+            features, a class not seen at ``fit``, ids missing, unexpected
+            or already stored, or a certified fit (refit on all the rows).
         """
         if not hasattr(self, "_rows"):
             return self.fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
+        refuse_certified(self, "partial_fit")
         with unlearn_lock(self):
             ids = sample_ids(X, sample_id)
             X = validate_data(
