@@ -439,3 +439,12 @@ def test_partial_fit_refuses_a_certified_fit():
         model.partial_fit(X[300:], y[300:])
     assert_allclose(theta_of(model), before, rtol=0, atol=0)
     assert model._rows.n == 300
+
+
+def test_memory_mapped_input_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKUNLEARN_ROWS_DIR", str(tmp_path))
+    X, y = logistic_data()
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    with pytest.raises(ValueError, match="needs the training rows in memory"):
+        LogisticRegression(unlearner="certified").fit(mapped, y)

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..unlearners import CertifiedUnlearner, resolve_unlearner
 from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
+from ..utils._chunked_rows import ChunkedRows
 from ._prepared import ctrl_c_deferred
 
 __all__ = [
@@ -57,6 +58,11 @@ def certify_fit(estimator):
 
 def _check_options(estimator, unlearner):
     name, spec = type(unlearner).__name__, estimator._spec
+    if isinstance(estimator._rows, ChunkedRows):
+        raise ValueError(
+            f"{name} needs the training rows in memory (a NumPy array or a CSR matrix): "
+            "memory-mapped and dask input are kept in chunks, which its bounds do not read."
+        )
     if spec.get("class_weight") == "balanced":
         raise ValueError(
             f"{name} does not support class_weight='balanced': a deletion reweighs every "
