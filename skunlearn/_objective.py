@@ -67,7 +67,11 @@ class LinearObjective:
     """``J(theta) = sum_i weights[i] * loss_i(theta) + (l2 / 2) * ||coef||^2``.
 
     ``theta`` is laid out as in :mod:`skunlearn._parameters`. The intercept is
-    never penalised.
+    not penalised unless ``intercept_penalty`` is positive: liblinear's
+    objective penalises it as a feature of constant value ``s``
+    (``intercept_scaling``), which adds ``(l2 / (2 s^2)) ||intercept||^2``
+    (``intercept_penalty = 1 / s^2``). The scale of a scaled loss is never
+    penalised.
 
     For a loss with an intercept gauge (multinomial, with intercepts), the
     intercepts are defined only up to a common shift. :meth:`hessian` adds a
@@ -91,16 +95,21 @@ class LinearObjective:
         Whether theta carries intercepts.
     l2 : float, default=0.0
         Ridge strength on ``coef``.
+    intercept_penalty : float, default=0.0
+        The intercepts' ridge strength, relative to ``l2``.
     """
 
-    def __init__(self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0):
+    def __init__(
+        self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0, intercept_penalty=0.0
+    ):
         self.spec = get_loss(loss)
-        self.loss = self.spec.name
+        self.loss = self.spec.kernel_name
         self.X = X
         self.y = y
         self.weights = weights
-        self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept)
+        self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept, self.spec.scale)
         self.l2 = float(l2)
+        self.intercept_penalty = float(intercept_penalty)
 
     n_outputs = property(lambda self: self.layout.n_outputs)
     n_features = property(lambda self: self.layout.n_features)
@@ -127,28 +136,63 @@ class LinearObjective:
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
             l2=self.l2 if l2 is None else l2,
+            intercept_penalty=self.intercept_penalty,
         )
 
+    def params(self, theta):
+        """The kernel parameters of the loss at ``theta`` (its scale for a scaled loss)."""
+        return self.spec.kernel_params(self.layout.scale_of(theta))
+
+    def penalty(self, theta):
+        """Value and gradient (shape ``(n_params,)``) of the penalty alone."""
+        grad = np.zeros(self.n_params)
+        grad[: self.n_coef] = self.l2 * theta[: self.n_coef]
+        intercepts = self.layout.intercept_slice
+        grad[intercepts] = self.l2 * self.intercept_penalty * theta[intercepts]
+        return 0.5 * float(theta @ grad), grad
+
     def value_grad(self, theta):
-        """Objective value and gradient at ``theta`` (one fused pass over X)."""
+        """Objective value and gradient at ``theta`` (one fused pass over X; two with a scale)."""
         theta = np.ascontiguousarray(theta, dtype=np.float64)
         coef, intercept = self.unpack(theta)
         grad = np.empty(self.n_params)
         grad_coef = grad[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        grad_intercept = grad[self.n_coef :] if self.fit_intercept else np.empty(self.n_outputs)
+        intercepts = self.layout.intercept_slice
+        grad_intercept = grad[intercepts] if self.fit_intercept else np.empty(self.n_outputs)
+        params = self.params(theta)
         value = _kernels.loss_grad(
-            self.loss, self.X, self.y, self.weights, coef, intercept, grad_coef, grad_intercept
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            grad_coef,
+            grad_intercept,
+            params=params,
         )
+        if self.layout.scale:
+            args = (self.loss, self.X, self.y, self.weights, coef, intercept, params)
+            grad[-1] = _kernels.scale_rows(*args)[0].sum()
         if self.l2:
-            value += 0.5 * self.l2 * float(coef.ravel() @ coef.ravel())
-            grad_coef += self.l2 * coef
+            penalty, penalty_grad = self.penalty(theta)
+            value += penalty
+            grad += penalty_grad
         return value, grad
 
     def loss_hessian(self, theta):
         """Hessian of the weighted loss alone (no penalty, no gauge term)."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
         return _kernels.hessian(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            self.fit_intercept,
+            params=self.params(theta),
         )
 
     def hessian(self, theta):
@@ -160,6 +204,8 @@ class LinearObjective:
         H = np.array(loss_hessian, dtype=np.float64, copy=True)
         diag = np.arange(self.n_coef)
         H[diag, diag] += self.l2
+        diag = np.arange(self.n_params)[self.layout.intercept_slice]
+        H[diag, diag] += self.l2 * self.intercept_penalty
         if self._has_gauge:
             u = self.layout.gauge_direction()
             H += max(np.trace(H) / self.n_params, 1.0) * np.outer(u, u)
@@ -167,11 +213,20 @@ class LinearObjective:
 
     def hessp(self, theta, v):
         """Hessian-vector product of the objective (matrix-free)."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
         out = _kernels.hessp(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            self.fit_intercept,
+            v,
+            params=self.params(theta),
         )
-        out[: self.n_coef] += self.l2 * v[: self.n_coef]
+        out += self.penalty(v)[1]
         if self._has_gauge:
             u = self.layout.gauge_direction()
             out += float(u @ v) * u
@@ -180,14 +235,20 @@ class LinearObjective:
     def hessian_operator(self, theta):
         """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
 
-        For losses with independent outputs each product is then one fused
-        pass over X (the squared-loss gradient with weights ``c / 2`` and zero
-        targets) instead of two; the multinomial loss uses :meth:`hessp`.
+        For losses with one curvature shared by every output (one output,
+        or least squares) each product is then one fused pass over X (the
+        squared-loss gradient with weights ``c / 2`` and zero targets) instead
+        of two; the others (multinomial, several outputs of another loss, a
+        scaled loss) use :meth:`hessp`.
         """
-        if self.spec.targets == "class":
+        shared = self.n_outputs == 1 or self.spec.quadratic
+        if self.spec.targets == "class" or self.spec.scale or not shared:
             return lambda v: self.hessp(theta, v)
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
-        c = _kernels.curvature(self.loss, self.X, self.y, self.weights, coef, intercept)
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
+        c = _kernels.curvature(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.params(theta)
+        )
         quadratic = LinearObjective(
             "squared",
             self.X,
@@ -196,6 +257,7 @@ class LinearObjective:
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
             l2=self.l2,
+            intercept_penalty=self.intercept_penalty,
         )
         return lambda v: quadratic.value_grad(v)[1]
 
@@ -224,6 +286,9 @@ class ObjectiveSpec:
     target_map : ndarray of int or None
         Maps stored class indices to this objective's (forgotten classes map
         to -1); None keeps them.
+    intercept_penalty : float
+        The intercepts' ridge strength relative to ``l2`` (liblinear's
+        ``1 / intercept_scaling^2``; 0: not penalised).
     """
 
     loss: Loss
@@ -232,16 +297,17 @@ class ObjectiveSpec:
     weight_scale: float
     l2: float
     target_map: np.ndarray | None = None
+    intercept_penalty: float = 0.0
 
     def layout(self, n_features):
         """The :class:`~skunlearn._parameters.ParameterLayout` over ``n_features``."""
-        return ParameterLayout(self.n_outputs, n_features, self.fit_intercept)
+        return ParameterLayout(self.n_outputs, n_features, self.fit_intercept, self.loss.scale)
 
     def kernel_targets(self, encoded):
         """Stored (encoded) targets in the kernel layout of this objective."""
         if self.target_map is not None:
             encoded = self.target_map[encoded]
-        return self.loss.kernel_targets(encoded)
+        return self.loss.kernel_targets(encoded, self.n_outputs)
 
     def objective(self, X, encoded, sample_weight, *, scaled=True, l2=None):
         """The objective over rows ``X`` with stored targets and sample weights.
@@ -260,4 +326,5 @@ class ObjectiveSpec:
             n_outputs=self.n_outputs,
             fit_intercept=self.fit_intercept,
             l2=l2,
+            intercept_penalty=self.intercept_penalty,
         )

@@ -64,10 +64,9 @@ class LossState:
         """
         if result.hessian is None or result.grad is None:
             return None
-        coef = result.theta[: objective.n_coef]
-        grad = result.grad.copy()
-        grad[: objective.n_coef] -= objective.l2 * coef
-        value = result.value - 0.5 * objective.l2 * float(coef @ coef)
+        penalty, penalty_grad = objective.penalty(result.theta)
+        grad = result.grad - penalty_grad
+        value = result.value - penalty
         return cls(
             np.array(result.theta, copy=True),
             value / weight_scale,

@@ -169,6 +169,7 @@ class UnlearningProblem:
             n_outputs=layout.n_outputs,
             fit_intercept=layout.fit_intercept,
             l2=l2,
+            intercept_penalty=self.spec.intercept_penalty,
         )
 
     def retain_objective(self):
@@ -214,9 +215,8 @@ class UnlearningProblem:
         state = self.warm_state
         if getattr(state, "grad", None) is None:
             return None
-        n_coef = self.layout.n_coef
-        coef = self.theta0[:n_coef]
-        grad = self.weight_scale * state.grad
-        grad[:n_coef] += self.l2 * coef
-        value = self.weight_scale * state.value + 0.5 * self.l2 * float(coef @ coef)
-        return value, grad
+        penalty, penalty_grad = self.retain_objective().penalty(self.theta0)
+        return (
+            self.weight_scale * state.value + penalty,
+            self.weight_scale * state.grad + penalty_grad,
+        )
