@@ -10,11 +10,20 @@ NeurIPS 2025).
 __version__ = "0.1.0"
 
 from . import exceptions, pipeline, preprocessing, unlearners
-from .linear_model import LogisticRegression, Ridge
+from .linear_model import (
+    GammaRegressor,
+    LogisticRegression,
+    PoissonRegressor,
+    Ridge,
+    TweedieRegressor,
+)
 
 __all__ = [
+    "GammaRegressor",
     "LogisticRegression",
+    "PoissonRegressor",
     "Ridge",
+    "TweedieRegressor",
     "__version__",
     "exceptions",
     "pipeline",

@@ -12,6 +12,7 @@ every multi-output regressor on one and on two targets.
 from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
+from skunlearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 from skunlearn.unlearners import DescentAscent, Finetune
@@ -29,8 +30,16 @@ CONFIGURATIONS = [
     (LogisticRegression(loss="exponential"), {}),
     (LogisticRegression(unlearner="retrain"), {}),
     (LogisticRegression(unlearner=DescentAscent(max_iter=20)), {}),
+    (PoissonRegressor(), {}),
+    (PoissonRegressor(alpha=0.0, fit_intercept=False, solver="newton-cholesky"), {}),
+    (PoissonRegressor(unlearner=DescentAscent(max_iter=20, learning_rate=0.01)), {}),
+    (GammaRegressor(solver="newton-cholesky"), {}),
+    (TweedieRegressor(power=1.5, unlearner="retrain"), {}),
+    (TweedieRegressor(), {}),
+    (TweedieRegressor(power=1.0, link="identity"), {}),
     (make_pipeline(StandardScaler(), Ridge()), {}),
     (make_pipeline(MinMaxScaler(), Ridge(fit_intercept=False)), {}),
+    (make_pipeline(StandardScaler(), PoissonRegressor()), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),

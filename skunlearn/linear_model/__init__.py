@@ -1,7 +1,15 @@
 """Linear models that can unlearn training rows."""
 
 from ._base import UnlearnMixin
+from ._glm import GammaRegressor, PoissonRegressor, TweedieRegressor
 from ._logistic import LogisticRegression
 from ._ridge import Ridge
 
-__all__ = ["LogisticRegression", "Ridge", "UnlearnMixin"]
+__all__ = [
+    "GammaRegressor",
+    "LogisticRegression",
+    "PoissonRegressor",
+    "Ridge",
+    "TweedieRegressor",
+    "UnlearnMixin",
+]
