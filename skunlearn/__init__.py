@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from . import exceptions, pipeline, preprocessing, unlearners
 from .linear_model import (
     GammaRegressor,
+    HuberRegressor,
     LogisticRegression,
     PoissonRegressor,
     Ridge,
@@ -20,6 +21,7 @@ from .linear_model import (
 
 __all__ = [
     "GammaRegressor",
+    "HuberRegressor",
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",

@@ -12,7 +12,12 @@ every multi-output regressor on one and on two targets.
 from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
-from skunlearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
+from skunlearn.linear_model import (
+    GammaRegressor,
+    HuberRegressor,
+    PoissonRegressor,
+    TweedieRegressor,
+)
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 from skunlearn.unlearners import DescentAscent, Finetune
@@ -37,9 +42,14 @@ CONFIGURATIONS = [
     (TweedieRegressor(power=1.5, unlearner="retrain"), {}),
     (TweedieRegressor(), {}),
     (TweedieRegressor(power=1.0, link="identity"), {}),
+    (HuberRegressor(), {}),
+    (HuberRegressor(fit_intercept=False, epsilon=2.0, convention="paper"), {}),
+    (HuberRegressor(unlearner="retrain"), {}),
+    (HuberRegressor(unlearner=Finetune(max_iter=20)), {}),
     (make_pipeline(StandardScaler(), Ridge()), {}),
     (make_pipeline(MinMaxScaler(), Ridge(fit_intercept=False)), {}),
     (make_pipeline(StandardScaler(), PoissonRegressor()), {}),
+    (make_pipeline(MinMaxScaler(), HuberRegressor()), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),

@@ -2,11 +2,13 @@
 
 from ._base import UnlearnMixin
 from ._glm import GammaRegressor, PoissonRegressor, TweedieRegressor
+from ._huber import HuberRegressor
 from ._logistic import LogisticRegression
 from ._ridge import Ridge
 
 __all__ = [
     "GammaRegressor",
+    "HuberRegressor",
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
