@@ -9,7 +9,7 @@ NeurIPS 2025).
 
 __version__ = "0.1.0"
 
-from . import exceptions, pipeline, preprocessing, unlearners
+from . import exceptions, pipeline, preprocessing, svm, unlearners
 from .linear_model import (
     GammaRegressor,
     HuberRegressor,
@@ -18,10 +18,12 @@ from .linear_model import (
     Ridge,
     TweedieRegressor,
 )
+from .svm import LinearSVC
 
 __all__ = [
     "GammaRegressor",
     "HuberRegressor",
+    "LinearSVC",
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
@@ -30,5 +32,6 @@ __all__ = [
     "exceptions",
     "pipeline",
     "preprocessing",
+    "svm",
     "unlearners",
 ]

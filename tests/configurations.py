@@ -20,6 +20,7 @@ from skunlearn.linear_model import (
 )
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
+from skunlearn.svm import LinearSVC
 from skunlearn.unlearners import DescentAscent, Finetune
 
 CONFIGURATIONS = [
@@ -46,10 +47,15 @@ CONFIGURATIONS = [
     (HuberRegressor(fit_intercept=False, epsilon=2.0, convention="paper"), {}),
     (HuberRegressor(unlearner="retrain"), {}),
     (HuberRegressor(unlearner=Finetune(max_iter=20)), {}),
+    (LinearSVC(), {}),
+    (LinearSVC(C=0.3, intercept_scaling=2.0, convention="paper"), {}),
+    (LinearSVC(fit_intercept=False, unlearner="retrain"), {}),
+    (LinearSVC(unlearner=DescentAscent(max_iter=10, schedule="alternating")), {}),
     (make_pipeline(StandardScaler(), Ridge()), {}),
     (make_pipeline(MinMaxScaler(), Ridge(fit_intercept=False)), {}),
     (make_pipeline(StandardScaler(), PoissonRegressor()), {}),
     (make_pipeline(MinMaxScaler(), HuberRegressor()), {}),
+    (make_pipeline(StandardScaler(), LinearSVC()), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),
