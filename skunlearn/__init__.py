@@ -13,9 +13,11 @@ from . import exceptions, pipeline, preprocessing, svm, unlearners
 from .linear_model import (
     GammaRegressor,
     HuberRegressor,
+    LinearRegression,
     LogisticRegression,
     PoissonRegressor,
     Ridge,
+    RidgeClassifier,
     TweedieRegressor,
 )
 from .svm import LinearSVC
@@ -23,10 +25,12 @@ from .svm import LinearSVC
 __all__ = [
     "GammaRegressor",
     "HuberRegressor",
+    "LinearRegression",
     "LinearSVC",
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeClassifier",
     "TweedieRegressor",
     "__version__",
     "exceptions",

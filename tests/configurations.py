@@ -15,7 +15,9 @@ from skunlearn import LogisticRegression, Ridge
 from skunlearn.linear_model import (
     GammaRegressor,
     HuberRegressor,
+    LinearRegression,
     PoissonRegressor,
+    RidgeClassifier,
     TweedieRegressor,
 )
 from skunlearn.pipeline import make_pipeline
@@ -47,6 +49,12 @@ CONFIGURATIONS = [
     (HuberRegressor(fit_intercept=False, epsilon=2.0, convention="paper"), {}),
     (HuberRegressor(unlearner="retrain"), {}),
     (HuberRegressor(unlearner=Finetune(max_iter=20)), {}),
+    (LinearRegression(), {}),
+    (LinearRegression(fit_intercept=False), {}),
+    (LinearRegression(unlearner=DescentAscent(max_iter=10)), {}),
+    (RidgeClassifier(), {}),
+    (RidgeClassifier(alpha=0.3, fit_intercept=False, convention="paper"), {}),
+    (RidgeClassifier(unlearner="retrain"), {}),
     (LinearSVC(), {}),
     (LinearSVC(C=0.3, intercept_scaling=2.0, convention="paper"), {}),
     (LinearSVC(fit_intercept=False, unlearner="retrain"), {}),
@@ -56,6 +64,8 @@ CONFIGURATIONS = [
     (make_pipeline(StandardScaler(), PoissonRegressor()), {}),
     (make_pipeline(MinMaxScaler(), HuberRegressor()), {}),
     (make_pipeline(StandardScaler(), LinearSVC()), {}),
+    (make_pipeline(StandardScaler(), LinearRegression()), {}),
+    (make_pipeline(MaxAbsScaler(), RidgeClassifier()), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),

@@ -1,6 +1,6 @@
 """Centred Gram statistics of least squares, with exact removal of rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
@@ -57,6 +57,13 @@ class GramStatistics:
     xx : ndarray of shape (n_features, n_features)
     xy : ndarray of shape (n_features, n_targets)
     centered : bool
+    rcond : float or None, default=None
+        For ``alpha = 0``: solve by the minimum-norm least-squares solution,
+        treating directions with singular value below ``rcond`` times the
+        largest as zero (the ``cond`` of :func:`scipy.linalg.lstsq` that
+        :class:`sklearn.linear_model.LinearRegression` passes as ``tol``),
+        or below ``sqrt(10 d eps)`` times it, what the statistics resolve.
+        None: Cholesky, as for any ``alpha``.
     """
 
     weight: float
@@ -65,6 +72,7 @@ class GramStatistics:
     xx: np.ndarray
     xy: np.ndarray
     centered: bool
+    rcond: float | None = None
 
     # Warm-state protocol (skunlearn._warm_state): kept for the next unlearn.
     retained_after_unlearn = True
@@ -109,16 +117,16 @@ class GramStatistics:
             return self
         weight = self.weight - part.weight
         if not self.centered:
-            return GramStatistics(
-                weight, self.x_mean, self.y_mean, self.xx - part.xx, self.xy - part.xy, False
-            )
+            return replace(self, weight=weight, xx=self.xx - part.xx, xy=self.xy - part.xy)
         x_mean = (self.weight * self.x_mean - part.weight * part.x_mean) / weight
         y_mean = (self.weight * self.y_mean - part.weight * part.y_mean) / weight
         dx, dy = part.x_mean - x_mean, part.y_mean - y_mean
         factor = weight * part.weight / self.weight
         xx = self.xx - part.xx - factor * np.outer(dx, dx)
         xy = self.xy - part.xy - factor * np.outer(dx, dy)
-        return GramStatistics(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, True)
+        return replace(
+            self, weight=weight, x_mean=x_mean, y_mean=y_mean, xx=(xx + xx.T) / 2, xy=xy
+        )
 
     def map_features(self, scale, shift, x_sum=None, y_sum=None):
         """Statistics of the same rows mapped column-wise by ``x -> x * scale + shift``.
@@ -130,15 +138,16 @@ class GramStatistics:
         xx = self.xx * np.outer(scale, scale)
         xy = self.xy * scale[:, None]
         if self.centered:
-            x_mean = self.x_mean * scale + shift
-            return GramStatistics(self.weight, x_mean, self.y_mean, xx, xy, True)
+            return replace(self, x_mean=self.x_mean * scale + shift, xx=xx, xy=xy)
         sx = scale * x_sum
         xx = xx + np.outer(sx, shift) + np.outer(shift, sx) + self.weight * np.outer(shift, shift)
-        xy = xy + np.outer(shift, y_sum)
-        return GramStatistics(self.weight, self.x_mean, self.y_mean, xx, xy, False)
+        return replace(self, xx=xx, xy=xy + np.outer(shift, y_sum))
 
     def solve(self, alpha):
         """Ridge solution ``(coef (n_targets, n_features), intercept (n_targets,))``."""
+        if alpha == 0 and self.rcond is not None:
+            coef = self.minimum_norm_coef()
+            return coef, self.y_mean - coef @ self.x_mean
         A = self.xx.copy()
         A[np.diag_indices_from(A)] += alpha
         try:
@@ -147,3 +156,31 @@ class GramStatistics:
             coef = scipy.linalg.lstsq(A, self.xy)[0].T
         intercept = self.y_mean - coef @ self.x_mean
         return np.ascontiguousarray(coef), intercept
+
+    def spectrum(self):
+        """Singular values of the (centred, weighted) rows, largest first, and their rank.
+
+        From the eigenvalues of ``xx``: accurate to about ``sqrt(eps)`` times
+        the largest singular value. The rank counts those above ``rcond``
+        times the largest.
+        """
+        eigenvalues = scipy.linalg.eigvalsh(self.xx)
+        singular = np.sqrt(np.clip(eigenvalues, 0.0, None))[::-1]
+        return singular, int(np.count_nonzero(eigenvalues > self._cutoff(eigenvalues)))
+
+    def _cutoff(self, eigenvalues):
+        """Eigenvalues of ``xx`` at or below this are zero: ``rcond`` squared times the
+        largest, and never below the rounding of the eigenvalues (``10 d eps`` times it)."""
+        rcond = 0.0 if self.rcond is None else self.rcond
+        floor = 10.0 * len(eigenvalues) * np.finfo(np.float64).eps
+        return max(rcond**2, floor) * max(eigenvalues.max(initial=0.0), 0.0)
+
+    def minimum_norm_coef(self):
+        """``pinv(xx) @ xy`` with the ``rcond`` cut-off: the minimum-norm solution."""
+        eigenvalues, vectors = scipy.linalg.eigh(self.xx)
+        live = eigenvalues > self._cutoff(eigenvalues)
+        if not np.any(live):
+            return np.zeros((self.xy.shape[1], self.xx.shape[0]))
+        basis = vectors[:, live]
+        coef = basis @ ((basis.T @ self.xy) / eigenvalues[live, None])
+        return np.ascontiguousarray(coef.T)

@@ -3,15 +3,19 @@
 from ._base import UnlearnMixin
 from ._glm import GammaRegressor, PoissonRegressor, TweedieRegressor
 from ._huber import HuberRegressor
+from ._linear_regression import LinearRegression
 from ._logistic import LogisticRegression
 from ._ridge import Ridge
+from ._ridge_classifier import RidgeClassifier
 
 __all__ = [
     "GammaRegressor",
     "HuberRegressor",
+    "LinearRegression",
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeClassifier",
     "TweedieRegressor",
     "UnlearnMixin",
 ]

@@ -15,7 +15,7 @@ __all__ = ["ClassLabels", "RealTargets", "one_vs_all_outputs"]
 
 
 class RealTargets:
-    """One real target per row, stored as float64 of shape ``(n,)``.
+    """Real targets, stored as float64 of shape ``(n,)`` or ``(n, n_targets)``.
 
     ``_target_range()`` (default: any finite value) returns ``(low,
     low_inclusive)`` or None; targets outside it raise ValueError, at ``fit``
@@ -26,7 +26,8 @@ class RealTargets:
         return None
 
     def _check_targets(self, y, what="y"):
-        y = np.asarray(column_or_1d(y), dtype=np.float64)
+        """``y`` as float64 (shape kept), refused when non-finite or out of range."""
+        y = np.asarray(y, dtype=np.float64)
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{what} contains NaN or infinity.")
         bounds = self._target_range()
@@ -42,13 +43,24 @@ class RealTargets:
         return y
 
     def _encode_targets(self, y, n_rows):
-        y = self._check_targets(y, "y_forget")
+        stored = self._rows.y
+        y = np.asarray(y, dtype=np.float64)
+        if stored.ndim == 1:
+            y = column_or_1d(y)
+        elif y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.shape[1:] != stored.shape[1:]:
+            raise ValueError(
+                f"y_forget has shape {y.shape}; the model was fitted on {stored.shape[1:] or 1} "
+                "target(s) per row."
+            )
         if len(y) != n_rows:
             raise ValueError(f"y_forget has {len(y)} values for {n_rows} rows.")
-        return y
+        return self._check_targets(y, "y_forget")
 
     def _format_target(self, stored):
-        return repr(float(np.ravel(stored)[0]))
+        values = np.ravel(stored)
+        return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
 
 
 def one_vs_all_outputs(n_classes):

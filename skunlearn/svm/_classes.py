@@ -10,24 +10,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from ..linear_model._base import RetainModel, validate_sample_weight
+from ..linear_model._class_change import reduce_one_vs_all
 from ..linear_model._iterative import IterativeLinearModel
 from ..linear_model._labels import ClassLabels, one_vs_all_outputs
 from ..unlearners import ALIASES, BaseUnlearner
 
 __all__ = ["LinearSVC"]
-
-
-def reduce_one_vs_all(coef, intercept, keep):
-    """One-vs-all parameters of the kept classes: their rows, or the second's for two.
-
-    With two classes left the model is binary with the second kept class
-    positive; its one-vs-all row in the larger model already solves that
-    problem once the rows of the vanished classes are gone.
-    """
-    rows = keep if len(keep) > 2 else keep[1:]
-    if len(coef) == 1:  # already binary: nothing can vanish without raising first
-        rows = [0]
-    return np.ascontiguousarray(coef[rows]), np.ascontiguousarray(intercept[rows])
 
 
 class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimator):
