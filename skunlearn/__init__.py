@@ -18,6 +18,7 @@ from .linear_model import (
     PoissonRegressor,
     Ridge,
     RidgeClassifier,
+    RidgeCV,
     TweedieRegressor,
 )
 from .svm import LinearSVC
@@ -30,6 +31,7 @@ __all__ = [
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeCV",
     "RidgeClassifier",
     "TweedieRegressor",
     "__version__",

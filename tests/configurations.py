@@ -18,6 +18,7 @@ from skunlearn.linear_model import (
     LinearRegression,
     PoissonRegressor,
     RidgeClassifier,
+    RidgeCV,
     TweedieRegressor,
 )
 from skunlearn.pipeline import make_pipeline
@@ -55,6 +56,9 @@ CONFIGURATIONS = [
     (RidgeClassifier(), {}),
     (RidgeClassifier(alpha=0.3, fit_intercept=False, convention="paper"), {}),
     (RidgeClassifier(unlearner="retrain"), {}),
+    (RidgeCV(), {}),
+    (RidgeCV(alphas=[1e-3, 0.03, 1.0, 30.0], fit_intercept=False, store_cv_results=True), {}),
+    (RidgeCV(unlearner=Finetune(max_iter=20)), {}),
     (LinearSVC(), {}),
     (LinearSVC(C=0.3, intercept_scaling=2.0, convention="paper"), {}),
     (LinearSVC(fit_intercept=False, unlearner="retrain"), {}),

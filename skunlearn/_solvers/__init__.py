@@ -7,7 +7,8 @@
 - :func:`lbfgs`: L-BFGS-B polished by Newton-CG, for fitting large models;
 - least squares: exact centred Gram statistics (:class:`GramStatistics`, with
   exact row removal) and block conjugate gradients (:func:`ridge_cg`) when the
-  ``d x d`` matrix should not be formed.
+  ``d x d`` matrix should not be formed; leave-one-out errors of ridge for many
+  penalties from the statistics (:func:`ridge_loo_errors`).
 
 Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
@@ -17,6 +18,7 @@ from ._budget import dense_hessian_fits
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
+from ._loo import ridge_loo_errors
 from ._newton import newton
 from ._newton_cg import newton_cg
 from ._ridge_cg import SPARSE_GRAM_MAX_FEATURES, ridge_cg, ridge_statistics, uses_gram
@@ -30,6 +32,7 @@ __all__ = [
     "lbfgs",
     "newton",
     "newton_cg",
+    "ridge_loo_errors",
     "ridge_cg",
     "ridge_statistics",
     "scaled_gradient_norm",

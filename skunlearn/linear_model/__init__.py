@@ -7,6 +7,7 @@ from ._linear_regression import LinearRegression
 from ._logistic import LogisticRegression
 from ._ridge import Ridge
 from ._ridge_classifier import RidgeClassifier
+from ._ridge_cv import RidgeCV
 
 __all__ = [
     "GammaRegressor",
@@ -15,6 +16,7 @@ __all__ = [
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeCV",
     "RidgeClassifier",
     "TweedieRegressor",
     "UnlearnMixin",

@@ -167,6 +167,10 @@ class UnlearnMixin:
         and return a :class:`~skunlearn._solvers.SolverResult` (the
         :class:`~skunlearn.unlearners.Retrain` unlearner).
 
+    ``_select_model(problem, model)`` (optional) re-selects hyperparameters
+    on the remaining rows (cross-validated estimators) and returns the
+    problem and model with them.
+
     ``_oracle_tolerance`` (class attribute) is the normalised distance to
     the refit that an unlearner landing on the oracle reaches: 1e-6 for
     iterative fits, 1e-10 for quadratic objectives. It goes into the
@@ -290,7 +294,18 @@ class UnlearnMixin:
             refit=self._refit,
             vanished=model.vanished,
         )
+        problem, model = self._select_model(problem, model)
         return problem, model, warm
+
+    def _select_model(self, problem, model):
+        """The problem and model once hyperparameters are re-selected on the remaining rows.
+
+        A cross-validated estimator chooses its penalty as a refit on the
+        remaining rows would, from ``problem`` (its retain rows and downdated
+        warm state), and returns the problem and model with that penalty;
+        the others return them unchanged.
+        """
+        return problem, model
 
     def _prepare_unlearn(self, positions, scale=None, shift=None):
         """Unlearn the stored rows at ``positions`` aside: a :class:`PreparedUnlearn`.
