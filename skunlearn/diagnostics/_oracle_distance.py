@@ -17,6 +17,7 @@ from sklearn.base import clone, is_classifier
 from threadpoolctl import threadpool_limits
 
 from .._parameters import parameter_vector
+from ._forget_split import check_lemma_conditions
 
 __all__ = ["CertifiedBound", "certified_bound", "fit_oracle", "oracle_distance"]
 
@@ -86,6 +87,12 @@ def certified_bound(estimator):
     -------
     result : CertifiedBound
 
+    Raises
+    ------
+    ValueError
+        For a loss without self-concordance constant (not twice
+        differentiable, or not convex), naming it.
+
     Examples
     --------
     >>> import numpy as np
@@ -124,9 +131,8 @@ def _self_concordance(objective):
 
     Raises ValueError for a loss that has none (no certified bound exists).
     """
+    check_lemma_conditions(objective.spec, "A certified bound")
     constant = objective.spec.self_concordance
-    if constant is None:
-        raise ValueError(f"The {objective.loss} loss has no certified bound.")
     if constant == 0.0:
         return 0.0
     X = objective.X[objective.weights != 0]
