@@ -7,8 +7,8 @@ refits on the remaining rows: a cold ``lbfgs`` refit at tol=1e-10, warm-started
 coefficients) and a default-tolerance ``lbfgs`` refit; plus skunlearn's
 descent-ascent and finetune at their defaults. Every result is scored by its
 normalised distance to a tight oracle (``newton-cholesky`` at tol=1e-12, cold):
-``||w - w_oracle|| / ||w_original - w_oracle||``. Ridge: ``newton`` (exact
-downdating) against scikit-learn's ``Ridge`` refit. Also the fit times of
+``||w - w_oracle|| / ||w_original - w_oracle||``. Ridge: ``newton`` (Gram statistics
+recomputed from the remaining rows) against scikit-learn's ``Ridge`` refit. Also the fit times of
 both libraries. Times are medians; ratios are against ``newton``.
 
 Run ``python benchmarks/bench_unlearn.py`` (n = 1e5 and 1e6; several minutes)

@@ -84,6 +84,8 @@ checks = {
 for claim, ok in checks.items():
     print(f"{claim}: {'agrees' if ok else 'does not agree'}")
 print("Exact ridge unlearning:", "agrees" if all(checks.values()) else "does not agree")
+if not all(checks.values()):
+    raise SystemExit("Exact ridge unlearning: a check does not agree (see above)")
 
 # %%
 # The figure

@@ -36,7 +36,6 @@ unboundedness independently of the library.
 # %%
 # Data, models and forget sets
 # ----------------------------
-import sys
 import warnings
 
 import matplotlib.pyplot as plt
@@ -204,4 +203,4 @@ for claim, ok in checks.items():
     print(f"{claim}: {'agrees' if ok else 'does not agree'}")
 print("Ascent across the family:", "agrees" if all(checks.values()) else "does not agree")
 if not all(checks.values()):
-    sys.exit(1)
+    raise SystemExit(1)

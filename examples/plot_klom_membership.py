@@ -97,6 +97,8 @@ checks = {
 for claim, ok in checks.items():
     print(f"{claim}: {'agrees' if ok else 'does not agree'}")
 print("KLoM and membership inference:", "agrees" if all(checks.values()) else "does not agree")
+if not all(checks.values()):
+    raise SystemExit("KLoM and membership inference: a check does not agree (see above)")
 
 # %%
 # The figure

@@ -2,20 +2,19 @@
 every unlearner on one forget set against the oracle, with a one-line verdict each."""
 
 import argparse
+import math
+import os
 import sys
 
 import numpy as np
-import sklearn.linear_model
-import sklearn.svm
 from sklearn import datasets
 from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from . import linear_model, svm
+from ._cli_estimators import ESTIMATORS, make_estimator, reference_oracle
 from ._parameters import parameter_vector
 from .diagnostics import dependence_report, unlearning_report
-from .diagnostics import fit_oracle as skunlearn_oracle
 
 __all__ = ["main", "build_parser"]
 
@@ -26,20 +25,6 @@ DATASETS = {
     "iris": datasets.load_iris,
     "diabetes": datasets.load_diabetes,  # regression: targets 25 to 346
 }
-# --estimator: skunlearn's class, its module and scikit-learn's, and whether scikit-learn's
-# own solver reaches a tight oracle (else the oracle is skunlearn's tight refit).
-ESTIMATORS = {
-    "logistic": ("LogisticRegression", linear_model, sklearn.linear_model, True),
-    "linear_svc": ("LinearSVC", svm, sklearn.svm, False),
-    "ridge_classifier": ("RidgeClassifier", linear_model, sklearn.linear_model, True),
-    "ridge": ("Ridge", linear_model, sklearn.linear_model, True),
-    "ridge_cv": ("RidgeCV", linear_model, sklearn.linear_model, True),
-    "linear_regression": ("LinearRegression", linear_model, sklearn.linear_model, True),
-    "poisson": ("PoissonRegressor", linear_model, sklearn.linear_model, True),
-    "gamma": ("GammaRegressor", linear_model, sklearn.linear_model, True),
-    "tweedie": ("TweedieRegressor", linear_model, sklearn.linear_model, True),
-    "huber": ("HuberRegressor", linear_model, sklearn.linear_model, False),
-}
 
 
 # The ensembles cost about 2 * ENSEMBLE_SIZE fits per unlearner: by default they
@@ -48,21 +33,86 @@ ENSEMBLE_SIZE = 8
 ENSEMBLE_MAX_SIZE = 100_000
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors exit with status 2 and one line on stderr, before any work."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _number(kind, low, high=None, low_open=False):
+    """An argparse type: ``kind`` above ``low`` (strictly if ``low_open``), below ``high``."""
+    if high is not None:
+        bounds = f"in ({low}, {high})" if low_open else f"in [{low}, {high})"
+    else:
+        bounds = f"> {low}" if low_open else f">= {low}"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+        below = value <= low if low_open else value < low
+        if below or (high is not None and value >= high):
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {text}")
+        return value
+
+    return parse
+
+
+NUMBERS = [
+    (
+        "--forget-fraction",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.05,
+        "fraction of the training rows to forget, in (0, 1) (default: 0.05)",
+    ),
+    ("--seed", _number(int, 0), 0, "seed of the split and forget set"),
+    (
+        "--C",
+        _number(float, 0.0, low_open=True),
+        1.0,
+        "inverse regularisation strength of the C models, positive (default: 1.0)",
+    ),
+    (
+        "--alpha",
+        _number(float, 0.0, low_open=True),
+        None,
+        "penalty of the alpha models, positive (default: the model's)",
+    ),
+    (
+        "--test-size",
+        _number(float, 0.0, 1.0, low_open=True),
+        0.25,
+        "held-out fraction, in (0, 1) (default: 0.25)",
+    ),
+    ("--repeats", _number(int, 1), 3, "timing repeats, at least 1; the median is shown"),
+    (
+        "--ensemble",
+        _number(int, 0),
+        None,
+        "models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
+        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+    ),
+]
+
+
 def build_parser():
     """The argument parser of ``python -m skunlearn``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m skunlearn",
         description=(
-            "Fit a skunlearn estimator (LogisticRegression by default) on a dataset that "
+            "Fit a skunlearn linear model (LogisticRegression by default) on a dataset that "
             "scikit-learn ships (standardised), report how the forget set (a seeded random "
             "subset of the "
             "training rows) depends on the retain set and whether descent-ascent will harm "
-            "(predicted before any ascent), then forget it with each unlearner and compare "
-            "each result with the oracle (a tight scikit-learn refit on the remaining rows), "
-            "with a one-line verdict per unlearner."
+            "(found from a few of its steps, then Newton steps), then forget it with each "
+            "unlearner and compare each result with the oracle (a tight scikit-learn refit on "
+            "the remaining rows), with a one-line verdict per unlearner."
         ),
     )
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default=None)
     parser.add_argument(
         "--estimator",
         choices=list(ESTIMATORS),
@@ -71,31 +121,13 @@ def build_parser():
         "(R^2, D^2 for the deviances) on the diabetes data by default",
     )
     parser.add_argument(
-        "--forget-fraction",
-        type=float,
-        default=0.05,
-        help="fraction of the training rows to forget (default: 0.05)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split and forget set")
-    parser.add_argument(
-        "--C", type=float, default=1.0, help="inverse regularisation strength (C models)"
-    )
-    parser.add_argument(
-        "--alpha", type=float, default=None, help="penalty of the alpha models (default: theirs)"
-    )
-    parser.add_argument(
-        "--test-size", type=float, default=0.25, help="held-out fraction (default: 0.25)"
-    )
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="timing repeats; the median is shown"
-    )
-    parser.add_argument(
-        "--ensemble",
-        type=int,
+        "--dataset",
+        choices=sorted(DATASETS),
         default=None,
-        help="models per subsample ensemble for KLoM and U-LiRA (0: skip; default: "
-        f"{ENSEMBLE_SIZE} when rows x parameters <= {ENSEMBLE_MAX_SIZE:,}, else 0)",
+        help="default: breast_cancer for classifiers, diabetes for regressors",
     )
+    for flag, kind, default, text in NUMBERS:
+        parser.add_argument(flag, type=kind, default=default, help=text)
     parser.add_argument(
         "--plot",
         metavar="FILE",
@@ -109,69 +141,37 @@ def build_parser():
 def load(dataset, test_size, seed):
     """Standardised train/test split of a scikit-learn dataset."""
     X, y = DATASETS[dataset](return_X_y=True)
-    classes = dataset != "diabetes"
+    stratify = None if dataset == "diabetes" else y
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y if classes else None
+        X, y, test_size=test_size, random_state=seed, stratify=stratify
     )
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
-def make_estimator(args):
-    """The skunlearn estimator of ``--estimator`` with ``--C`` or ``--alpha``."""
-    name, module, _, _ = ESTIMATORS[args.estimator]
-    estimator = getattr(module, name)()
-    params = estimator.get_params()
-    if "C" in params:
-        estimator.set_params(C=args.C)
-    if "alpha" in params and args.alpha is not None:
-        estimator.set_params(alpha=args.alpha)
-    return estimator
-
-
-def fit_oracle(original, X, y, X_forget, y_forget):
-    """The reference oracle: scikit-learn's refit on the remaining rows at ``tol=1e-12``.
-
-    For the models whose scikit-learn solver stops short of that (liblinear,
-    HuberRegressor's L-BFGS-B at its fixed ``ftol``), skunlearn's tight refit.
-    """
-    name, _, sklearn_module, tight = ESTIMATORS[ESTIMATOR_OF[type(original).__name__]]
-    if not tight:
-        return skunlearn_oracle(original, X_forget, y_forget)
-    reference = getattr(sklearn_module, name)()
-    shared = set(reference.get_params()) & set(original.get_params())
-    reference.set_params(**{key: original.get_params()[key] for key in shared})
-    settings = {"tol": 1e-12, "max_iter": 1000, "solver": "newton-cholesky"}
-    solvers = reference._parameter_constraints.get("solver", [])
-    for key, value in settings.items():
-        if key in reference.get_params() and (key != "solver" or _accepts(solvers, value)):
-            reference.set_params(**{key: value})
-    return reference.fit(X, y)
-
-
-def _accepts(constraints, value):
-    return any(getattr(c, "options", ()) and value in c.options for c in constraints)
-
-
-ESTIMATOR_OF = {name: key for key, (name, *_) in ESTIMATORS.items()}
-
-
 def main(argv=None):
-    """Run the report; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    if not 0 < args.forget_fraction < 1:
-        raise SystemExit("--forget-fraction must be strictly between 0 and 1")
-    original = make_estimator(args)
+    """Run the report; returns the process exit code (2 for an argument error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.plot:
+        _check_plot_target(parser, args.plot)
+    original = make_estimator(args.estimator, args.C, args.alpha)
+    classifier = is_classifier(original)
     if args.dataset is None:
-        args.dataset = "breast_cancer" if is_classifier(original) else "diabetes"
-    if is_classifier(original) == (args.dataset == "diabetes"):
-        raise SystemExit(f"--estimator {args.estimator} does not fit --dataset {args.dataset}")
-    data = load(args.dataset, args.test_size, args.seed)
+        args.dataset = "breast_cancer" if classifier else "diabetes"
+    if classifier == (args.dataset == "diabetes"):
+        parser.error(f"--estimator {args.estimator} does not fit --dataset {args.dataset}")
+    data = _load_checked(parser, args, classifier)
     X_train, X_test, y_train, y_test = data
     rng = np.random.default_rng(args.seed)
     n_forget = max(1, round(args.forget_fraction * len(X_train)))
     forget = np.sort(rng.choice(len(X_train), n_forget, replace=False))
     keep = np.setdiff1d(np.arange(len(X_train)), forget)
+    if classifier and len(np.unique(y_train[keep])) < 2:
+        parser.error(
+            f"--forget-fraction {args.forget_fraction} leaves fewer than 2 classes among the "
+            f"{len(keep)} remaining training rows"
+        )
     print(
         f"skunlearn: {original!r} on {args.dataset}, {len(X_train)} training rows, "
         f"{X_train.shape[1]} features; forgetting {n_forget} random rows (seed {args.seed}).",
@@ -183,11 +183,42 @@ def main(argv=None):
         flush=True,
     )
     original.fit(X_train, y_train)
-    oracle = fit_oracle(original, X_train[keep], y_train[keep], X_train[forget], y_train[forget])
+    remaining, forgotten = (X_train[keep], y_train[keep]), (X_train[forget], y_train[forget])
+    oracle = reference_oracle(args.estimator, original, remaining, forgotten)
     print_reports(original, oracle, data, forget, args)
     if args.plot:
         save_trajectory_figure(original, oracle, X_train[forget], y_train[forget], args)
     return 0
+
+
+def _load_checked(parser, args, classifier=True):
+    """The split, or an argument error when ``--test-size`` leaves too few rows."""
+    try:
+        data = load(args.dataset, args.test_size, args.seed)
+    except ValueError as error:
+        parser.error(f"--test-size {args.test_size}: {str(error).splitlines()[0]}")
+    n_classes = len(np.unique(data[2])) if classifier else 1
+    if len(data[0]) < 2 * n_classes:
+        parser.error(
+            f"--test-size {args.test_size} leaves {len(data[0])} training rows for "
+            f"{n_classes} classes; use a smaller test size"
+        )
+    return data
+
+
+def _check_plot_target(parser, path):
+    """``--plot FILE`` must be writable, in a format matplotlib saves; checked up front."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        parser.error("--plot needs matplotlib: pip install skunlearn[examples]")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        parser.error(f"--plot {path}: not a writable file path")
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = Figure().canvas.get_supported_filetypes()
+    if extension not in formats:
+        parser.error(f"--plot {path}: the extension must be one of {', '.join(sorted(formats))}")
 
 
 def ensemble_size(args, n_train, original):

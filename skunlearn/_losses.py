@@ -48,8 +48,10 @@ class Loss:
     self_concordance : float or None
         ``a`` such that ``|l'''(z)[u, u, u]| <= a ||u||_inf l''(z)[u, u]`` in the
         linear predictor (generalised self-concordance, Bach 2010): 1 for the
-        logistic and exponential losses, 2 for the multinomial one, 0 for a
-        quadratic loss. None: no such constant, so no certified bound.
+        logistic and exponential losses, ``sqrt(2)`` for the multinomial one
+        off the coefficient-shift direction (Tran-Dinh, Kyrillidis, Cevher
+        2015), 0 for a quadratic loss. None: no such constant, so no
+        certified bound.
     probability_factor : float or None
         For binary losses, ``P(y = 1) = expit(probability_factor * z)``; None
         when the loss defines no probabilities or they are a softmax.
@@ -267,7 +269,7 @@ LOSSES = {
         Loss("squared", "real", quadratic=True, self_concordance=0.0),
         Loss("logistic", "binary", self_concordance=1.0, probability_factor=1.0),
         Loss("exponential", "binary", self_concordance=1.0, probability_factor=2.0),
-        Loss("multinomial", "class", intercept_gauge=True, self_concordance=2.0),
+        Loss("multinomial", "class", intercept_gauge=True, self_concordance=np.sqrt(2.0)),
         Loss("squared_ovr", "sign", quadratic=True, self_concordance=0.0, kernel="squared"),
         Loss("squared_hinge", "binary", smooth=False),
         tweedie_loss(1.0),

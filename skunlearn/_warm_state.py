@@ -4,25 +4,32 @@ Two kinds of warm state exist, both immutable and in sample-weight units:
 
 - :class:`~skunlearn._solvers.GramStatistics` (least squares): the centred Gram
   statistics of the rows, from which the Newton unlearner solves the retain
-  problem exactly;
-- :class:`LossState` (any other loss): the loss value, gradient and Hessian at
-  the fitted parameters, which give the retain objective's value, gradient and
-  Hessian at the same point once the forgotten rows' share is subtracted.
+  problem exactly; recomputed from the remaining rows at every unlearning;
+- :class:`LossState` (any other loss): the loss value and gradient at the
+  committed parameters and the Hessian at the canonical point they were
+  finalized from (:mod:`skunlearn._solvers._canonical`), which give the retain
+  objective's value and gradient and an approximate Hessian for the first
+  Newton step once the forgotten rows' share is subtracted. The subtracted
+  state serves that step only; the state kept after an unlearning is evaluated
+  afresh on the remaining rows.
+
+Both are functions of the stored rows (and, for :class:`LossState`, of the
+canonical parameters), never of the deletion history.
 
 Both implement the same protocol, which :class:`~skunlearn.linear_model.UnlearnMixin`
 uses when it builds an :class:`~skunlearn.unlearners.UnlearningProblem`:
 
-``without(forget)``
+``without(forget, remaining)``
     The state of the remaining rows, given the forgotten rows as a
     :class:`~skunlearn._objective.LinearObjective` with their sample weights
-    (no scale, no penalty); None when it cannot be derived.
+    (no scale, no penalty) and the remaining rows as ``(X, y, sample_weight)``.
 ``valid_at(theta)``
     Whether the state describes the objective at parameters ``theta``.
-``mapped(scale, shift, rows)``
-    The state of the same rows (a row store) mapped column-wise by ``x -> x *
-    scale + shift`` (a pipeline's upstream scaler changed), or None.
 ``retained_after_unlearn``
-    Whether the estimator keeps the downdated state for the next ``unlearn``.
+    Whether ``without`` recomputes the state from the remaining rows, so that
+    it is the state a fit on them keeps: then the estimator keeps it after an
+    approximate unlearning, and carries it over when a pipeline re-expresses
+    the rows (it is recomputed from the new ones).
 """
 
 from dataclasses import dataclass
@@ -36,54 +43,63 @@ __all__ = ["GramStatistics", "LossState"]
 
 @dataclass(frozen=True)
 class LossState:
-    """``sum_i s_i l_i`` with its gradient and Hessian at ``theta`` (sample-weight units).
+    """``sum_i s_i l_i`` and its gradient at ``theta``, its Hessian at ``hessian_at``.
+
+    In sample-weight units, without the penalty.
 
     Attributes
     ----------
     theta : ndarray of shape (n_params,)
-        Where the state was evaluated.
+        Where the value and gradient were evaluated (the committed parameters).
     value : float
     grad : ndarray of shape (n_params,)
     hessian : ndarray of shape (n_params, n_params)
-        Loss Hessian (no penalty, no gauge term).
+        Loss Hessian (no penalty, no gauge term) at ``hessian_at``.
+    hessian_at : ndarray of shape (n_params,)
+        The canonical rounded point ``theta`` was finalized from, within
+        ``2^-27`` relative of it.
     """
 
     theta: np.ndarray
     value: float
     grad: np.ndarray
     hessian: np.ndarray
+    hessian_at: np.ndarray
 
-    # Evaluated at weights the forgotten rows shaped: a trace of them.
+    # The subtracted state is an approximation for one Newton step: the state
+    # kept after an unlearning is evaluated afresh on the remaining rows.
     retained_after_unlearn = False
 
     @classmethod
-    def from_solver(cls, objective, result, weight_scale):
-        """The state at a solver's result on ``objective`` (row weights ``weight_scale * s``).
+    def from_canonical(cls, objective, step, weight_scale):
+        """The state of a canonical Newton step's result on ``objective``.
 
-        None when the solver evaluated no Hessian at its final point.
+        ``step`` is what :func:`~skunlearn._solvers.canonical_newton_step`
+        returned; ``objective`` has row weights ``weight_scale * s``. None when
+        the step evaluated no Hessian (the matrix-free path).
         """
-        if result.hessian is None or result.grad is None:
+        theta, theta_c, loss_hessian, value, grad = step
+        if loss_hessian is None:
             return None
-        penalty, penalty_grad = objective.penalty(result.theta)
-        grad = result.grad - penalty_grad
-        value = result.value - penalty
+        penalty, penalty_grad = objective.penalty(theta)
+        grad = grad - penalty_grad
+        value = value - penalty
         return cls(
-            np.array(result.theta, copy=True),
+            np.array(theta, copy=True),
             value / weight_scale,
             grad / weight_scale,
-            result.hessian / weight_scale,
+            loss_hessian / weight_scale,
+            np.array(theta_c, copy=True),
         )
 
     def valid_at(self, theta):
-        """Whether ``theta`` is where the state was evaluated."""
+        """Whether ``theta`` is where the value and gradient were evaluated."""
         return np.array_equal(self.theta, theta)
 
-    def mapped(self, scale, shift, rows):
-        """None: the state lives in the old feature space and is recomputed on demand."""
-        return None
-
-    def without(self, forget):
-        """The state of the remaining rows at the same ``theta``."""
+    def without(self, forget, remaining=None):
+        """The state of the remaining rows: the forgotten rows' share subtracted."""
         value, grad = forget.value_grad(self.theta)
-        hessian = self.hessian - forget.loss_hessian(self.theta)
-        return LossState(self.theta, self.value - value, self.grad - grad, hessian)
+        hessian = self.hessian - forget.loss_hessian(self.hessian_at)
+        return LossState(
+            self.theta, self.value - value, self.grad - grad, hessian, self.hessian_at
+        )

@@ -180,7 +180,7 @@ def test_ctrl_c_during_the_commit_is_held_until_it_ends(
 ):
     model, X, _ = make_model(kind, csr=csr)
     expected = pickle.dumps(make_model(kind, csr=csr)[0].unlearn(X[FORGET]))
-    monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
+    monkeypatch.setattr(RowIndex, "without", receiving_ctrl_c(RowIndex.without))
     with pytest.raises(KeyboardInterrupt):
         model.unlearn(X[FORGET])
     assert pickle.dumps(model) == expected
@@ -203,7 +203,7 @@ def test_ctrl_c_during_a_pipeline_commit_is_held_until_it_ends(
     X, y = make_data(kind)
     pipe = make_pipeline(StandardScaler(), make_model(kind)[0]).fit(X, y)
     expected = pickle.dumps(clone(pipe).fit(X, y).unlearn(X[FORGET]))
-    monkeypatch.setattr(RowIndex, "move", receiving_ctrl_c(RowIndex.move))
+    monkeypatch.setattr(RowIndex, "without", receiving_ctrl_c(RowIndex.without))
     with pytest.raises(KeyboardInterrupt):
         pipe.unlearn(X[FORGET])
     assert pickle.dumps(pipe) == expected

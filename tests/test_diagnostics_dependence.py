@@ -4,11 +4,10 @@ import copy
 
 import numpy as np
 import pytest
-from scipy.special import lambertw
+from scipy.special import expit, lambertw, logsumexp, softmax
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
 from skunlearn import LogisticRegression, Ridge
-from skunlearn._objective import LinearObjective
 from skunlearn.diagnostics import (
     ascent_harm,
     cross_influence,
@@ -49,58 +48,182 @@ MODELS = _models()
 IDS = ["logistic", "logistic-paper", "exponential", "multinomial", "ridge"]
 
 
-def _row_gradients(model, X, y):
-    """Each row's loss gradient from the numba kernel, with a one-hot weight vector."""
-    objective = model._training_objective()
-    rows = model._rows
-    y = rows.y.astype(float) if objective.loss in ("logistic", "exponential") else rows.y
-    G = []
-    for i in range(rows.n):
-        weights = np.zeros(rows.n)
-        weights[i] = 1.0
-        single = LinearObjective(
-            objective.loss,
-            rows.X,
-            y,
-            weights,
-            n_outputs=objective.n_outputs,
-            fit_intercept=objective.fit_intercept,
-        )
-        G.append(single.value_grad(model._theta())[1])
-    return np.array(G)
+def _reference(model, X, y):
+    """Per-row loss gradients and Hessians from the formulas, with numpy alone.
+
+    Returns ``G`` (n, p) and the per-row loss Hessians ``H`` (n, p, p), in the
+    layout ``theta = concat(coef.ravel(), intercept)``.
+    """
+    coef = np.atleast_2d(model.coef_)
+    K, d = coef.shape
+    intercept = np.ravel(model.intercept_) if model.fit_intercept else np.zeros(K)
+    Z = X @ coef.T + intercept
+    n = len(X)
+    # J[i] maps theta to row i's K linear outputs.
+    J = np.zeros((n, K, K * d + (K if model.fit_intercept else 0)))
+    for k in range(K):
+        J[:, k, k * d : (k + 1) * d] = X
+        if model.fit_intercept:
+            J[:, k, K * d + k] = 1.0
+    if isinstance(model, Ridge):
+        R, A = 2 * (Z - y[:, None]), np.full((n, 1, 1), 2.0)
+    elif K > 1:
+        P = softmax(Z, axis=1)
+        R = P - np.eye(K)[np.searchsorted(model.classes_, y)]
+        A = np.einsum("ik,kl->ikl", P, np.eye(K)) - P[:, :, None] * P[:, None, :]
+    elif model.loss == "exponential":
+        s = 2.0 * (y == model.classes_[1]) - 1
+        R, A = (-s * np.exp(-s * Z[:, 0]))[:, None], np.exp(-s * Z[:, 0])[:, None, None]
+    else:
+        p = expit(Z[:, 0])
+        R, A = (p - (y == model.classes_[1]))[:, None], (p * (1 - p))[:, None, None]
+    return np.einsum("ikp,ik->ip", J, R), np.einsum("ikp,ikl,ilq->ipq", J, A, J)
+
+
+def _mean_hessian(model, X, y, weights):
+    """Hessian of the training objective in per-sample-mean units (numpy).
+
+    Penalties: logistic ``||W||^2 / 2`` against ``C sum s l`` (sklearn) or
+    ``||W||^2 / (2 C)`` against the weighted mean loss (paper); ridge
+    ``alpha ||w||^2`` against ``sum s (y - z)^2`` or the weighted mean.
+    """
+    H = _reference(model, X, y)[1]
+    total = np.sum(weights)
+    if isinstance(model, Ridge):
+        penalty = 2 * model.alpha / (1.0 if model.convention == "paper" else total)
+    else:
+        penalty = 1 / model.C / (1.0 if model.convention == "paper" else total)
+    mean = np.einsum("i,ipq->pq", weights, H) / total
+    n_coef = np.size(model.coef_)
+    mean[np.arange(n_coef), np.arange(n_coef)] += penalty
+    return mean
+
+
+def _losses(model, X, y, theta):
+    """Per-row losses at parameters ``theta`` (numpy), for finite differences."""
+    K = np.atleast_2d(model.coef_).shape[0]
+    d = X.shape[1]
+    coef = theta[: K * d].reshape(K, d)
+    Z = X @ coef.T + (theta[K * d :] if model.fit_intercept else 0.0)
+    if isinstance(model, Ridge):
+        return (y - Z[:, 0]) ** 2
+    if K > 1:
+        labels = np.searchsorted(model.classes_, y)
+        return logsumexp(Z, axis=1) - Z[np.arange(len(y)), labels]
+    margin = (2.0 * (y == model.classes_[1]) - 1) * Z[:, 0]
+    return np.exp(-margin) if model.loss == "exponential" else np.logaddexp(0.0, -margin)
+
+
+def _theta(model):
+    coef = np.ravel(model.coef_)
+    return np.r_[coef, np.ravel(model.intercept_)] if model.fit_intercept else coef
 
 
 @pytest.mark.parametrize(("model", "X", "y"), MODELS, ids=IDS)
-def test_per_sample_gradients_match_the_kernel(model, X, y):
+def test_the_numpy_reference_matches_finite_differences(model, X, y):
+    G, H = _reference(model, X, y)
+    theta = _theta(model)
+    step = 1e-6
+    for j in range(len(theta)):
+        e = np.zeros(len(theta))
+        e[j] = step
+        central = (_losses(model, X, y, theta + e) - _losses(model, X, y, theta - e)) / (2 * step)
+        np.testing.assert_allclose(G[:, j], central, rtol=1e-6, atol=1e-8)
+        G_plus = _reference_at(model, X, y, theta + e)
+        G_minus = _reference_at(model, X, y, theta - e)
+        np.testing.assert_allclose(
+            H[:, :, j], (G_plus - G_minus) / (2 * step), rtol=1e-5, atol=1e-7
+        )
+
+
+def _reference_at(model, X, y, theta):
+    shifted = copy.deepcopy(model)
+    K = np.atleast_2d(model.coef_).shape[0]
+    d = X.shape[1]
+    shifted.coef_ = theta[: K * d].reshape(np.shape(model.coef_))
+    if model.fit_intercept:
+        shifted.intercept_ = theta[K * d :].reshape(np.shape(model.intercept_))
+    return _reference(shifted, X, y)[0]
+
+
+@pytest.mark.parametrize(("model", "X", "y"), MODELS, ids=IDS)
+def test_per_sample_gradients_match_the_formulas(model, X, y):
     np.testing.assert_allclose(
-        per_sample_gradients(model, X, y), _row_gradients(model, X, y), rtol=1e-10, atol=1e-12
+        per_sample_gradients(model, X, y), _reference(model, X, y)[0], rtol=1e-10, atol=1e-12
     )
 
 
-@pytest.mark.parametrize(("model", "X", "y"), MODELS, ids=IDS)
-def test_cross_influence_matches_the_explicit_matrix(model, X, y):
+def _weighted_models():
+    """Models fitted with integer sample weights, and the same rows repeated."""
+    rng = np.random.default_rng(4)
+    X, y = _binary(40, 3, seed=5)
+    X3 = rng.normal(size=(45, 3))
+    y3 = np.argmax(X3 @ rng.normal(size=(3, 3)) + rng.gumbel(size=(45, 3)), axis=1)
+    Xr = rng.normal(size=(40, 3))
+    yr = Xr @ [1.0, -2.0, 0.5] + rng.normal(size=40)
+    out = []
+    for template, A, b in [
+        (LogisticRegression(C=0.7), X, y),
+        (LogisticRegression(C=0.5), X3, y3),
+        (Ridge(alpha=0.3, convention="paper"), Xr, yr),
+    ]:
+        weights = rng.integers(1, 4, size=len(A)).astype(float)
+        out.append((copy.deepcopy(template).fit(A, b, sample_weight=weights), A, b, weights))
+    return out
+
+
+WEIGHTED = _weighted_models()
+WEIGHTED_IDS = ["logistic", "multinomial", "ridge-paper"]
+UNWEIGHTED = [(model, X, y, np.ones(len(X))) for model, X, y in MODELS]
+
+
+@pytest.mark.parametrize(
+    ("model", "X", "y", "weights"), UNWEIGHTED + WEIGHTED, ids=IDS + WEIGHTED_IDS
+)
+def test_cross_influence_matches_the_explicit_matrix(model, X, y, weights):
     forget = np.arange(0, len(X), 7)
     retain = np.setdiff1d(np.arange(len(X)), forget)
-    G = _row_gradients(model, X, y)
-    objective = model._training_objective()
-    H = objective.hessian(model._theta()) / objective.total_weight
-    M = G[retain] @ np.linalg.solve(H, G[forget].T)
+    G = _reference(model, X, y)[0]
+    H = _mean_hessian(model, X, y, weights)
+    inverse = np.linalg.pinv(H, rcond=1e-10)  # the multinomial gauge is a null direction
+    s_r, s_f = np.sqrt(weights[retain]), np.sqrt(weights[forget])
+    M = (s_r[:, None] * G[retain]) @ inverse @ (s_f[:, None] * G[forget]).T
     U, sigma, Vt = np.linalg.svd(M)
     result = cross_influence(model, X[forget], y[forget], n_components=3)
     np.testing.assert_allclose(result.singular_values, sigma[:3], rtol=1e-8)
     assert result.spectral_norm == pytest.approx(sigma[0], rel=1e-8)
-    assert result.per_pair == pytest.approx(sigma[0] / np.sqrt(M.size), rel=1e-8)
+    total_r, total_f = weights[retain].sum(), weights[forget].sum()
+    assert result.per_pair == pytest.approx(sigma[0] / np.sqrt(total_r * total_f), rel=1e-8)
     assert result.top_energy_share == pytest.approx(sigma[0] ** 2 / np.sum(sigma**2), rel=1e-8)
-    rms = np.sqrt(np.mean(M**2, axis=0))
+    inner = G[retain] @ inverse @ G[forget].T  # unweighted entries
+    rms = np.sqrt(weights[retain] @ inner**2 / total_r)
     np.testing.assert_allclose(result.per_forget_influence, rms, rtol=1e-8)
+    np.testing.assert_allclose(
+        result.per_forget_influence, np.linalg.norm(M, axis=0) / np.sqrt(total_r * s_f**2)
+    )
     participation = 1.0 / np.sum(Vt[0] ** 4) / len(forget)
     assert result.forget_share == pytest.approx(participation, rel=1e-6)
+
+
+@pytest.mark.parametrize(("model", "X", "y", "weights"), WEIGHTED, ids=WEIGHTED_IDS)
+def test_cross_influence_weights_act_as_multiplicities(model, X, y, weights):
+    repeat = np.repeat(np.arange(len(X)), weights.astype(int))
+    twin = copy.deepcopy(model).fit(X[repeat], y[repeat])
+    forget = np.arange(0, len(X), 7)
+    weighted = cross_influence(model, X[forget], y[forget])
+    copies = np.flatnonzero(np.isin(repeat, forget))
+    repeated = cross_influence(twin, X[repeat][copies], y[repeat][copies])
+    assert weighted.spectral_norm == pytest.approx(repeated.spectral_norm, rel=1e-6)
+    assert weighted.per_pair == pytest.approx(repeated.per_pair, rel=1e-6)
+    by_row = dict(zip(repeat[copies], repeated.per_forget_influence, strict=True))
+    expected = [by_row[row] for row in forget]
+    np.testing.assert_allclose(weighted.per_forget_influence, expected, rtol=1e-6)
 
 
 def test_gradient_alignment_matches_mean_gradients():
     model, X, y = MODELS[0]
     forget = np.arange(10)
-    G = _row_gradients(model, X, y)
+    G = _reference(model, X, y)[0]
     g_f, g_r = G[forget].mean(axis=0), G[10:].mean(axis=0)
     cosine = g_f @ g_r / np.linalg.norm(g_f) / np.linalg.norm(g_r)
     result = gradient_alignment(model, X[forget], y[forget])

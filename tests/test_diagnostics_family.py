@@ -115,6 +115,8 @@ def test_cli_reports_on_each_kind_of_model(name, capsys):
     assert ("No dependence report" in out) == (name in ("huber", "linear_svc"))
 
 
-def test_cli_refuses_a_model_that_does_not_fit_the_data():
-    with pytest.raises(SystemExit, match="does not fit"):
+def test_cli_refuses_a_model_that_does_not_fit_the_data(capsys):
+    with pytest.raises(SystemExit) as exit_info:
         _cli.main(["--estimator", "poisson", "--dataset", "iris"])
+    assert exit_info.value.code == 2
+    assert "--estimator poisson does not fit --dataset iris" in capsys.readouterr().err

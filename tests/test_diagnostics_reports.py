@@ -2,6 +2,7 @@
 
 import json
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -9,11 +10,14 @@ import scipy.sparse as sp
 
 from skunlearn import LogisticRegression, Ridge, _cli
 from skunlearn.diagnostics import (
+    ascent_harm,
+    certified_bound,
     dependence_report,
     oracle_distance,
     unlearning_report,
     unlearning_verdict,
 )
+from skunlearn.exceptions import UnlearningDivergenceWarning
 from skunlearn.unlearners import DescentAscent, Finetune
 
 
@@ -65,11 +69,19 @@ def test_unlearning_report_rows_agree_with_direct_measurements(reports):
     stepped.unlearn(X[:12], y[:12])
     expected = oracle_distance(stepped, oracle, model)
     assert finetune["distance"] == pytest.approx(expected, rel=1e-6)
+    effect = oracle_distance(model, oracle)
+    assert finetune["bound"] == pytest.approx(certified_bound(stepped).bound / effect, rel=1e-6)
     assert finetune["distance"] <= finetune["bound"]
-    assert comparison.rows[2]["verdict"] in (
-        "diverged",
-        "harmful (farther than the original model)",
-    )
+    # Descent-ascent with a step of 50: the logistic loss is Lipschitz, so with the ridge
+    # L_DA is bounded below and DA cannot run away; it overshoots far past the original.
+    ascent = LogisticRegression(C=1.0, unlearner=DescentAscent(learning_rate=50.0)).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnlearningDivergenceWarning)  # it does not diverge
+        ascent.unlearn(X[:12], y[:12])
+    expected = oracle_distance(ascent, oracle, model)
+    assert expected > 1
+    assert comparison.rows[2]["distance"] == pytest.approx(expected, rel=1e-6)
+    assert comparison.rows[2]["verdict"] == "harmful (farther than the original model)"
     assert row["klom_forget"] < 1e-6 and comparison.rows[2]["klom_forget"] > 1.0
     band = np.sqrt(np.log(2 / 0.05) / (2 * 12))
     for entry in comparison.rows:
@@ -157,3 +169,14 @@ def test_reports_on_csr_rows_match_the_dense_ones():
     assert sparse.mmd.to_dict() == pytest.approx(dense.mmd.to_dict())
     for key in ("distance", "bound", "klom_forget", "mia_auc"):
         assert sparse_row[key] == pytest.approx(dense_row[key], rel=1e-6, abs=1e-12), key
+
+
+def test_dependence_report_uses_its_ascent_weight():
+    X, y, X_test, y_test = _split()
+    model = LogisticRegression(C=1.0).fit(X, y)
+    report = dependence_report(model, X[:12], y[:12], n_permutations=10, ascent_weight=0.05)
+    direct = ascent_harm(model, X[:12], y[:12], ascent_weight=0.05)
+    default = ascent_harm(model, X[:12], y[:12])
+    assert report.harm.inner == pytest.approx(direct.inner, rel=1e-10)
+    assert report.harm.stationary_distance == pytest.approx(direct.stationary_distance, rel=1e-8)
+    assert abs(default.inner - direct.inner) > 1e-3 * abs(direct.inner)

@@ -88,8 +88,8 @@ class PipelineBlindRidge(Ridge):
     wrong when a Pipeline, which adds frames, does.)
     """
 
-    def _prepare_unlearn(self, positions, scale=None, shift=None):
-        commit = super()._prepare_unlearn(positions, scale, shift)
+    def _prepare_unlearn(self, positions, features=None):
+        commit = super()._prepare_unlearn(positions, features)
         for message, category in commit.warnings:
             warnings.warn(message, category, stacklevel=3)
         commit.warnings = []

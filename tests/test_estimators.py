@@ -145,8 +145,14 @@ def test_clone_pickle_pipeline_gridsearch(breast_cancer):
     assert_relative(restored.coef_, sklearn_logistic(X[3:], y[3:], 0.3).coef_, 1e-6)
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     assert pipe.score(X, y) > 0.95
-    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3).fit(X, y)
-    assert search.best_estimator_.C in (0.1, 1.0)
+    grid = {"C": [0.001, 0.01, 0.1, 1.0, 10.0]}
+    search = GridSearchCV(LogisticRegression(), grid, cv=3, scoring="neg_log_loss").fit(X, y)
+    reference = sk.LogisticRegression(solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    expected = GridSearchCV(reference, grid, cv=3, scoring="neg_log_loss").fit(X, y)
+    assert search.best_params_ == expected.best_params_
+    assert_allclose(
+        search.cv_results_["mean_test_score"], expected.cv_results_["mean_test_score"], rtol=1e-6
+    )
 
 
 def test_pandas_feature_names(diabetes):

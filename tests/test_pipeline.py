@@ -151,6 +151,23 @@ def test_column_transformer_with_unlearnable_parts(cancer):
     check_classifier(pipe, sk_steps.fit(X[keep], y[keep]), original, X)
 
 
+def test_column_transformer_passthrough_follows_an_upstream_scaler(cancer):
+    # The upstream scaler changes on unlearning, so the passthrough columns change too, and
+    # the final step must be re-expressed in them.
+    X, y = cancer
+    forget, keep = split(len(X), 25, seed=6)
+
+    def build(upstream, part, classifier):
+        columns = ColumnTransformer([("mm", part, [0, 1, 2]), ("keep", "passthrough", [3, 4])])
+        return sk_make_pipeline(upstream, columns, classifier)
+
+    pipe = make_pipeline(*build(StandardScaler(), MinMaxScaler(), LogisticRegression()))
+    original = copy.deepcopy(pipe.fit(X[:, :5], y))
+    pipe.unlearn(X[forget, :5])
+    oracle = build(skp.StandardScaler(), skp.MinMaxScaler(), sk_classifier())
+    check_classifier(pipe, oracle.fit(X[keep, :5], y[keep]), original, X[:, :5])
+
+
 def test_column_transformer_with_plain_part_is_refused(cancer):
     X, y = cancer
     columns = ColumnTransformer(
@@ -184,6 +201,20 @@ def test_refit_unsupported_opt_in(plain, cancer):
     pipe.unlearn(X[forget[:8]]).unlearn(X[forget[8:]])
     assert pipe[-1] is held
     oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep])
+    check_classifier(pipe, oracle, original, X)
+
+
+def test_refit_unsupported_keeps_the_sample_weights(cancer):
+    X, y = cancer
+    forget, keep = split(len(X), 20, seed=7)
+    w = np.random.default_rng(8).uniform(0.2, 3.0, len(X))
+    fit_params = {"standardscaler__sample_weight": w, "logisticregression__sample_weight": w}
+    steps = (skp.StandardScaler(), LogisticRegression())
+    pipe = make_pipeline(*steps, refit_unsupported=True).fit(X, y, **fit_params)
+    original = copy.deepcopy(pipe)
+    pipe.unlearn(X[forget])
+    kept = {key: value[keep] for key, value in fit_params.items()}
+    oracle = sk_make_pipeline(skp.StandardScaler(), sk_classifier()).fit(X[keep], y[keep], **kept)
     check_classifier(pipe, oracle, original, X)
 
 

@@ -89,14 +89,15 @@ def test_standard_scaler_sample_weight(options, data):
 
 @pytest.mark.parametrize("scaler", SCALERS[:1] + SCALERS[4:], ids=repr)
 def test_input_map_and_output_map(scaler, data):
-    """Unlearning with moved inputs equals a refit on the moved rows; the output
-    map takes the old outputs of the remaining rows to the new ones."""
+    """The copy refitted on moved remaining rows (a pipeline's new upstream steps) equals
+    a refit on them; the output map takes the old outputs of the remaining rows to the
+    new ones."""
     X, forget, keep, _ = data
     rng = np.random.default_rng(1)
     scale, shift = rng.uniform(0.5, 2.0, X.shape[1]), rng.normal(size=X.shape[1])
     ours = copy.deepcopy(scaler).fit(X)
-    new, (out_scale, out_shift) = ours._unlearned_copy(X[forget], None, (scale, shift))
     moved = X[keep] * scale + shift
+    new, (out_scale, out_shift) = ours._refit_copy(moved, None, (scale, shift))
     assert_same_fit(new, reference(scaler, moved), moved)
     np.testing.assert_allclose(
         ours.transform(X[keep]) * out_scale + out_shift, new.transform(moved), atol=1e-12
@@ -115,23 +116,47 @@ def test_unlearn_refusals_change_nothing(scaler, data):
     assert pickle.dumps(ours) == before
 
 
-@pytest.mark.parametrize("scaler", [MinMaxScaler(), MaxAbsScaler()], ids=repr)
-def test_extremes_scalers_refuse_values_never_fitted(scaler, data):
-    X, _, _, _ = data
+@pytest.mark.parametrize("scaler", SCALERS, ids=repr)
+def test_scalers_refuse_rows_never_fitted_or_forgotten_twice(scaler, data):
+    """Rows are found by identity in the stored rows: a row never seen, one forgotten
+    before and one asked for more often than stored are refused, with the same message
+    for the first two, and nothing changes."""
+    X, forget, _, _ = data
     ours = copy.deepcopy(scaler).fit(X)
     before = pickle.dumps(ours)
-    with pytest.raises(ValueError, match="not fitted on"):
+    with pytest.raises(ValueError, match="Row 0 of X_forget is not in the training set"):
         ours.unlearn(X[:1] + 0.5)
-    with pytest.raises(ValueError, match="more copies"):
+    with pytest.raises(ValueError, match="more often"):
         ours.unlearn(np.repeat(X[:1], 2, axis=0))
     assert pickle.dumps(ours) == before
+    ours.unlearn(X[forget[:1]])
+    with pytest.raises(ValueError, match="Row 0 of X_forget is not in the training set"):
+        ours.unlearn(X[forget[:1]])
 
 
-def test_extremes_scaler_forgets_the_values(data):
+@pytest.mark.parametrize("scaler", SCALERS, ids=repr)
+def test_scaler_keeps_exactly_the_remaining_rows_in_order(scaler, data):
+    """After unlearn the pickled scaler equals a fit on the remaining rows, in their
+    order, bit for bit: the stored rows and every statistic."""
     X, forget, keep, _ = data
-    scaler = MinMaxScaler().fit(X).unlearn(X[forget])
-    restored = pickle.loads(pickle.dumps(scaler))
-    np.testing.assert_array_equal(restored._sorted, np.sort(X[keep], axis=0))
+    ours = copy.deepcopy(scaler).fit(X).unlearn(X[forget[:5]]).unlearn(X[forget[5:]])
+    restored = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_array_equal(restored._rows.X, X[keep])
+    refit = copy.deepcopy(scaler).fit(X[keep])
+    assert_same_state(restored, refit)
+
+
+def assert_same_state(ours, refit):
+    state, expected = vars(ours), vars(refit)
+    assert sorted(state) == sorted(expected)
+    for name, value in expected.items():
+        if name == "_rows":
+            np.testing.assert_array_equal(state[name].X, value.X)
+            np.testing.assert_array_equal(state[name].sample_weight, value.sample_weight)
+        elif isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(state[name], value, err_msg=name)
+        else:
+            assert state[name] == value, name
 
 
 @pytest.mark.parametrize("scaler", SCALERS, ids=repr)

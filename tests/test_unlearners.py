@@ -9,7 +9,7 @@ from sklearn import linear_model as sk
 from sklearn.base import clone
 
 from skunlearn import LogisticRegression, Ridge
-from skunlearn.exceptions import UnlearningDivergenceWarning
+from skunlearn.exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning
 from skunlearn.unlearners import (
     DescentAscent,
     Finetune,
@@ -97,14 +97,23 @@ def test_multinomial_class_removal_follows_the_oracle(iris):
         LogisticRegression(unlearner="descent_ascent").fit(X, y).unlearn(X[gone])
 
 
-def test_newton_history_records_convergence(breast_cancer):
+@pytest.mark.parametrize("unlearner", [Newton(tol=1e-12), "retrain"])
+def test_exact_history_is_metadata_of_the_committed_weights(breast_cancer, unlearner):
+    """An unlearner that lands on the oracle keeps no per-step record (its first step
+    length is the deletion's effect): only the retain objective and its gradient norm at
+    the committed weights, which a numpy evaluation on the remaining rows reproduces."""
     X, y = breast_cancer
-    model = LogisticRegression(unlearner=Newton(tol=1e-12)).fit(X, y).unlearn(X[:40])
+    model = LogisticRegression(unlearner=unlearner).fit(X, y).unlearn(X[:40])
     history = model.unlearn_history_
-    assert set(history) == {"objective", "grad_norm", "step_length"}
-    assert history["grad_norm"][-1] <= 1e-12
-    assert np.all(np.diff(history["objective"]) <= 1e-15)
-    assert all(len(values) < 50 for values in history.values())
+    assert set(history) == {"objective", "grad_norm"}
+    assert all(len(values) == 1 for values in history.values())
+    X_r, y_r = X[40:], y[40:]
+    z = X_r @ model.coef_.ravel() + model.intercept_[0]
+    loss = np.logaddexp(0.0, -(2 * y_r - 1) * z)
+    n = len(y_r)
+    objective = loss.mean() + model.coef_.ravel() @ model.coef_.ravel() / (2 * n)
+    assert history["objective"][0] == pytest.approx(objective, rel=1e-13)
+    assert history["grad_norm"][0] <= 1e-12
 
 
 def test_alias_is_not_written_back(breast_cancer):
@@ -238,3 +247,28 @@ def test_hessian_free_path_lands_on_oracle(monkeypatch, wine):
     model = LogisticRegression().fit(X, y).unlearn(X[:12])
     oracle = sklearn_oracle(model, X[12:], y[12:])
     assert normalised_distance(model, oracle, original) <= 1e-6
+
+
+def test_newton_first_step_uses_the_downdated_hessian(breast_cancer):
+    # One Newton step from the original weights with the retain Hessian (the stored
+    # Hessian downdated by the forgotten rows) against a numpy Newton step; the same step
+    # with the full-data Hessian (an influence-function step) lands much farther away.
+    X, y = breast_cancer
+    model = LogisticRegression(C=1.0, unlearner=Newton(max_iter=1)).fit(X, y)
+    forget = np.argsort(X[:, 0])[-120:]  # one end of the data: a large, correlated set
+    keep = np.setdiff1d(np.arange(len(X)), forget)
+    theta0 = parameters(model)
+    Xt = np.hstack([X, np.ones((len(X), 1))])
+    p = expit(Xt @ theta0)
+    ridge = np.diag(np.r_[np.ones(X.shape[1]), 0.0])
+    grad = Xt[keep].T @ (p[keep] - y[keep]) + ridge @ theta0
+    curvature = p * (1 - p)
+    retain_hessian = (Xt[keep].T * curvature[keep]) @ Xt[keep] + ridge
+    full_hessian = (Xt.T * curvature) @ Xt + ridge
+    retain_step = theta0 - np.linalg.solve(retain_hessian, grad)
+    full_step = theta0 - np.linalg.solve(full_hessian, grad)
+    with pytest.warns(UnlearningConvergenceWarning, match="after 1 iterations"):
+        model.unlearn(X[forget], y[forget])  # one step is not the oracle, and says so
+    oracle = parameters(sklearn_oracle(model, X[keep], y[keep]))
+    assert_allclose(parameters(model), retain_step, rtol=1e-7, atol=1e-9)
+    assert np.linalg.norm(retain_step - oracle) < 0.2 * np.linalg.norm(full_step - oracle)

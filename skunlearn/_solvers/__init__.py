@@ -5,16 +5,20 @@
 - :func:`newton_cg`: inexact Newton on Hessian-vector products, for models whose
   Hessian does not fit the memory budget (:func:`dense_hessian_fits`);
 - :func:`lbfgs`: L-BFGS-B polished by Newton-CG, for fitting large models;
-- least squares: exact centred Gram statistics (:class:`GramStatistics`, with
-  exact row removal) and block conjugate gradients (:func:`ridge_cg`) when the
+- least squares: exact centred Gram statistics (:class:`GramStatistics`,
+  computed from rows) and block conjugate gradients (:func:`ridge_cg`) when the
   ``d x d`` matrix should not be formed; leave-one-out errors of ridge for many
-  penalties from the statistics (:func:`ridge_loo_errors`).
+  penalties from the statistics (:func:`ridge_loo_errors`);
+- canonical finalization (:func:`canonical_newton_step`, :func:`round_to_grid`):
+  the last step of every fit and exact unlearning, so that the solution's bits
+  depend on the rows and not on the solver's path.
 
 Every solver returns a :class:`SolverResult` with a per-iteration
 :class:`History` in per-sample-mean units.
 """
 
 from ._budget import dense_hessian_fits
+from ._canonical import canonical_newton_step, coordinate_scales, round_to_grid
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
@@ -28,6 +32,8 @@ __all__ = [
     "GramStatistics",
     "History",
     "SolverResult",
+    "canonical_newton_step",
+    "coordinate_scales",
     "dense_hessian_fits",
     "lbfgs",
     "newton",
@@ -35,6 +41,7 @@ __all__ = [
     "ridge_loo_errors",
     "ridge_cg",
     "ridge_statistics",
+    "round_to_grid",
     "scaled_gradient_norm",
     "uses_gram",
 ]

@@ -1,4 +1,4 @@
-"""Centred Gram statistics of least squares, with exact removal of rows."""
+"""Centred Gram statistics of least squares, computed from rows (never downdated)."""
 
 from dataclasses import dataclass, replace
 
@@ -44,9 +44,13 @@ class GramStatistics:
 
     ``xx`` and ``xy`` are the scatter matrices of the rows centred at their
     weighted means (or uncentred, with zero means, when ``centered`` is
-    False). Removing rows uses the pairwise-update formula of Chan, Golub and
-    LeVeque run backwards, which keeps the centring exact instead of
-    subtracting large uncentred sums.
+    False). They are always computed from rows (:meth:`from_rows`), never
+    updated by subtraction: after an unlearning they are recomputed from the
+    remaining rows by the code ``fit`` runs, so they equal, bit for bit, the
+    statistics of a fit on those rows in that order. Subtracting a forgotten
+    row's share instead would leave history in the low-order bits (a
+    fingerprint of the row) and cancel catastrophically when that row
+    dominated the sums (an outlier, a large weight).
 
     Attributes
     ----------
@@ -74,18 +78,30 @@ class GramStatistics:
     centered: bool
     rcond: float | None = None
 
-    # Warm-state protocol (skunlearn._warm_state): kept for the next unlearn.
+    # Warm-state protocol (skunlearn._warm_state): recomputed from the remaining
+    # rows, so it describes them exactly and is kept for the next unlearn.
     retained_after_unlearn = True
 
     @classmethod
     def from_rows(cls, X, Y, sample_weight, centered):
-        """Statistics of the rows of ``X`` (dense) and ``Y`` with the given weights."""
+        """Statistics of the rows of ``X`` (dense or CSR) and ``Y`` with the given weights.
+
+        Dense X: one blocked pass with BLAS ``syrk`` on the centred rows.
+        CSR X: the sparse product ``X.T @ W X`` minus the mean's outer product
+        (no dense copy of X).
+        """
         weight = float(np.sum(sample_weight))
         if centered and weight > 0:
-            x_mean = sample_weight @ X / weight
+            x_mean = np.asarray(X.T @ sample_weight).ravel() / weight
             y_mean = sample_weight @ Y / weight
         else:
             x_mean, y_mean = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+        if sp.issparse(X):
+            Xw = X.copy()
+            Xw.data *= np.repeat(sample_weight, np.diff(X.indptr))
+            xx = np.asarray((X.T @ Xw).toarray()) - weight * np.outer(x_mean, x_mean)
+            xy = np.asarray(Xw.T @ (Y - y_mean))
+            return cls(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, centered)
         xx, xy = _weighted_scatter(X, Y, sample_weight, x_mean, y_mean)
         return cls(weight, x_mean, y_mean, xx, xy, centered)
 
@@ -93,55 +109,20 @@ class GramStatistics:
         """Always: least-squares statistics do not depend on the parameters."""
         return True
 
-    def mapped(self, scale, shift, rows):
-        """Statistics of a row store's rows mapped by ``x -> x * scale + shift``."""
-        sums = {}
-        if not self.centered:
-            X, w = rows.X, rows.sample_weight
-            sums = {"x_sum": np.asarray(X.T @ w).ravel(), "y_sum": w @ rows.y}
-        return self.map_features(scale, shift, **sums)
+    def without(self, forget, remaining=None):
+        """Statistics of the remaining rows, recomputed from them.
 
-    def without(self, forget):
-        """Statistics of the remaining rows, the forgotten ones given as an objective.
-
-        ``forget`` is a squared-loss :class:`~skunlearn._objective.LinearObjective`
-        over the forgotten rows with their sample weights.
+        Parameters
+        ----------
+        forget : LinearObjective
+            The forgotten rows (nothing is subtracted: only its loss, which
+            lays out the stored targets, is used).
+        remaining : tuple of (X, y, sample_weight)
+            The remaining rows, in their stored order, with stored targets.
         """
-        X = forget.X.toarray() if sp.issparse(forget.X) else forget.X
-        return self.remove(X, forget.y, forget.weights)
-
-    def remove(self, X, Y, sample_weight):
-        """Statistics of the remaining rows after removing rows ``(X, Y)``."""
-        part = GramStatistics.from_rows(X, Y, sample_weight, self.centered)
-        if part.weight == 0:
-            return self
-        weight = self.weight - part.weight
-        if not self.centered:
-            return replace(self, weight=weight, xx=self.xx - part.xx, xy=self.xy - part.xy)
-        x_mean = (self.weight * self.x_mean - part.weight * part.x_mean) / weight
-        y_mean = (self.weight * self.y_mean - part.weight * part.y_mean) / weight
-        dx, dy = part.x_mean - x_mean, part.y_mean - y_mean
-        factor = weight * part.weight / self.weight
-        xx = self.xx - part.xx - factor * np.outer(dx, dx)
-        xy = self.xy - part.xy - factor * np.outer(dx, dy)
-        return replace(
-            self, weight=weight, x_mean=x_mean, y_mean=y_mean, xx=(xx + xx.T) / 2, xy=xy
-        )
-
-    def map_features(self, scale, shift, x_sum=None, y_sum=None):
-        """Statistics of the same rows mapped column-wise by ``x -> x * scale + shift``.
-
-        Centred statistics only rescale (and the mean moves); uncentred ones
-        also need the weighted column sums ``x_sum = w @ X`` (before the map)
-        and ``y_sum = w @ Y`` of the rows.
-        """
-        xx = self.xx * np.outer(scale, scale)
-        xy = self.xy * scale[:, None]
-        if self.centered:
-            return replace(self, x_mean=self.x_mean * scale + shift, xx=xx, xy=xy)
-        sx = scale * x_sum
-        xx = xx + np.outer(sx, shift) + np.outer(shift, sx) + self.weight * np.outer(shift, shift)
-        return replace(self, xx=xx, xy=xy + np.outer(shift, y_sum))
+        X, y, sample_weight = remaining
+        Y = forget.spec.kernel_targets(y, forget.n_outputs)  # stored targets: kernel layout
+        return replace(self.from_rows(X, Y, sample_weight, self.centered), rcond=self.rcond)
 
     def solve(self, alpha):
         """Ridge solution ``(coef (n_targets, n_features), intercept (n_targets,))``."""

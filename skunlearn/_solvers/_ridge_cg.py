@@ -77,15 +77,7 @@ def ridge_statistics(X, Y, sample_weight, centered):
     """
     if not uses_gram(X):
         return None
-    if not sp.issparse(X):
-        return GramStatistics.from_rows(X, Y, sample_weight, centered)
-    weight = float(np.sum(sample_weight))
-    x_mean, y_mean = _means(X, Y, sample_weight, weight, centered)
-    Xw = X.copy()
-    Xw.data *= np.repeat(sample_weight, np.diff(X.indptr))
-    xx = np.asarray((X.T @ Xw).toarray()) - weight * np.outer(x_mean, x_mean)
-    xy = np.asarray(Xw.T @ (Y - y_mean))
-    return GramStatistics(weight, x_mean, y_mean, (xx + xx.T) / 2, xy, centered)
+    return GramStatistics.from_rows(X, Y, sample_weight, centered)
 
 
 def _means(X, Y, sample_weight, weight, centered):

@@ -4,7 +4,8 @@ Plain functions over fitted estimators and arrays, returning numpy results or
 small result objects with ``to_dict()``. Before unlearning: the dependence
 between the forget and retain sets (cross-influence, gradient alignment,
 feature similarity, an MMD two-sample test, the Lemma-1 band) and the ascent
-harm test, which predicts whether descent-ascent moves toward the oracle [1]_.
+harm test, which finds whether descent-ascent moves toward the oracle and
+where it ends, without running it to the end [1]_.
 After unlearning: a certified distance to the oracle without retraining, the
 measured oracle distance, margins and KLoM, and membership inference
 calibrated against the oracle. :func:`dependence_report` and
@@ -20,6 +21,7 @@ References
 """
 
 from ._ascent_harm import AscentHarm, GradientAlignment, ascent_harm, gradient_alignment
+from ._certified_bound import CertifiedBound, certified_bound
 from ._cross_influence import CrossInfluence, cross_influence
 from ._dependence_report import DependenceReport, dependence_report
 from ._feature_dependence import (
@@ -32,7 +34,7 @@ from ._feature_dependence import (
 )
 from ._klom import ensemble_margins, klom, margins, subsample_ensembles
 from ._membership_inference import loss_threshold_auc, sample_losses, ulira_auc
-from ._oracle_distance import CertifiedBound, certified_bound, fit_oracle, oracle_distance
+from ._oracle_distance import fit_oracle, oracle_distance
 from ._per_sample import loss_derivative, per_sample_gradients
 from ._unlearning_report import UnlearningReport, unlearning_report, unlearning_verdict
 

@@ -26,8 +26,12 @@ class CrossInfluence:
     spectral_norm : float
         Largest singular value of ``M``.
     per_pair : float
-        ``spectral_norm / sqrt(|R| |F|)``: the typical entry size, comparable
-        across set sizes (a matrix of equal entries ``m`` gives ``|m|``).
+        ``spectral_norm / sqrt(S_R S_F)`` with ``S_R``, ``S_F`` the sums of
+        the sample weights of the retain and forget rows (``|R|`` and ``|F|``
+        with unit weights): the typical size of ``grad l_r^T Hbar^{-1} grad
+        l_f``, comparable across set sizes (equal values ``m`` give ``|m|``).
+        Sample weights act as multiplicities: a row of weight 2 counts as two
+        copies of the row.
     singular_values : ndarray of shape (n_components,)
         Leading singular values.
     top_energy_share : float
@@ -37,8 +41,12 @@ class CrossInfluence:
         ``|F|``: the fraction of forget rows that carry the leading
         dependence direction (1: all equally, ``1/|F|``: a single row).
     per_forget_influence : ndarray of shape (n_forget,)
-        Root-mean-square over the retain rows of ``M``'s column for each
-        forget row.
+        For each forget row ``f``, the sample-weighted root-mean-square over
+        the retain rows of ``grad l_r^T Hbar^{-1} grad l_f``:
+        ``sqrt(sum_r s_r (grad l_r^T Hbar^{-1} grad l_f)^2 / S_R)``, which is
+        ``||M[:, f]|| / sqrt(s_f S_R)`` (the RMS of ``M``'s column with unit
+        weights; the value a copy of the row would get if weights were
+        multiplicities). 0 for a row of weight 0.
     """
 
     spectral_norm: float
@@ -61,11 +69,15 @@ def cross_influence(estimator, X_forget, y_forget=None, *, n_components=5):
     sample weights), with ``Hbar`` the Hessian of the training objective in
     per-sample-mean units, so that the value does not depend on the estimator's
     convention; ``M_rf / n`` is the first-order change of ``l_r`` when ``f``
-    is removed. Its spectral norm measures how strongly moving on the forget
-    set moves the retain set [1]_. ``M`` is never formed: with ``S_R = G_R^T
-    G_R = L L^T`` (a ``p x p`` matrix from one pass over the retain rows),
-    ``M`` has the singular values and right singular vectors of the
-    ``p x |F|`` matrix ``L^T Hbar^{-1} G_F^T``.
+    is removed (unit weights). With integer sample weights, ``M`` has the
+    singular values of the unweighted matrix of the data with each row
+    repeated ``s`` times, and the summaries normalise by weight totals to
+    match (see :class:`CrossInfluence`). Its spectral norm measures how
+    strongly moving on the forget set moves the retain set [1]_. ``M`` is
+    never formed: with ``G_R^T diag(s_R) G_R = L L^T`` (a ``p x p`` matrix
+    from one pass over the retain rows), ``M`` has the singular values and
+    right singular vectors of the ``p x |F|`` matrix ``L^T Hbar^{-1} G_F^T
+    diag(sqrt(s_F))``.
 
     Reads the retain rows (the privacy remark of [1]_: checking F against R
     re-reads sensitive retain data).

@@ -19,6 +19,7 @@ from ._feature_dependence import (
 from ._forget_split import ForgetSplit
 from ._oracle_distance import decode_targets
 from ._plotting import pyplot_axes
+from ._support import as_fitted_input
 
 __all__ = ["DependenceReport", "dependence_report"]
 
@@ -91,8 +92,9 @@ class DependenceReport:
                 f"+-{h.band:.3f}"
             )
         lines += [
-            "Ascent harm test (before any ascent; oracle by Newton steps on J_R, residual "
-            f"{harm.oracle_residual:.1e})",
+            "Ascent harm test (oracle computed by Newton steps on J_R, residual "
+            f"{harm.oracle_residual:.1e}; DA's end found from {harm.da_steps} of its steps "
+            f"and {harm.flow_steps} Newton steps)",
             f"  first DA step: cos(-grad L_DA, w_R - w_D) = {harm.cosine:.3f}; distance to "
             f"the oracle after one step {harm.step_distance:.4g}x the deletion effect",
             f"  -> {harm.verdict}",
@@ -182,13 +184,14 @@ def dependence_report(
     ['alignment', 'cross_influence', 'harm']
     """
     start = time.perf_counter()
-    split = ForgetSplit(estimator, X_forget, y_forget)
+    split = ForgetSplit(estimator, X_forget, y_forget, "dependence_report")
     problem = split.problem
     X_retain = problem.X[split.retain_sample_weight > 0]
     hoeffding = None
     if X_test is not None and is_classifier(estimator):
         y_f = decode_targets(estimator, problem.y_forget)
-        hoeffding = hoeffding_check(estimator, problem.X_forget, y_f, X_test, y_test)
+        X_f = as_fitted_input(estimator, problem.X_forget)
+        hoeffding = hoeffding_check(estimator, X_f, y_f, X_test, y_test)
     return DependenceReport(
         n_forget=float(np.sum(split.forget_sample_weight)),
         n_retain=float(np.sum(split.retain_sample_weight)),

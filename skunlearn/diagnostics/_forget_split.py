@@ -10,6 +10,7 @@ import numpy as np
 
 from .._objective import LinearObjective
 from ._per_sample import _gradients, gradient_moments
+from ._support import check_diagnosable
 
 __all__ = ["ForgetSplit", "check_lemma_conditions"]
 
@@ -54,9 +55,18 @@ class ForgetSplit:
         Training rows to forget.
     y_forget : array-like, default=None
         Their targets.
+    what : str, default="This diagnostic"
+        The diagnostic's name, for the error an unsupported estimator gets.
+
+    Raises
+    ------
+    TypeError
+        ``estimator`` is not a fitted skunlearn linear model (see
+        :func:`~skunlearn.diagnostics._support.check_diagnosable`).
     """
 
-    def __init__(self, estimator, X_forget, y_forget=None):
+    def __init__(self, estimator, X_forget, y_forget=None, what="This diagnostic"):
+        check_diagnosable(estimator, what)
         problem = estimator._unlearning_problem(X_forget, y_forget)
         if problem is None:
             raise ValueError("X_forget is empty: there is nothing to diagnose.")

@@ -101,7 +101,9 @@ def klom(margins_unlearned, margins_oracle, *, n_bins=20, clip=100.0, floor=1e-5
     result is ``KL(oracle || unlearned)`` with the unlearned bin probabilities
     floored at ``floor``, so that it saturates at ``log(1 / floor)``
     (``log(1e5) = 11.51``) [2]_. Report a high percentile (95th in [1]_)
-    separately on forget, retain and validation samples.
+    separately on forget, retain and validation samples. A sample with a NaN
+    margin in either ensemble (a model whose predictions are undefined) gets
+    NaN, never a score: NaN is not a perfect match.
 
     Parameters
     ----------
@@ -119,6 +121,7 @@ def klom(margins_unlearned, margins_oracle, *, n_bins=20, clip=100.0, floor=1e-5
     Returns
     -------
     klom : ndarray of shape (n_samples,)
+        NaN for the samples with a NaN margin.
 
     See Also
     --------
@@ -132,15 +135,19 @@ def klom(margins_unlearned, margins_oracle, *, n_bins=20, clip=100.0, floor=1e-5
     >>> apart = klom([[5.0]] * 4, [[0.0]] * 4)
     >>> same.tolist(), bool(np.isclose(apart[0], np.log(1e5)))
     ([0.0, 0.0], True)
+    >>> klom([[np.nan, 1.0]] * 4, [[0.0, 1.0]] * 4).tolist()
+    [nan, 0.0]
     """
     U = np.clip(np.asarray(margins_unlearned, dtype=np.float64), -clip, clip)
     oracle = np.clip(np.asarray(margins_oracle, dtype=np.float64), -clip, clip)
+    undefined = np.isnan(U).any(axis=0) | np.isnan(oracle).any(axis=0)
+    U, oracle = np.where(undefined, 0.0, U), np.where(undefined, 0.0, oracle)
     lo = np.minimum(U.min(axis=0), oracle.min(axis=0))
     width = np.maximum(U.max(axis=0), oracle.max(axis=0)) - lo
     p = _bin_probabilities(oracle, lo, width, n_bins)
     q = np.maximum(_bin_probabilities(U, lo, width, n_bins), floor)
     ratio = np.where(p > 0, p / q, 1.0)
-    return np.sum(p * np.log(ratio), axis=1)
+    return np.where(undefined, np.nan, np.sum(p * np.log(ratio), axis=1))
 
 
 def _bin_probabilities(M, lo, width, n_bins):

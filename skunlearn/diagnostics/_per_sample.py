@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from .._kernels import linear_predictor
 from .._losses import get_loss
+from ._support import check_diagnosable
 
 __all__ = ["loss_derivative", "per_sample_gradients"]
 
@@ -134,6 +135,7 @@ def per_sample_gradients(estimator, X, y):
     >>> bool(np.allclose(G.sum(axis=0)[:1], -2 * model.alpha * model.coef_))
     True
     """
+    check_diagnosable(estimator, "per_sample_gradients")
     objective = estimator._training_objective()
     X = estimator._rows.conform(
         validate_data(estimator, X, reset=False, dtype=np.float64, order="C", accept_sparse="csr")

@@ -12,22 +12,26 @@ from sklearn.base import clone, is_classifier
 from .._parameters import parameter_vector
 from ..exceptions import UnlearningDivergenceWarning
 from ..unlearners import ALIASES
+from ._certified_bound import certified_bound
 from ._feature_dependence import hoeffding_check
 from ._klom import ensemble_margins, klom, retain_subsets, unlearned_ensemble
 from ._membership_inference import loss_threshold_auc, ulira_auc
 from ._oracle_distance import (
-    certified_bound,
     decode_targets,
     fit_oracle,
     oracle_distance,
     retain_rows,
 )
 from ._plotting import pyplot_axes
+from ._support import as_fitted_input, check_diagnosable
 
 __all__ = ["UnlearningReport", "unlearning_report", "unlearning_verdict"]
 
 LANDS_ON_ORACLE = 1e-2
 DID_NOTHING = (0.9, 1.1)
+# A deletion effect below this, relative to the oracle's norm, is the solvers' noise: the
+# normalised distance is then meaningless and verdicts use the absolute distance.
+NO_EFFECT = 1e-8
 _KLOM_PERCENTILE = 95
 _KLOM_MAX_ROWS = 500
 
@@ -76,13 +80,18 @@ class UnlearningReport:
         One per unlearner: ``unlearner``, ``seconds``, ``speedup`` (over the
         ``retrain`` unlearner, when it is among them), ``distance`` and
         ``bound`` (oracle distance and certified bound over the deletion
-        effect), ``grad_norm`` (Euclidean norm of the retain objective's
+        effect; None when the deletion has no measurable effect, below
+        ``NO_EFFECT`` times the oracle's norm, where the verdict uses the
+        absolute distance instead), ``grad_norm`` (Euclidean norm of the retain objective's
         gradient at the unlearned weights), ``diverged``, ``verdict``,
         ``retain``/``forget``/``test`` scores (accuracy for a classifier),
         ``mia_auc`` (loss-threshold attack, forget vs test rows), ``in_band``
         (Lemma 1: forget accuracy within the 95% Hoeffding band around test
         accuracy), and with ensembles ``klom_forget``, ``klom_retain``,
-        ``klom_test`` (95th percentiles) and ``ulira_auc``.
+        ``klom_test`` (95th percentiles) and ``ulira_auc`` (forget metrics
+        only when the forget rows' classes remain). An unlearner that cannot
+        run on this forget set (ascent when a whole class is forgotten) has
+        only ``unlearner``, ``seconds`` (None) and a ``verdict`` saying why.
     oracle : dict
         The oracle's own scores and attack AUC, the calibration point.
     deletion_effect : float
@@ -130,7 +139,8 @@ class UnlearningReport:
             "klom_test": "KLoM T",
             "ulira_auc": "U-LiRA",
         }
-        shown = [c for c in columns if c[0] in self.rows[0]]
+        present = set().union(*(row.keys() for row in self.rows))
+        shown = [c for c in columns if c[0] in present]
         header = "".join(
             f"{titles.get(n, n):{'<' if n == 'unlearner' else '>'}{w}}" for n, _, w in shown
         )
@@ -179,8 +189,9 @@ class UnlearningReport:
         ax : matplotlib Axes
         """
         ax = pyplot_axes(ax)
-        names = [row["unlearner"] for row in self.rows]
-        values = [max(row["distance"], 1e-16) for row in self.rows]
+        measured = [row for row in self.rows if row.get("distance") is not None]
+        names = [row["unlearner"] for row in measured]
+        values = [max(row["distance"], 1e-16) for row in measured]
         ax.barh(names, values)
         ax.axvline(1.0, color="k", linestyle="--", label="did nothing")
         ax.set_xscale("log")
@@ -208,16 +219,22 @@ class _Rows:
 
     def scores(self, model):
         """Score on each split, and the loss-threshold attack AUC."""
+        X_retain, X_forget = as_fitted_input(model, self.X_retain), self.forget_input(model)
         out = {
-            "retain": model.score(self.X_retain, self.y_retain),
-            "forget": model.score(self.X_forget, self.y_forget),
+            "retain": model.score(X_retain, self.y_retain),
+            "forget": model.score(X_forget, self.y_forget),
         }
         if self.X_test is not None:
             out["test"] = model.score(self.X_test, self.y_test)
-            out["mia_auc"] = loss_threshold_auc(
-                model, self.X_forget, self.y_forget, self.X_test, self.y_test
-            )
+            if set(np.unique(self.y_forget)) <= set(getattr(model, "classes_", self.y_forget)):
+                out["mia_auc"] = loss_threshold_auc(
+                    model, X_forget, self.y_forget, self.X_test, self.y_test
+                )
         return {key: float(value) for key, value in out.items()}
+
+    def forget_input(self, model):
+        """The forget rows in the form ``model`` was fitted on."""
+        return as_fitted_input(model, self.X_forget)
 
 
 def unlearning_report(
@@ -242,12 +259,16 @@ def unlearning_report(
     attack AUC (next to the oracle's own), a one-line verdict and, with
     ``n_models > 0`` and a classifier, KLoM percentiles and the U-LiRA AUC over
     subsample ensembles (:func:`subsample_ensembles`, which ignore sample
-    weights). Reads the retain rows (the privacy remark of [1]_).
+    weights). Reads the retain rows (the privacy remark of [1]_). The oracle
+    and the ensembles use the hyperparameters ``estimator`` was fitted with.
 
     Parameters
     ----------
     estimator : skunlearn estimator
-        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`.
+        A fitted :class:`~skunlearn.LogisticRegression` or :class:`~skunlearn.Ridge`
+        (for a pipeline, its final step and the forget rows as that step sees
+        them). Fitted on a DataFrame, every row is passed to it with its
+        column names.
     X_forget : array-like of shape (n_forget, n_features)
         Training rows to forget.
     y_forget : array-like, default=None
@@ -269,6 +290,13 @@ def unlearning_report(
     -------
     report : UnlearningReport
 
+    Raises
+    ------
+    TypeError
+        ``estimator`` is not a fitted skunlearn linear model.
+    ValueError
+        An empty forget set, or rows that are not training rows.
+
     References
     ----------
     .. [1] I. Mavrothalassitis, P. Puigdemont, N. I. Levi, V. Cevher,
@@ -288,73 +316,108 @@ def unlearning_report(
     >>> [row["verdict"] for row in report.rows]
     ['lands on the oracle', 'harmful (farther than the original model)']
     """
+    check_diagnosable(estimator, "unlearning_report")
     problem = estimator._unlearning_problem(X_forget, y_forget)
+    if problem is None:
+        raise ValueError("X_forget is empty: there is nothing to report on.")
     X_r, y_r, _ = retain_rows(estimator, problem)
     y_f = decode_targets(estimator, estimator._rows.y[problem.forget_positions])
     rows = _Rows(X_r, y_r, problem.X_forget, y_f, X_test, y_test)
     if oracle is None:
-        oracle = fit_oracle(estimator, rows.X_forget, rows.y_forget)
-    effect = float(np.linalg.norm(parameter_vector(estimator) - parameter_vector(oracle)))
+        oracle = fit_oracle(estimator, as_fitted_input(estimator, rows.X_forget), rows.y_forget)
+    effect = float(
+        np.linalg.norm(_original_parameters(estimator, problem) - parameter_vector(oracle))
+    )
     ensembles = None
     if n_models and is_classifier(estimator):
         ensembles = _Ensembles(estimator, rows, n_models, random_state)
     table = []
     for unlearner in list(ALIASES) if unlearners is None else unlearners:
         row = _assess(estimator, unlearner, oracle, rows, repeats, effect)
-        if ensembles is not None:
+        if ensembles is not None and row["seconds"] is not None:
             row.update(ensembles.metrics(unlearner))
         table.append(row)
     retrain = [row["seconds"] for row in table if row["unlearner"] in ("retrain", "Retrain")]
     for row in table:
-        row["speedup"] = retrain[0] / row["seconds"] if retrain else None
+        known = retrain and retrain[0] is not None and row["seconds"]
+        row["speedup"] = retrain[0] / row["seconds"] if known else None
     return UnlearningReport(table, rows.scores(oracle), effect)
 
 
+def _original_parameters(estimator, problem):
+    """The original model's parameters, on the classes that remain when a class vanishes."""
+    if not problem.vanished:
+        return parameter_vector(estimator)
+    return np.concatenate([np.ravel(part) for part in problem.layout.unpack(problem.theta0)])
+
+
 def _assess(estimator, unlearner, oracle, rows, repeats, effect):
+    name = unlearner if isinstance(unlearner, str) else type(unlearner).__name__
     times = []
     for _ in range(max(1, repeats)):
         model = copy.deepcopy(estimator).set_params(unlearner=unlearner)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UnlearningDivergenceWarning)
             start = time.perf_counter()
-            model.unlearn(rows.X_forget, rows.y_forget)
+            try:
+                model.unlearn(rows.forget_input(model), rows.y_forget)
+            except ValueError as error:  # e.g. ascent when a whole class is forgotten
+                return {"unlearner": name, "seconds": None, "verdict": f"not applicable: {error}"}
             times.append(time.perf_counter() - start)
     diverged = any(issubclass(w.category, UnlearningDivergenceWarning) for w in caught)
-    distance = oracle_distance(model, oracle, estimator)
-    residual, bound = _bound_over(model, effect)
+    distance = oracle_distance(model, oracle)
+    residual, bound = _bound(model)
+    measurable = effect > NO_EFFECT * max(1.0, float(np.linalg.norm(parameter_vector(oracle))))
     row = {
-        "unlearner": unlearner if isinstance(unlearner, str) else type(unlearner).__name__,
+        "unlearner": name,
         "seconds": float(np.median(times)),
-        "distance": distance,
+        "distance": distance / effect if measurable else None,
         "grad_norm": residual,
-        "bound": bound,
+        "bound": bound / effect if measurable else None,
         "diverged": diverged,
-        "verdict": unlearning_verdict(distance, diverged),
+        "verdict": _verdict(distance, effect, oracle, diverged, measurable),
         **rows.scores(model),
     }
     if rows.X_test is not None and is_classifier(model):
-        check = hoeffding_check(model, rows.X_forget, rows.y_forget, rows.X_test, rows.y_test)
+        X_f = rows.forget_input(model)
+        check = hoeffding_check(model, X_f, rows.y_forget, rows.X_test, rows.y_test)
         row["in_band"] = check.within_band
     return row
 
 
-def _bound_over(model, effect):
-    """Gradient norm and certified bound over the deletion effect; the bound is NaN for a
-    loss without one (:func:`certified_bound` refuses it), the norm then computed alone."""
+def _verdict(distance, effect, oracle, diverged, measurable):
+    """The verdict; without a measurable deletion effect, from the absolute distance."""
+    if measurable:
+        return unlearning_verdict(distance / effect, diverged)
+    if diverged or not np.isfinite(distance):
+        return "diverged"
+    scale = max(1.0, float(np.linalg.norm(parameter_vector(oracle))))
+    where = "lands on the oracle" if distance <= 1e-6 * scale else "moved away from the oracle"
+    return f"{where} (the deletion has no measurable effect: {effect:.2g})"
+
+
+def _bound(model):
+    """Gradient norm and certified bound; the bound is NaN for a loss without one
+    (:func:`certified_bound` refuses it, naming why), the norm then computed alone."""
     try:
         bound = certified_bound(model)
     except ValueError:
         objective = model._training_objective()
         grad = objective.value_grad(model._theta())[1]
         return float(np.linalg.norm(grad)), float("nan")
-    return bound.residual, bound.bound / effect
+    return bound.residual, bound.bound
 
 
 class _Ensembles:
-    """Oracle ensemble over seeded retain subsamples, fitted once; margins per split."""
+    """Oracle ensemble over seeded retain subsamples, fitted once; margins per split.
+
+    The models are fitted on plain arrays (no feature names). Margins need a
+    class the models know: when forgetting removes a class, the forget split
+    is left out and the test split keeps the rows of the remaining classes.
+    """
 
     def __init__(self, estimator, rows, n_models, random_state):
-        self.template = clone(estimator)
+        self.template = clone(estimator).set_params(**estimator._fitted_hyperparameters())
         self.X = _stack_rows(rows.X_retain, rows.X_forget)
         self.y = np.r_[rows.y_retain, rows.y_forget]
         n_retain = rows.X_retain.shape[0]
@@ -362,13 +425,16 @@ class _Ensembles:
         self.subsets = retain_subsets(self.is_forget, n_models, 0.8, random_state)
         keep = np.linspace(0, n_retain - 1, min(_KLOM_MAX_ROWS, n_retain))
         keep = keep.astype(np.int64)
-        self.splits = {
-            "forget": (rows.X_forget, rows.y_forget),
-            "retain": (rows.X_retain[keep], rows.y_retain[keep]),
-        }
+        self.splits = {"retain": (rows.X_retain[keep], rows.y_retain[keep])}
+        classes = np.unique(rows.y_retain)
+        if np.all(np.isin(rows.y_forget, classes)):
+            self.splits["forget"] = (rows.X_forget, rows.y_forget)
         if rows.X_test is not None:
-            self.splits["test"] = (rows.X_test, rows.y_test)
-        oracles = [clone(estimator).fit(self.X[s], self.y[s]) for s in self.subsets]
+            known = np.isin(rows.y_test, classes)  # margins need a class the models know
+            if known.any():
+                X_test = rows.X_test if sp.issparse(rows.X_test) else np.asarray(rows.X_test)
+                self.splits["test"] = (X_test[known], np.asarray(rows.y_test)[known])
+        oracles = [clone(self.template).fit(self.X[s], self.y[s]) for s in self.subsets]
         self.oracle_margins = {k: ensemble_margins(oracles, *v) for k, v in self.splits.items()}
 
     def metrics(self, unlearner):
@@ -382,7 +448,7 @@ class _Ensembles:
         for name, (X_s, y_s) in self.splits.items():
             values = klom(ensemble_margins(models, X_s, y_s), self.oracle_margins[name])
             out[f"klom_{name}"] = float(np.percentile(values, _KLOM_PERCENTILE))
-        if len(models) >= 4:
+        if len(models) >= 4 and "forget" in self.splits:
             forget = ensemble_margins(models, *self.splits["forget"])
             out["ulira_auc"] = ulira_auc(forget, self.oracle_margins["forget"])
         return out

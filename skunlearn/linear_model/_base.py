@@ -1,19 +1,29 @@
 """``UnlearnMixin``: the public ``unlearn`` verb and the estimator contract behind it."""
 
 import copy
-import signal
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..exceptions import UnlearningConvergenceWarning, UnlearningDivergenceWarning, warn_at_caller
-from ..unlearners import ALIASES, UnlearningProblem, UnlearningResult, resolve_unlearner
+from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
+from ..utils import training_rows, unlearn_lock
 from ..utils._tags import UnlearnTags, with_unlearn_tags
+from ._prepared import (
+    PreparedUnlearn,
+    check_result,
+    ctrl_c_deferred,
+    result_warnings,
+    rolled_back_on_error,
+)
 
-__all__ = ["PreparedUnlearn", "RetainModel", "UnlearnMixin", "validate_sample_weight"]
+__all__ = [
+    "PreparedUnlearn",
+    "RetainModel",
+    "UnlearnMixin",
+    "validate_forget_weight",
+    "validate_sample_weight",
+]
 
 
 def validate_sample_weight(sample_weight, n_samples):
@@ -29,6 +39,20 @@ def validate_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight must be finite and non-negative.")
     if not np.any(weights > 0):
         raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
+    return weights
+
+
+def validate_forget_weight(sample_weight, n_samples):
+    """The ``sample_weight`` given to ``unlearn`` as float64 ``(n_samples,)``, or None."""
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight must be finite.")
     return weights
 
 
@@ -56,77 +80,14 @@ class RetainModel:
     context: object = None
 
 
-@dataclass
-class PreparedUnlearn:
-    """An unlearning computed aside: ``commit()`` applies it and cannot fail.
+@dataclass(frozen=True)
+class _UnlearnedState:
+    """Everything an unlearning commits besides the row removal."""
 
-    ``warnings`` lists ``(message, category)`` pairs that the public method
-    emits (pointing at its caller) before it commits.
-    """
-
-    commit: object
-    warnings: list = field(default_factory=list)
-
-    def emit_warnings(self):
-        """Warn at the line that called the public method; call it from that method."""
-        for message, category in self.warnings:
-            warn_at_caller(message, category, depth=1)
-
-
-def _check_result(result, theta0):
-    """Refuse an unlearner's result that cannot be committed, before anything changes."""
-    if not isinstance(result, UnlearningResult):
-        raise TypeError(f"The unlearner returned {type(result).__name__}, not UnlearningResult.")
-    theta = np.asarray(result.theta)
-    if theta.shape != theta0.shape or not np.all(np.isfinite(theta)):
-        raise ValueError(
-            f"The unlearner returned parameters of shape {theta.shape}; expected "
-            f"{theta0.shape}, all finite. The estimator is unchanged."
-        )
-    if not all(np.all(np.isfinite(values)) for values in result.history.values()):
-        raise FloatingPointError(
-            "The unlearner's history holds NaN or infinity: its result cannot be trusted. "
-            "The estimator is unchanged."
-        )
-
-
-def _result_warnings(unlearner, result):
-    """The warnings a result's flags call for."""
-    name = type(unlearner).__name__
-    if result.diverged:
-        return [(f"{name} diverged: {result.reason}.", UnlearningDivergenceWarning)]
-    if not result.converged:
-        detail = f": {result.reason}" if result.reason else ""
-        return [
-            (
-                f"{name} stopped before reaching its tolerance{detail}. The committed model is "
-                "not the oracle to that accuracy; increase the unlearner's max_iter.",
-                UnlearningConvergenceWarning,
-            )
-        ]
-    return []
-
-
-@contextmanager
-def ctrl_c_deferred():
-    """Hold a Ctrl-C (SIGINT) that arrives in the block until the block has finished.
-
-    The in-place commit of ``unlearn`` then never stops halfway; the interrupt is
-    delivered to the previous handler right after. Only the main thread receives
-    signals, so elsewhere (or with a handler not installed from Python) this does nothing.
-    """
-    main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) is None:
-        yield
-        return
-    received = []
-    previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received and callable(previous):
-            previous(*received[0])
+    model: RetainModel
+    theta: np.ndarray
+    warm_state: object
+    history: dict
 
 
 class UnlearnMixin:
@@ -166,6 +127,16 @@ class UnlearnMixin:
         Fit the retain objective from scratch with the estimator's own solver
         and return a :class:`~skunlearn._solvers.SolverResult` (the
         :class:`~skunlearn.unlearners.Retrain` unlearner).
+    ``_finalize(rows, spec, theta, warm_state=None, value_grad=None)``
+        The state ``fit`` would commit on the rows ``(X, y, sample_weight)``
+        in their order, from a solution ``theta`` within solver noise of the
+        optimum (None: none yet), given the warm state just derived for those
+        rows and the objective's value and gradient at ``theta`` when known:
+        ``(theta, warm_state, value_grad)``, the last the objective's value
+        and gradient at the new ``theta`` or None. ``fit`` ends
+        with it and so does every unlearning by an unlearner that lands on the
+        oracle, so both commit the same bits (see
+        :mod:`skunlearn._solvers._canonical`).
 
     ``_select_model(problem, model)`` (optional) re-selects hyperparameters
     on the remaining rows (cross-validated estimators) and returns the
@@ -176,20 +147,28 @@ class UnlearnMixin:
     iterative fits, 1e-10 for quadratic objectives. It goes into the
     estimator's :class:`~skunlearn.utils.UnlearnTags`.
 
-    Pipelines call :meth:`_prepare_unlearn` directly, with a feature map when
-    an upstream step changed.
+    Pipelines call :meth:`_prepare_unlearn` directly, with the stored rows
+    re-expressed when an upstream step changed.
     """
 
     _oracle_tolerance = 1e-6
 
-    def unlearn(self, X_forget, y_forget=None):
+    def unlearn(self, X_forget, y_forget=None, *, sample_weight=None):
         """Forget training rows: become the model trained without them.
 
         Each row of ``X_forget`` removes one training row equal to it. The
         configured ``unlearner`` moves the weights; the stored rows, the
         aggregates kept for fast unlearning, ``n_forgotten_`` and
         ``unlearn_history_`` are then updated together. On any error the
-        estimator is left exactly as it was.
+        estimator is left exactly as it was. Calls from several threads run
+        one after the other.
+
+        With an unlearner that lands on the oracle (``"newton"``,
+        ``"retrain"``) and reaches its tolerance, everything the estimator
+        stores afterwards equals what a fit on the remaining rows, in their
+        order, stores, bit for bit (up to the rare canonical-rounding
+        exception of :mod:`skunlearn._solvers._canonical`; see the privacy
+        guarantee in the README).
 
         Parameters
         ----------
@@ -200,6 +179,10 @@ class UnlearnMixin:
         y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
             Their targets. When given they must match the stored ones; they
             decide between duplicate rows with different targets.
+        sample_weight : float or array-like of shape (n_forget,), default=None
+            Their sample weights at ``fit``. When given they must match the
+            stored ones; they decide between duplicate rows with different
+            weights.
 
         Returns
         -------
@@ -209,9 +192,12 @@ class UnlearnMixin:
         Raises
         ------
         ValueError
-            A row that is not in the training set (or occurs more often than
-            trained), a target that does not match, a wrong number of features,
-            non-finite values, or a forget set that covers every row.
+            A row that is not in the training set (a row forgotten before is
+            not either), occurs more often than trained, a target or weight
+            that does not match, duplicates that only ``y_forget`` or
+            ``sample_weight`` can tell apart, a wrong number of features,
+            non-finite values, or a forget set that covers every row. No
+            message quotes a stored target.
 
         Warns
         -----
@@ -221,13 +207,15 @@ class UnlearnMixin:
             An ascent-based unlearner diverged (the last finite iterate is committed).
         """
         resolve_unlearner(self.unlearner)  # an invalid value fails before any work
-        positions = self._locate_forget_rows(X_forget, y_forget)
-        if positions is None:
-            return self
-        prepared = self._prepare_unlearn(positions)
-        prepared.emit_warnings()
-        with ctrl_c_deferred():
-            prepared.commit()
+        with unlearn_lock(self):
+            positions = self._locate_forget_rows(X_forget, y_forget, sample_weight)
+            if positions is None:
+                return self
+            prepared = self._prepare_unlearn(positions)
+            with rolled_back_on_error([prepared]):
+                prepared.emit_warnings()
+            with ctrl_c_deferred():
+                prepared.commit()
         return self
 
     def __sklearn_tags__(self):
@@ -239,7 +227,7 @@ class UnlearnMixin:
         tolerance = self._oracle_tolerance if exact else None
         return with_unlearn_tags(tags, UnlearnTags(oracle_tolerance=tolerance))
 
-    def _locate_forget_rows(self, X_forget, y_forget):
+    def _locate_forget_rows(self, X_forget, y_forget, sample_weight=None):
         """Validated positions of the stored rows to forget; None for an empty forget set."""
         check_is_fitted(self)
         X_forget = validate_data(
@@ -254,33 +242,42 @@ class UnlearnMixin:
         encoded = None
         if y_forget is not None:
             encoded = self._encode_targets(y_forget, X_forget.shape[0])
-        return self._rows.find(X_forget, encoded, self._format_target)
+        weights = validate_forget_weight(sample_weight, X_forget.shape[0])
+        return self._rows.find(X_forget, encoded, self._format_target, weights)
 
-    def _unlearning_problem(self, X_forget, y_forget=None):
+    def _fitted_hyperparameters(self):
+        """The constructor parameters the model was fitted with (not the unlearner)."""
+        return {k: self._spec[k] for k in self.get_params(deep=False) if k in self._spec}
+
+    def _unlearning_problem(self, X_forget, y_forget=None, sample_weight=None):
         """The :class:`~skunlearn.unlearners.UnlearningProblem` that ``unlearn`` would solve.
 
         Validates and locates the rows like :meth:`unlearn` but changes
-        nothing; diagnostics use it to inspect the retain and forget
-        objectives without unlearning. Returns None for an empty forget set.
+        nothing (the problem carries no warm state); diagnostics use it to
+        inspect the retain and forget objectives without unlearning. Returns
+        None for an empty forget set.
         """
-        positions = self._locate_forget_rows(X_forget, y_forget)
-        return None if positions is None else self._problem_at(positions)[0]
+        with unlearn_lock(self):
+            positions = self._locate_forget_rows(X_forget, y_forget, sample_weight)
+            if positions is None:
+                return None
+            rows = self._rows
+            X_f, y_f, w_f = rows.take(positions)
+            total = float(np.sum(rows.sample_weight)) - float(np.sum(w_f))
+            model = self._checked_model(total, y_f, w_f)
+            return self._select_model(self._problem(model, positions, None), model)[0]
 
-    def _problem_at(self, positions):
-        """The problem of forgetting the stored rows at ``positions``, its model and warm state."""
-        rows = self._rows
-        X_forget, y_forget, w_forget = rows.take(positions)
-        total = float(np.sum(rows.sample_weight)) - float(np.sum(w_forget))
+    def _checked_model(self, total, y_forget, w_forget):
         if total <= 0:
             raise ValueError("The remaining rows have zero total sample weight.")
-        model = self._model(total, (y_forget, w_forget))
-        spec, same = model.spec, model.spec.target_map is None
-        warm = self._warm_state
-        if warm is not None and same and warm.valid_at(model.theta):
-            warm = warm.without(spec.objective(X_forget, y_forget, w_forget, scaled=False))
-        else:
-            warm = None
-        problem = UnlearningProblem(
+        return self._model(total, (y_forget, w_forget))
+
+    def _problem(self, model, positions, warm):
+        """The problem of forgetting the stored rows at ``positions`` under ``model``."""
+        rows, spec = self._rows, model.spec
+        X_forget, y_forget, w_forget = rows.take(positions)
+        same = spec.target_map is None
+        return UnlearningProblem(
             spec=spec,
             X=rows.X,
             y=spec.kernel_targets(rows.y),
@@ -294,56 +291,95 @@ class UnlearnMixin:
             refit=self._refit,
             vanished=model.vanished,
         )
-        problem, model = self._select_model(problem, model)
-        return problem, model, warm
 
-    def _select_model(self, problem, model):
-        """The problem and model once hyperparameters are re-selected on the remaining rows.
-
-        A cross-validated estimator chooses its penalty as a refit on the
-        remaining rows would, from ``problem`` (its retain rows and downdated
-        warm state), and returns the problem and model with that penalty;
-        the others return them unchanged.
-        """
-        return problem, model
-
-    def _prepare_unlearn(self, positions, scale=None, shift=None):
+    def _prepare_unlearn(self, positions, features=None):
         """Unlearn the stored rows at ``positions`` aside: a :class:`PreparedUnlearn`.
 
-        With ``scale`` and ``shift`` (arrays of shape ``(n_features,)``) the
-        stored rows are re-expressed as ``x * scale + shift`` first (an
-        upstream scaler changed; :mod:`skunlearn.pipeline` uses this): the
-        parameters and warm state are mapped so that the decision function is
-        unchanged, and the unlearner runs on the retain objective in the new
-        feature space.
+        The row store is partitioned in place (the forgotten rows behind the
+        others, both keeping their order) while the unlearning is computed;
+        the plan's ``rollback`` restores it, its ``commit`` drops the
+        forgotten rows and sets the new state.
+
+        ``features`` is None or ``(X, scale, shift)``: an upstream step of a
+        pipeline changed, ``X`` holds every stored row in the new feature space
+        (in store order) and ``x -> x * scale + shift`` (arrays of shape
+        ``(n_features,)``) maps old features to new ones per column. The rows
+        are then replaced by ``X``, the parameters mapped so that the decision
+        function is unchanged, and the unlearner runs in the new feature space.
         """
-        target = self if scale is None else self._in_feature_space(scale, shift)
-        problem, model, warm = target._problem_at(positions)
+        target = self if features is None else self._in_feature_space(*features)
+        rows = target._rows
         unlearner = resolve_unlearner(self.unlearner)
-        result = unlearner.run(problem)
-        _check_result(result, problem.theta0)
+        rows.partition(positions)
+        try:
+            state, warnings = target._unlearned_state(unlearner, len(positions))
+        except BaseException:
+            rows.unpartition(positions)
+            raise
 
         def commit():
-            target._rows.remove(positions)
-            if model.spec.target_map is not None:
-                target._rows.recode_targets(model.spec.target_map)
-            target._set_model(model, np.asarray(result.theta, dtype=np.float64))
-            target._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
-            target.unlearn_history_ = result.history
+            rows.drop_tail(positions)
+            if state.model.spec.target_map is not None:
+                rows.recode_targets(state.model.spec.target_map)
+            target._set_model(state.model, state.theta)
+            target._warm_state = state.warm_state
+            target.unlearn_history_ = state.history
             target.n_forgotten_ += len(positions)
             if target is not self:
                 self._rows.erase()
                 vars(self).update(vars(target))
 
-        return PreparedUnlearn(commit, _result_warnings(unlearner, result))
+        return PreparedUnlearn(commit, warnings, lambda: rows.unpartition(positions))
 
-    def _in_feature_space(self, scale, shift):
-        """A shallow copy living in the feature space ``x -> x * scale + shift``."""
+    def _unlearned_state(self, unlearner, n_forget):
+        """Run the unlearner on the partitioned store: ``(_UnlearnedState, warnings)``."""
+        rows = self._rows
+        n_keep = rows.n - n_forget
+        tail = np.arange(n_keep, rows.n)
+        remaining = rows.head(n_keep)
+        _, y_forget, w_forget = rows.take(tail)
+        model = self._checked_model(float(np.sum(remaining[2])), y_forget, w_forget)
+        problem = self._problem(model, tail, self._downdated_warm_state(model, tail, remaining))
+        problem, model = self._select_model(problem, model)
+        result = unlearner.run(problem)
+        check_result(result, problem.theta0)
+        theta = np.asarray(result.theta, dtype=np.float64)
+        warm, history = problem.warm_state, result.history
+        if warm is not None and not warm.retained_after_unlearn:
+            warm = None
+        if unlearner._lands_on_oracle:
+            value_grad = None
+            if result.converged:
+                theta, warm, value_grad = self._finalize(remaining, model.spec, theta, warm)
+            history = _final_history(model.spec.objective(*remaining), theta, value_grad)
+        state = _UnlearnedState(model, theta, warm, history)
+        return state, result_warnings(unlearner, result)
+
+    def _select_model(self, problem, model):
+        """The problem and model once hyperparameters are re-selected on the remaining rows.
+
+        A cross-validated estimator chooses its penalty as a refit on the
+        remaining rows would, from ``problem`` (its retain rows and warm
+        state), and returns the problem and model with that penalty; the
+        others return them unchanged.
+        """
+        return problem, model
+
+    def _downdated_warm_state(self, model, tail, remaining):
+        """The warm state of the remaining rows (the forgotten ones at ``tail``), or None."""
+        warm = self._warm_state
+        if warm is None or model.spec.target_map is not None or not warm.valid_at(model.theta):
+            return None
+        X_f, y_f, w_f = self._rows.take(tail)
+        return warm.without(model.spec.objective(X_f, y_f, w_f, scaled=False), remaining)
+
+    def _in_feature_space(self, X, scale, shift):
+        """A shallow copy holding rows ``X``, in the feature space ``x -> x * scale + shift``."""
         shadow = copy.copy(self)
         rows = self._rows
-        shadow._rows = rows.mapped(scale, shift)
+        shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False)
         warm = self._warm_state
-        shadow._warm_state = None if warm is None else warm.mapped(scale, shift, rows)
+        shadow._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
         shadow.coef_ = self.coef_ / scale
         if self._model(1.0).spec.fit_intercept:
             shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift
@@ -358,3 +394,18 @@ class UnlearnMixin:
     def _theta(self):
         """The current parameters as one vector (:mod:`skunlearn._parameters`)."""
         return self._model(float(np.sum(self._rows.sample_weight))).theta
+
+
+def _final_history(objective, theta, value_grad=None):
+    """History-free metadata of an exact unlearning: the objective and its gradient at ``theta``.
+
+    One entry each, per-sample-mean units (as the iterative histories): a fit
+    on the remaining rows has the same values, so they tell nothing about
+    the deletion (no step lengths, no iteration count).
+    """
+    value, grad = objective.value_grad(theta) if value_grad is None else value_grad
+    total = objective.total_weight
+    return {
+        "objective": np.array([value / total]),
+        "grad_norm": np.array([float(np.max(np.abs(grad), initial=0.0)) / total]),
+    }

@@ -140,7 +140,7 @@ class _GeneralizedLinearRegressor(
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", accept_sparse="csr", y_numeric=True
         )
-        self._freeze_settings(loss=self._loss())
+        self._freeze_spec(loss=self._loss())
         y = self._check_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         theta0 = None
@@ -154,13 +154,13 @@ class _GeneralizedLinearRegressor(
         raise NotImplementedError
 
     def _target_range(self):
-        power = self._settings["loss"].params[0]
+        power = self._spec["loss"].params[0]
         if power <= 0:
             return None
         return (0.0, power < 2)
 
     def _objective_spec(self, total_weight):
-        settings = self._settings
+        settings = self._spec
         return ObjectiveSpec(
             settings["loss"], 1, settings["fit_intercept"], 1.0 / total_weight, settings["alpha"]
         )
@@ -202,7 +202,7 @@ class _GeneralizedLinearRegressor(
             Predicted values.
         """
         raw = self._linear_predictor(X)
-        return np.exp(raw) if self._settings["loss"].kernel_name == "tweedie" else raw
+        return np.exp(raw) if self._spec["loss"].kernel_name == "tweedie" else raw
 
     def score(self, X, y, sample_weight=None):
         """D^2, the fraction of the deviance explained (scikit-learn's GLM score).
@@ -223,7 +223,7 @@ class _GeneralizedLinearRegressor(
         """
         y_pred = self.predict(X)
         y = self._check_targets(y)
-        power = self._settings["loss"].params[0]
+        power = self._spec["loss"].params[0]
         return float(d2_tweedie_score(y, y_pred, sample_weight=sample_weight, power=power))
 
     def __sklearn_tags__(self):

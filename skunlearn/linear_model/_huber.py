@@ -190,7 +190,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", accept_sparse="csr", y_numeric=True
         )
-        self._freeze_settings()
+        self._freeze_spec()
         y = self._check_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         theta0 = None
@@ -202,7 +202,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         return self
 
     def _objective_spec(self, total_weight):
-        settings = self._settings
+        settings = self._spec
         weight_scale, l2 = objective_scaling(
             settings["convention"], 1.0, 2.0 * settings["alpha"], total_weight
         )
@@ -233,7 +233,19 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         result = super()._solve(objective, theta0)
         if result.converged:
             return result
-        return _bounded_lbfgs(objective, result.theta, self._settings)
+        return _bounded_lbfgs(objective, result.theta, self._spec)
+
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The canonical Newton step, unless the optimum's scale sits at its bound.
+
+        There (a perfect fit) the generalized Hessian is singular and a
+        Newton step would leave the domain: the solution is kept as solved.
+        """
+        if theta[-1] > 2 * _SCALE_FLOOR:
+            final = super()._finalize(rows, spec, theta, warm_state, value_grad)
+            if final[0][-1] > 0 and np.all(np.isfinite(final[0])):
+                return final
+        return np.asarray(theta, dtype=np.float64), None, None
 
     def _packed_parameters(self):
         return self.coef_, self.intercept_, self.scale_
@@ -245,7 +257,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         self.scale_ = np.float64(theta[-1])
         rows = self._rows
         residual = np.abs(rows.y - (rows.X @ self.coef_ + self.intercept_))
-        self.outliers_ = residual > self.scale_ * self._settings["epsilon"]
+        self.outliers_ = residual > self.scale_ * self._spec["epsilon"]
 
     def predict(self, X):
         """Predict with the linear model.

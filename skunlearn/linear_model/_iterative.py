@@ -13,7 +13,7 @@ supplies its objective (``_objective_spec``), its starting point
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._solvers import dense_hessian_fits, lbfgs, newton
+from .._solvers import canonical_newton_step, dense_hessian_fits, lbfgs, newton
 from .._warm_state import LossState
 from ..exceptions import warn_at_caller
 from ..unlearners._base import empty_history
@@ -45,40 +45,55 @@ class IterativeLinearModel(UnlearnMixin):
 
     Subclasses implement ``_objective_spec(total_weight)`` (an
     :class:`~skunlearn._objective.ObjectiveSpec` over rows of that total
-    sample weight, read from the settings frozen at ``fit``),
-    ``_packed_parameters()`` (``(coef, intercept, scale)`` of the current
-    model in the spec's layout) and ``_set_model``; ``_start(objective)``
-    gives the starting point (zeros by default). ``fit`` calls
-    :meth:`_fit_rows`.
+    sample weight, read from the hyperparameters frozen at ``fit`` in
+    ``_spec``), ``_packed_parameters()`` (``(coef, intercept, scale)`` of
+    the current model in the spec's layout) and ``_set_model``;
+    ``_start(objective)`` gives the starting point (zeros by default).
+    ``fit`` calls :meth:`_fit_rows`, and both ``fit`` and exact unlearning
+    end with :meth:`_finalize`.
     """
 
     _solver = "auto"
 
     def _fit_rows(self, X, encoded, weights, theta0=None):
-        """Store the rows, minimise the objective, keep the warm state; return the model."""
+        """Store the rows, minimise the objective, finalize; return the model."""
         self._rows = rows = training_rows(X, encoded, weights)
-        spec = self._objective_spec(float(np.sum(weights)))
-        objective = spec.objective(rows.X, rows.y, weights)
+        spec = self._objective_spec(float(np.sum(rows.sample_weight)))
+        objective = spec.objective(rows.X, rows.y, rows.sample_weight)
         result = self._solve(objective, self._start(objective) if theta0 is None else theta0)
         if not result.converged:
             warn_at_caller(
-                f"The solver did not reach tol={self._settings['tol']} in {result.n_iter} "
+                f"The solver did not reach tol={self._spec['tol']} in {result.n_iter} "
                 "iterations; increase max_iter or tol.",
                 ConvergenceWarning,
                 depth=1,
             )
-        self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
+        value_grad = None if result.grad is None else (result.value, result.grad)
+        theta, self._warm_state, _ = self._finalize(
+            rows.head(rows.n), spec, result.theta, value_grad=value_grad
+        )
         self.n_iter_ = max(result.n_iter, 1)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
-        return RetainModel(spec, result.theta)
+        return RetainModel(spec, theta)
 
-    def _freeze_settings(self, **extra):
-        """Keep the constructor parameters ``fit`` used: ``unlearn`` reads these."""
-        self._settings = {**self.get_params(deep=False), **extra}
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The fitted state on ``rows``: one polished, rounded Newton step from ``theta``.
+
+        :func:`~skunlearn._solvers.canonical_newton_step`, the same at ``fit``
+        and after an exact unlearning, so both store the same bits; its
+        Hessian becomes the warm state. ``warm_state`` is not used.
+        """
+        objective = spec.objective(*rows)
+        step = canonical_newton_step(objective, theta, value_grad)
+        return step[0], LossState.from_canonical(objective, step, spec.weight_scale), step[3:]
+
+    def _freeze_spec(self, **extra):
+        """Keep the hyperparameters ``fit`` used in ``_spec``: ``unlearn`` reads these."""
+        self._spec = {**self.get_params(deep=False), **extra}
 
     def _solve(self, objective, theta0):
-        settings = self._settings
+        settings = self._spec
         solver = settings.get("solver", self._solver)
         return solve(
             objective, theta0, solver=solver, tol=settings["tol"], max_iter=settings["max_iter"]

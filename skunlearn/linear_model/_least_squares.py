@@ -5,17 +5,26 @@
 z_i||^2 + alpha ||W||^2`` (``alpha = 0``, minimum-norm, for the first; {-1,
 +1} one-vs-all targets for the second). ``fit`` keeps the centred Gram
 statistics while the ``d x d`` matrix fits the budget
-(:func:`~skunlearn._solvers.uses_gram`), and the ``newton`` unlearner downdates
-them exactly; beyond, both fit and unlearning solve by conjugate gradients
-over the rows. The objective's spec (``_objective_spec``) and the fitted
-attributes (``_set_model``) are the estimator's.
+(:func:`~skunlearn._solvers.uses_gram`), and the ``newton`` unlearner solves
+exactly from the statistics of the remaining rows (recomputed from them);
+beyond, both fit and unlearning solve by conjugate gradients over the rows,
+finalized from a rounded start as :class:`~skunlearn.Ridge` does. The
+objective's spec (``_objective_spec``) and the fitted attributes
+(``_set_model``) are the estimator's.
 """
 
 from dataclasses import replace
 
 import numpy as np
 
-from .._solvers import SolverResult, ridge_cg, ridge_statistics
+from .._solvers import (
+    GramStatistics,
+    SolverResult,
+    coordinate_scales,
+    ridge_cg,
+    ridge_statistics,
+    round_to_grid,
+)
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin
@@ -42,15 +51,36 @@ class LeastSquaresModel(UnlearnMixin):
         return stats if stats is None else replace(stats, rcond=self._rcond())
 
     def _fit_least_squares(self, X, encoded, sample_weight):
-        """Store the rows and their statistics, solve; return the fitted model."""
+        """Store the rows, finalize on them (statistics and solution); return the model."""
         self._rows = rows = training_rows(X, encoded, sample_weight)
-        spec = self._objective_spec(float(np.sum(sample_weight)))
-        Y = spec.kernel_targets(rows.y)
-        self._warm_state = self._statistics(rows.X, Y, sample_weight, spec.fit_intercept)
-        solution = self._solve(self._warm_state, rows.X, Y, sample_weight, spec)
+        spec = self._objective_spec(float(np.sum(rows.sample_weight)))
+        theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
-        return RetainModel(spec, spec.layout(rows.X.shape[1]).pack(*solution))
+        return RetainModel(spec, theta)
+
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The fitted state on ``rows``: Gram statistics and their solution, or canonical CG.
+
+        ``rows`` holds the stored targets; with Gram statistics (the warm state
+        just recomputed from the rows, or computed here) the solution is a
+        direct solve, a function of the rows alone. On the CG path the
+        coefficients (from ``theta``, or a CG solve from zeros at ``fit``) are
+        rounded to the grid of :func:`~skunlearn._solvers.round_to_grid` and
+        CG runs again from there, as :class:`~skunlearn.Ridge` does.
+        """
+        X, stored, w = rows
+        Y = spec.kernel_targets(stored)
+        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        if gram is None:
+            gram = self._statistics(X, Y, w, spec.fit_intercept)
+        layout = spec.layout(X.shape[1])
+        if gram is not None:
+            return layout.pack(*self._solve(gram, X, Y, w, spec)), gram, None
+        coef = self._solve(None, X, Y, w, spec)[0] if theta is None else layout.unpack(theta)[0]
+        coef0 = round_to_grid(coef.ravel(), coordinate_scales(X, w, coef.shape[0], 0))
+        solution = self._solve(None, X, Y, w, spec, coef0=coef0.reshape(coef.shape))
+        return layout.pack(*solution), None, None
 
     @staticmethod
     def _solve(gram, X, Y, sample_weight, spec, coef0=None):

@@ -147,20 +147,18 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
             accept_sparse="csr",
         )  # fmt: skip
         weights = validate_sample_weight(sample_weight, X.shape[0])
-        self._settings = {"fit_intercept": self.fit_intercept, "tol": self.tol}
+        self._spec = {"fit_intercept": self.fit_intercept, "tol": self.tol}
         targets = self._check_targets(y)
         model = self._fit_least_squares(X, targets, weights)
         self._set_model(model, model.theta)
         return self
 
     def _rcond(self):
-        return self._settings["tol"]
+        return self._spec["tol"]
 
     def _objective_spec(self, total_weight):
         n_targets = 1 if self._rows.y.ndim == 1 else self._rows.y.shape[1]
-        return ObjectiveSpec(
-            get_loss("squared"), n_targets, self._settings["fit_intercept"], 1.0, 0.0
-        )
+        return ObjectiveSpec(get_loss("squared"), n_targets, self._spec["fit_intercept"], 1.0, 0.0)
 
     def _packed_parameters(self):
         return self.coef_, self.intercept_

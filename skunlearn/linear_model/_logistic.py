@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import dense_hessian_fits, lbfgs, newton
+from .._solvers import canonical_newton_step, dense_hessian_fits, lbfgs, newton
 from .._warm_state import LossState
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
@@ -74,7 +74,8 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,)
-        Solver iterations of the last ``fit``.
+        Solver iterations of the last ``fit``; 0 after ``unlearn`` (the
+        original fit's count depended on the forgotten rows).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -82,9 +83,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
     unlearn_history_ : dict of ndarray
-        Per iteration of the last ``unlearn``: ``"objective"`` (retain
-        objective in per-sample-mean units), ``"grad_norm"`` (its gradient,
-        max-norm, same units), ``"step_length"``.
+        Of the last ``unlearn``. For an unlearner that lands on the oracle
+        (``"newton"``, ``"retrain"``) only ``"objective"`` (retain objective
+        in per-sample-mean units) and ``"grad_norm"`` (its gradient,
+        max-norm, same units) at the committed weights, one entry each: a fit
+        on the remaining rows has the same values. For the others, per
+        iteration: ``"objective"``, ``"grad_norm"``, ``"step_length"``.
 
     See Also
     --------
@@ -166,11 +170,12 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         weights = validate_sample_weight(sample_weight, X.shape[0])
         classes, encoded = np.unique(y, return_inverse=True)
-        counts = np.bincount(encoded[weights > 0], minlength=len(classes))
-        if np.count_nonzero(counts) < 2:
+        counts = _class_counts(encoded, weights, len(classes))
+        if np.count_nonzero(counts[1]) < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes with positive sample "
-                f"weight in the data, but the data contains only one class: {classes[counts > 0]}."
+                f"weight in the data, but the data contains only one class: "
+                f"{classes[counts[1] > 0]}."
             )
         if self.loss == "exponential" and len(classes) > 2:
             raise ValueError("loss='exponential' supports binary problems only.")
@@ -178,11 +183,11 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             key: getattr(self, key)
             for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
         }
-        self._rows = training_rows(X, encoded.astype(np.int64), weights)
+        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights)
         self._class_counts = counts
         self.classes_ = classes
-        spec = self._objective_spec(float(np.sum(weights)), len(classes))
-        objective = spec.objective(self._rows.X, self._rows.y, weights)
+        spec = self._objective_spec(float(np.sum(rows.sample_weight)), len(classes))
+        objective = spec.objective(rows.X, rows.y, rows.sample_weight)
         result = self._solve(objective, np.zeros(objective.n_params))
         if not result.converged:
             warn_at_caller(
@@ -190,8 +195,11 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 "increase max_iter or tol.",
                 ConvergenceWarning,
             )
-        self._warm_state = LossState.from_solver(objective, result, spec.weight_scale)
-        self._set_parameters(objective.layout, result.theta)
+        value_grad = None if result.grad is None else (result.value, result.grad)
+        theta, self._warm_state, _ = self._finalize(
+            rows.head(rows.n), spec, result.theta, value_grad=value_grad
+        )
+        self._set_parameters(objective.layout, theta)
         self.n_iter_ = np.array([max(result.n_iter, 1)], dtype=np.int32)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
@@ -231,6 +239,20 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
                 finish_exact=True,
             )
         return result
+
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The canonical solution on ``rows`` and its :class:`LossState`.
+
+        One polished, rounded Newton step (:func:`canonical_newton_step`), the
+        same at ``fit`` and after an unlearning, so both store the same bits.
+        The warm state is not used (the state is evaluated afresh on the
+        rows); ``value_grad`` is the objective's value and gradient at
+        ``theta`` when known.
+        """
+        objective = spec.objective(*rows)
+        step = canonical_newton_step(objective, theta, value_grad)
+        state = LossState.from_canonical(objective, step, spec.weight_scale)
+        return step[0], state, step[3:]
 
     def _set_parameters(self, layout, theta):
         coef, intercept = layout.unpack(np.asarray(theta))
@@ -321,18 +343,23 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         return repr(self.classes_[int(np.ravel(stored)[0])])
 
     def _model(self, total_weight, forgotten=None):
-        """The model over the remaining rows; classes with no weight left vanish."""
+        """The model over the remaining rows; classes with no row left vanish.
+
+        A class stays while any of its rows remains, whatever its weight (a
+        refit keeps zero-weight classes in ``classes_``, as scikit-learn does).
+        """
         n_classes = len(self.classes_)
         if forgotten is None:
             spec = self._objective_spec(total_weight, n_classes)
             theta = spec.layout(self.n_features_in_).pack(self.coef_, self.intercept_)
             return RetainModel(spec, theta, context=(np.arange(n_classes), self._class_counts))
         y_forget, w_forget = forgotten
-        counts = self._class_counts - np.bincount(y_forget[w_forget > 0], minlength=n_classes)
-        keep = np.flatnonzero(counts > 0)
-        if len(keep) < 2:
+        counts = self._class_counts - _class_counts(y_forget, w_forget, n_classes)
+        keep = np.flatnonzero(counts[0] > 0)
+        if np.count_nonzero(counts[1]) < 2:
             raise ValueError(
-                f"Forgetting these rows leaves only class {self.classes_[keep].tolist()}: the "
+                "Forgetting these rows leaves only class "
+                f"{self.classes_[counts[1] > 0].tolist()} with rows of positive weight: the "
                 "oracle, a classifier refit on the remaining rows, cannot be fitted."
             )
         coef, intercept, target_map = self.coef_, self.intercept_, None
@@ -343,13 +370,16 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         spec = self._objective_spec(total_weight, len(keep), target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
         vanished = tuple(np.delete(self.classes_, keep).tolist())
-        return RetainModel(spec, theta, vanished, context=(keep, counts[keep]))
+        return RetainModel(spec, theta, vanished, context=(keep, counts[:, keep]))
 
     def _set_model(self, model, theta):
+        """Commit an unlearning: ``n_iter_`` becomes 0 (no solver ran on the current rows
+        from scratch; the original fit's count depended on the forgotten rows)."""
         keep, counts = model.context
         self.classes_ = self.classes_[keep]
         self._class_counts = counts
         self._set_parameters(model.spec.layout(self.n_features_in_), theta)
+        self.n_iter_ = np.array([0], dtype=np.int32)
 
     def _refit(self, problem):
         return self._solve(problem.retain_objective(), np.zeros(problem.layout.n_params))
@@ -359,3 +389,13 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = self.loss != "exponential"
         return tags
+
+
+def _class_counts(encoded, weights, n_classes):
+    """Rows per class: all of them (row 0) and those of positive weight (row 1)."""
+    return np.stack(
+        [
+            np.bincount(encoded, minlength=n_classes),
+            np.bincount(encoded[weights > 0], minlength=n_classes),
+        ]
+    )

@@ -9,7 +9,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import SolverResult, ridge_cg, ridge_statistics
+from .._solvers import (
+    GramStatistics,
+    SolverResult,
+    coordinate_scales,
+    ridge_cg,
+    ridge_statistics,
+    round_to_grid,
+)
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
@@ -24,9 +31,13 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
     ``sample_weight``), exactly the objective of
     :class:`sklearn.linear_model.Ridge`; the intercept is not penalised.
-    ``fit`` keeps the training rows and their centred Gram statistics, so
-    that :meth:`unlearn` with the default ``"newton"`` unlearner removes rows
-    exactly in ``O(k d^2 + d^3)``, independently of the number of rows.
+    ``fit`` keeps the training rows and their centred Gram statistics;
+    :meth:`unlearn` with the default ``"newton"`` unlearner removes the rows
+    and recomputes the statistics from the remaining ones with the code
+    ``fit`` runs, in ``O(n d^2 + d^3)``: the model, the statistics and the
+    rows then equal, bit for bit, those of a fit on the remaining rows in
+    their order (no trace of the forgotten rows, no loss of accuracy when they
+    dominated the sums).
 
     Sparse ``X`` is kept as CSR and never densified. The path is chosen
     automatically: the Gram statistics are kept while the dense ``d x d``
@@ -46,7 +57,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
     unlearner : str or BaseUnlearner, default="newton"
-        Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
+        Unlearning strategy: ``"newton"`` (exact: a solve of the recomputed
+        Gram statistics), ``"retrain"``,
         ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
         instance from :mod:`skunlearn.unlearners`.
     convention : {"sklearn", "paper"}, default="sklearn"
@@ -69,9 +81,12 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
     unlearn_history_ : dict of ndarray
-        Per iteration of the last ``unlearn``: ``"objective"`` (retain
-        objective in per-sample-mean units), ``"grad_norm"``,
-        ``"step_length"``. Empty for exact (non-iterative) unlearning.
+        Of the last ``unlearn``. For an unlearner that lands on the oracle
+        (``"newton"``, ``"retrain"``) only ``"objective"`` (retain objective
+        in per-sample-mean units) and ``"grad_norm"`` (its gradient,
+        max-norm, same units) at the committed weights, one entry each: a fit
+        on the remaining rows has the same values. For the others, per
+        iteration: ``"objective"``, ``"grad_norm"``, ``"step_length"``.
 
     See Also
     --------
@@ -98,7 +113,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
     True
     """
 
-    _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
+    _oracle_tolerance = 1e-10  # a quadratic objective: one exact solve
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -150,12 +165,10 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "fit_intercept": bool(self.fit_intercept),
             "y_ndim": np.ndim(y),
         }
-        self._rows = training_rows(X, targets, weights)
-        rows = self._rows
-        self._warm_state = ridge_statistics(rows.X, targets, weights, self.fit_intercept)
-        spec = self._objective_spec(float(np.sum(weights)))
-        solution = self._solve(self._warm_state, rows.X, targets, weights, spec)
-        self._set_parameters(*solution)
+        self._rows = rows = training_rows(X, targets, weights)
+        spec = self._objective_spec(float(np.sum(rows.sample_weight)))
+        theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None, None)
+        self._set_model(RetainModel(spec, theta), theta)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return self
@@ -195,6 +208,28 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             return gram.solve(alpha)
         return ridge_cg(X, Y, sample_weight, alpha, spec.fit_intercept, coef0=coef0)
 
+    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
+        """The fitted state on ``rows``: Gram statistics and their solution, or canonical CG.
+
+        With Gram statistics (recomputed from the rows, or the warm state that
+        was just recomputed from them) the solution is a direct solve, a
+        function of the rows alone. On the CG path the coefficients (from
+        ``theta``, or a CG solve from zeros at ``fit``) are rounded to the
+        grid of :func:`~skunlearn._solvers.round_to_grid` and CG runs again
+        from there. ``value_grad`` is not used.
+        """
+        X, Y, w = rows
+        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        if gram is None:
+            gram = ridge_statistics(X, Y, w, spec.fit_intercept)
+        layout = spec.layout(X.shape[1])
+        if gram is not None:
+            return layout.pack(*gram.solve(spec.l2 / (2.0 * spec.weight_scale))), gram, None
+        coef = self._solve(None, X, Y, w, spec)[0] if theta is None else layout.unpack(theta)[0]
+        scale = coordinate_scales(X, w, coef.shape[0], 0)
+        coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
+        return layout.pack(*self._solve(None, X, Y, w, spec, coef0=coef0)), None, None
+
     def _set_parameters(self, coef, intercept):
         if self._spec["y_ndim"] == 1:
             self.coef_, self.intercept_ = coef[0], float(intercept[0])
@@ -217,9 +252,8 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             raise ValueError("y_forget contains NaN or infinity.")
         return y
 
-    def _format_target(self, stored):
-        values = np.ravel(stored)
-        return repr(float(values[0])) if values.size == 1 else repr(values.tolist())
+    # Regression targets are private data: no error message quotes one.
+    _format_target = None
 
     def _model(self, total_weight, forgotten=None):
         spec = self._objective_spec(total_weight)

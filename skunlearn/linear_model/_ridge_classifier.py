@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import uses_gram
 from ..unlearners import ALIASES, BaseUnlearner
 from ._base import RetainModel, validate_sample_weight
 from ._class_change import reduce_one_vs_all
@@ -181,9 +180,7 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         if self.class_weight is not None:
             factors = [self.class_weight.get(label, 1.0) for label in self.classes_]
             weights = weights * np.asarray(factors, dtype=np.float64)[encoded]
-        self._settings = {
-            key: getattr(self, key) for key in ("alpha", "fit_intercept", "convention")
-        }
+        self._spec = {key: getattr(self, key) for key in ("alpha", "fit_intercept", "convention")}
         model = self._fit_least_squares(X, encoded, weights)
         self._set_model(model, model.theta)
         self.n_iter_ = None
@@ -191,7 +188,7 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         return self
 
     def _objective_spec(self, total_weight, n_classes=None, target_map=None):
-        settings = self._settings
+        settings = self._spec
         n_classes = len(self.classes_) if n_classes is None else n_classes
         weight_scale, l2 = objective_scaling(
             settings["convention"], 1.0, 2.0 * settings["alpha"], total_weight
@@ -206,12 +203,6 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         return coef, np.ravel(self.intercept_) * np.ones(len(coef))
 
     def _model(self, total_weight, forgotten=None):
-        if self._warm_state is None and uses_gram(self._rows.X):
-            # A class vanished at the last unlearn (its statistics went): rebuild them.
-            spec = self._objective_spec(float(np.sum(self._rows.sample_weight)))
-            rows = self._rows
-            Y = spec.kernel_targets(rows.y)
-            self._warm_state = self._statistics(rows.X, Y, rows.sample_weight, spec.fit_intercept)
         keep, counts, target_map = self._retained_classes(forgotten)
         coef, intercept = self._packed_parameters()
         if target_map is not None:

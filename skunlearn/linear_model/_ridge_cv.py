@@ -177,7 +177,7 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         )  # fmt: skip
         weights = validate_sample_weight(sample_weight, X.shape[0])
         targets = self._check_targets(y)
-        self._settings = {
+        self._spec = {
             "fit_intercept": self.fit_intercept,
             "alphas": alphas,
             "alpha": float(alphas[0]),  # until the selection
@@ -188,9 +188,10 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         if stats is None:
             raise ValueError("RidgeCV needs the d x d Gram statistics: too many features.")
         live = np.ones(X.shape[0], dtype=bool)
-        selected = self._selection(stats, self._rows.X, model, weights, live)
-        layout = selected.spec.layout(self.n_features_in_)
-        self._set_model(selected, layout.pack(*stats.solve(selected.context[0])))
+        selected = self._selection(stats, self._rows.X, model, self._rows.sample_weight, live)
+        rows = self._rows
+        theta = self._finalize(rows.head(rows.n), selected.spec, None, stats)[0]
+        self._set_model(selected, theta)
         return self
 
     def _checked_alphas(self):
@@ -208,17 +209,17 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         return alphas
 
     def _objective_spec(self, total_weight, alpha=None):
-        alpha = self._settings["alpha"] if alpha is None else alpha
+        alpha = self._spec["alpha"] if alpha is None else alpha
         n_targets = 1 if self._rows.y.ndim == 1 else self._rows.y.shape[1]
         return ObjectiveSpec(
-            get_loss("squared"), n_targets, self._settings["fit_intercept"], 1.0, 2.0 * alpha
+            get_loss("squared"), n_targets, self._spec["fit_intercept"], 1.0, 2.0 * alpha
         )
 
     def _selection(self, stats, X, model, sample_weight, live):
         """``model`` with the penalty selected on the ``live`` rows; context holds the choice."""
         Y = model.spec.kernel_targets(self._rows.y)
         alpha, score, squared = select_alpha(
-            stats, X, Y, sample_weight, self._settings["alphas"], live
+            stats, X, Y, sample_weight, self._spec["alphas"], live
         )
         spec = replace(model.spec, l2=2.0 * alpha)
         return replace(model, spec=spec, context=(alpha, score, squared))
@@ -227,7 +228,10 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         live = np.ones(problem.X.shape[0], dtype=bool)
         live[problem.forget_positions] = False
         weights = problem.retain_weight / problem.weight_scale
-        model = self._selection(problem.warm_state, problem.X, model, weights, live)
+        stats = problem.warm_state
+        if stats is None:  # a diagnostic's problem carries none: the remaining rows' own
+            stats = self._statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
+        model = self._selection(stats, problem.X, model, weights, live)
         return replace(problem, spec=model.spec), model
 
     def _packed_parameters(self):
@@ -245,9 +249,9 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             self._commit_selection(*model.context)
 
     def _commit_selection(self, alpha, score, squared):
-        self._settings["alpha"] = alpha
+        self._spec["alpha"] = alpha
         self.alpha_, self.best_score_ = alpha, score
-        if self._settings["store"]:
+        if self._spec["store"]:
             self.cv_results_ = squared[:, 0, :] if self._rows.y.ndim == 1 else squared
 
     def predict(self, X):

@@ -1,6 +1,7 @@
 """A scikit-learn ``Pipeline`` that can unlearn rows through every step."""
 
 import copy
+from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +11,9 @@ from sklearn.utils import check_array, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ..linear_model._base import PreparedUnlearn, ctrl_c_deferred
+from ..linear_model._base import PreparedUnlearn, validate_forget_weight
+from ..linear_model._prepared import ctrl_c_deferred, rolled_back_on_error
+from ..utils import unlearn_lock
 from ..utils._tags import with_unlearn_tags
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import StepNotUnlearnableError, adopt, may_unlearn, plan_step
@@ -27,10 +30,11 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Behaves exactly like scikit-learn's ``Pipeline`` and also keeps the raw
     rows it was fitted on, so that :meth:`unlearn` can find the forgotten rows
-    and make every step equal to the one refit on the remaining rows:
-    unlearnable transformers (:mod:`skunlearn.preprocessing`) downdate their
-    statistics exactly; when a scaler changes, the final skunlearn estimator
-    re-expresses its stored rows in the new feature space and its unlearner
+    and make every step equal to the one refit on the remaining rows: each
+    unlearnable transformer (:mod:`skunlearn.preprocessing`) is refitted on the
+    remaining rows as the new upstream steps transform them, and the final
+    skunlearn estimator re-expresses its stored rows the same way (its
+    parameters carried into the new feature space) before its unlearner
     (Newton by default) lands on the new oracle. Stateless steps pass through.
     Unlearning only the last step is not enough: a scaler fitted on every row
     still carries the forgotten rows' mean and variance.
@@ -47,8 +51,10 @@ class Pipeline(sk_pipeline.Pipeline):
         a refit).
     transform_input : list of str, default=None
         See :class:`sklearn.pipeline.Pipeline`.
-    memory : str or object with the joblib.Memory interface, default=None
-        See :class:`sklearn.pipeline.Pipeline`.
+    memory : None, default=None
+        Must stay None: ``fit`` refuses a cache, because joblib's cache keeps
+        fitted transformers and the transformed training rows on disk, out of
+        the reach of :meth:`unlearn`.
     verbose : bool, default=False
         See :class:`sklearn.pipeline.Pipeline`.
 
@@ -67,8 +73,8 @@ class Pipeline(sk_pipeline.Pipeline):
     Notes
     -----
     The pipeline keeps a copy of the raw rows (as much memory as ``X``, on top
-    of the rows the final estimator keeps in its own feature space): they find
-    the forgotten rows in the user's feature space and replay a refit. They
+    of the rows each unlearnable step keeps in its own feature space): they
+    find the forgotten rows in the user's feature space and replay the steps. They
     are kept only when the input converts to a dense float64 array (otherwise
     :meth:`unlearn` says so); they, their targets and per-step
     ``sample_weight`` are removed in place by :meth:`unlearn`, like the
@@ -172,20 +178,31 @@ class Pipeline(sk_pipeline.Pipeline):
 
     def _keep_rows(self, X, y, params):
         """Copy the raw rows before any step can scale them in place (``copy=False``)."""
+        if not _cache_free(self.memory):
+            raise ValueError(
+                "Pipeline(memory=...) is not supported: joblib's cache keeps the fitted "
+                "transformers and the transformed training rows on disk, where unlearn cannot "
+                "reach them, so a forgotten row would stay there. Use memory=None."
+            )
         self.n_forgotten_ = 0
+        self._templates = [
+            None if step is None or step == "passthrough" else clone(step)
+            for _, step in self.steps
+        ]
         self._raw, self._raw_error = None, None
         try:
             self._raw = RawRows(X, y, step_fit_params(self, params))
         except (TypeError, ValueError) as error:
             self._raw_error = f"{type(error).__name__}: {error}"
 
-    def unlearn(self, X_forget, y_forget=None):
+    def unlearn(self, X_forget, y_forget=None, *, sample_weight=None):
         """Forget training rows in every step: become the pipeline refit without them.
 
         Each row of ``X_forget`` removes one training row equal to it (in the
         raw input space). Every step is planned aside, in order; only when all
         plans succeeded are they committed, so on any error the pipeline is
-        left exactly as it was.
+        left exactly as it was. Calls from several threads run one after the
+        other.
 
         Parameters
         ----------
@@ -193,6 +210,9 @@ class Pipeline(sk_pipeline.Pipeline):
             Raw rows to forget, as passed to ``fit``. An empty array is a no-op.
         y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
             Their targets; they decide between equal rows with different targets.
+        sample_weight : float or array-like of shape (n_forget,), default=None
+            Their ``sample_weight`` at ``fit`` (every weighted step got the
+            same one); they decide between equal rows with different weights.
 
         Returns
         -------
@@ -205,7 +225,8 @@ class Pipeline(sk_pipeline.Pipeline):
             A step cannot unlearn and ``refit_unsupported`` is False.
         ValueError
             A row that is not in the training set, a forget set that covers
-            every row, or rows the pipeline could not keep at ``fit``.
+            every row, or rows the pipeline could not keep at ``fit``. No
+            message quotes a stored target.
 
         Warns
         -----
@@ -214,16 +235,18 @@ class Pipeline(sk_pipeline.Pipeline):
             warning points at the line that called this method.
         """
         check_is_fitted(self)
-        positions = self._locate(X_forget, y_forget)
-        if positions is None:
-            return self
-        plans = self._plan(X_forget, positions)
-        for plan in plans:
-            plan.emit_warnings()
-        with ctrl_c_deferred():
-            for plan in plans:
-                plan.commit()
-            self.n_forgotten_ += len(positions)
+        with unlearn_lock(self), _lock_of(self._final_estimator):
+            positions = self._locate(X_forget, y_forget, sample_weight)
+            if positions is None:
+                return self
+            plans = self._plan(positions)
+            with rolled_back_on_error(plans):
+                for plan in plans:
+                    plan.emit_warnings()
+            with ctrl_c_deferred():
+                for plan in plans:
+                    plan.commit()
+                self.n_forgotten_ += len(positions)
         return self
 
     def __sklearn_tags__(self):
@@ -244,7 +267,7 @@ class Pipeline(sk_pipeline.Pipeline):
         )
         return with_unlearn_tags(tags, unlearn_tags)
 
-    def _locate(self, X_forget, y_forget):
+    def _locate(self, X_forget, y_forget, sample_weight=None):
         if not hasattr(self, "_raw"):
             raise ValueError(
                 "This pipeline holds no training rows: its steps were fitted outside its own "
@@ -267,13 +290,23 @@ class Pipeline(sk_pipeline.Pipeline):
         if fitted_names is not None and names is not None and list(names) != list(fitted_names):
             raise ValueError("X_forget's columns differ from the ones seen at fit.")
         encoded = None if y_forget is None else encode_targets(y_forget, len(X_raw), store.y)
-        return store.find(X_raw, encoded)
+        weights = validate_forget_weight(sample_weight, len(X_raw))
+        if weights is not None and not self._raw.weighted and np.any(weights != 1.0):
+            raise ValueError("sample_weight was given, but the pipeline was fitted without one.")
+        return store.find(X_raw, encoded, None, weights)
 
-    def _plan(self, X_forget, positions):
-        """Plan every step aside; return the prepared steps, raw rows' removal first."""
+    def _plan(self, positions):
+        """Plan every step aside; return the prepared steps, raw rows' removal first.
+
+        Every stored raw row goes through the steps as they are refitted on
+        the remaining rows (the new prefix), so each step, and the final
+        estimator's stored rows, equal what a refit on the remaining rows in
+        their order would give.
+        """
         store = self._raw.store
         commits = [PreparedUnlearn(lambda: store.remove(positions))]
-        Z = X_forget.copy() if hasattr(X_forget, "copy") else np.array(X_forget)
+        keep = np.setdiff1d(np.arange(store.n), positions)
+        Z = self._as_input(np.array(store.X))
         change, new_steps = None, {}
         for index, (name, step) in enumerate(self.steps):
             if step is None or step == "passthrough":
@@ -285,7 +318,8 @@ class Pipeline(sk_pipeline.Pipeline):
                     f"step {name!r}",
                     step,
                     Z,
-                    self._raw.weights(name, positions),
+                    keep,
+                    self._raw.weights(name),
                     change,
                     positions,
                     is_final,
@@ -297,7 +331,7 @@ class Pipeline(sk_pipeline.Pipeline):
             commits.append(prepared)
             new_steps[index] = new
             if not is_final:
-                Z = step.transform(Z)
+                Z = new.transform(Z)
         return commits
 
     def _check_aligned(self, step, is_final):
@@ -326,7 +360,7 @@ class Pipeline(sk_pipeline.Pipeline):
         for index, (name, step) in enumerate(self.steps[start:], start=start):
             if step is None or step == "passthrough":
                 continue
-            fresh, kwargs = clone(step), {}
+            fresh, kwargs = clone(self._templates[index]), {}
             if name in raw.weighted:
                 kwargs["sample_weight"] = remaining.weights(name)
             if index == len(self.steps) - 1:
@@ -350,6 +384,16 @@ class Pipeline(sk_pipeline.Pipeline):
         import pandas as pd
 
         return pd.DataFrame(X, columns=names)
+
+
+def _lock_of(step):
+    """The step's unlearn lock, or a no-op for a skipped step."""
+    return nullcontext() if step is None or isinstance(step, str) else unlearn_lock(step)
+
+
+def _cache_free(memory):
+    """Whether ``memory`` caches nothing (None, or a joblib Memory without a location)."""
+    return memory is None or (hasattr(memory, "cache") and getattr(memory, "location", 1) is None)
 
 
 def make_pipeline(

@@ -1,14 +1,21 @@
 """Planning the unlearning of one pipeline step, aside: nothing changes until commit.
 
-A step's plan is ``(new_step, change, prepared)``: the fitted step it becomes
-(None when it is not a transformer), how its outputs for the remaining rows
-move (``None``: unchanged; ``(scale, shift)``: per column ``t -> t * scale +
-shift``), and a :class:`~skunlearn.linear_model._base.PreparedUnlearn` whose
-``commit`` makes the change and cannot fail.
+Steps are planned in order on every stored row as the *new* upstream steps
+transform it (``Z``): an unlearnable transformer becomes the transformer fitted
+on the remaining rows of ``Z``, and the final estimator re-expresses its stored
+rows as ``Z`` (not by mapping its old rows, whose low-order bits carry the old
+statistics). A step's plan is ``(new_step, change, prepared)``: the fitted step
+it becomes (None when it is not a transformer), how its outputs for the
+remaining rows move (``None``: unchanged; ``(scale, shift)``: per column ``t ->
+t * scale + shift``, which carries the final estimator's parameters over), and
+a :class:`~skunlearn.linear_model._base.PreparedUnlearn` whose ``commit`` makes
+the change and cannot fail.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import _safe_indexing
 
 from ..linear_model import UnlearnMixin
@@ -58,12 +65,20 @@ def may_unlearn(step):
     return isinstance(step, unlearnable) or _is_stateless(step)
 
 
+def _is_identity(part):
+    """A ``"passthrough"`` part: the string, or the identity ``FunctionTransformer``
+    that a fitted ``ColumnTransformer`` holds in its place."""
+    if isinstance(part, FunctionTransformer):
+        return part.func is None and part.inverse_func is None
+    return part == "passthrough"
+
+
 def _refuse(what, step, reason):
     origin = f"{type(step).__name__} from {type(step).__module__.split('.')[0]}"
     raise StepNotUnlearnableError(f"{what[0].upper()}{what[1:]} ({origin}) {reason}. {_ADVICE}")
 
 
-def plan_step(what, step, Z, weights, change, positions, is_final):
+def plan_step(what, step, Z, keep, weights, change, positions, is_final):
     """Plan one step's unlearning: see the module docstring.
 
     Parameters
@@ -72,10 +87,13 @@ def plan_step(what, step, Z, weights, change, positions, is_final):
         The step in words, for error messages (``"step 'scaler'"``).
     step : estimator
         The fitted step.
-    Z : array-like of shape (n_forget, n_features_step)
-        The forgotten rows as this step saw them at fit (old upstream steps).
-    weights : ndarray of shape (n_forget,) or None
-        Their ``sample_weight`` for this step, if it was fitted with one.
+    Z : array-like of shape (n_stored, n_features_step)
+        Every stored row (forgotten ones included, in store order) as the new
+        upstream steps transform it.
+    keep : ndarray of int
+        Positions of the remaining rows.
+    weights : ndarray of shape (n_stored,) or None
+        The rows' ``sample_weight`` for this step, if it was fitted with one.
     change : tuple of ndarray or None
         How the step's inputs for the remaining rows moved.
     positions : ndarray of int
@@ -88,13 +106,14 @@ def plan_step(what, step, Z, weights, change, positions, is_final):
     new_step, change, prepared
     """
     if is_final and isinstance(step, UnlearnMixin):
-        scale, shift = (None, None) if change is None else change
-        return None, None, step._prepare_unlearn(positions, scale, shift)
+        features = None if change is None else (_stored_form(Z), *change)
+        return None, None, step._prepare_unlearn(positions, features)
     if isinstance(step, UnlearnTransformerMixin):
-        new, out = step._unlearned_copy(Z, weights, change)
+        kept = None if weights is None else weights[keep]
+        new, out = step._refit_copy(_safe_indexing(Z, keep), kept, change)
         return new, out, PreparedUnlearn(lambda: adopt(step, new))
     if isinstance(step, ColumnTransformer):
-        new, out = _plan_columns(what, step, Z, change)
+        new, out = _plan_columns(what, step, Z, keep, change)
         return new, out, PreparedUnlearn(lambda: adopt(step, new))
     if _is_stateless(step):
         if change is not None:
@@ -103,7 +122,14 @@ def plan_step(what, step, Z, weights, change, positions, is_final):
     _refuse(what, step, "cannot unlearn rows: it was fitted on every row, forgotten ones included")
 
 
-def _plan_columns(what, ct, Z, change):
+def _stored_form(Z):
+    """Rows as a row store holds them: CSR stays CSR, anything else a float64 array."""
+    if sp.issparse(Z):
+        return Z
+    return np.ascontiguousarray(np.asarray(Z, dtype=np.float64))
+
+
+def _plan_columns(what, ct, Z, keep, change):
     """Plan a ColumnTransformer whose parts are unlearnable, passthrough or dropped."""
     if ct.sparse_output_:
         _refuse(what, ct, "produces sparse output")
@@ -114,8 +140,8 @@ def _plan_columns(what, ct, Z, change):
         out = ct.output_indices_[part]
         inputs = ct._transformer_to_input_indices[part]
         sub_change = None if change is None else (change[0][inputs], change[1][inputs])
-        if isinstance(trans, str) or out.stop == out.start:
-            if trans == "passthrough" and sub_change is not None:
+        if isinstance(trans, str) or _is_identity(trans) or out.stop == out.start:
+            if _is_identity(trans) and sub_change is not None:
                 out_scale[out], out_shift[out] = sub_change
             transformers.append((part, trans, columns))
             continue
@@ -123,6 +149,7 @@ def _plan_columns(what, ct, Z, change):
             f"part {part!r} of {what}",
             trans,
             _safe_indexing(Z, columns, axis=1),
+            keep,
             None,
             sub_change,
             None,

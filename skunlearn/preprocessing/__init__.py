@@ -1,4 +1,4 @@
-"""Transformers that can unlearn: their statistics are downdated exactly.
+"""Transformers that can unlearn: they keep their rows and recompute their statistics.
 
 Each is a drop-in replacement for the scikit-learn transformer of the same
 name (dense input) with an extra ``unlearn(X_forget)``;

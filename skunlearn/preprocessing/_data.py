@@ -1,6 +1,4 @@
-"""``StandardScaler`` whose mean and variance are downdated exactly."""
-
-import copy as copy_module
+"""``StandardScaler`` that keeps its rows and recomputes its mean and variance when unlearning."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
@@ -11,11 +9,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import UnlearnTransformerMixin, compose_output_map, constant_mask
+from ..utils import TrainingRows
+from ._base import UnlearnTransformerMixin, constant_mask
 
 __all__ = ["StandardScaler"]
-
-_EPS = np.finfo(np.float64).eps
 
 
 def _moments(X, weights):
@@ -33,11 +30,14 @@ class StandardScaler(
     Computes ``z = (x - mean_) / scale_`` exactly like
     :class:`sklearn.preprocessing.StandardScaler` (weighted mean and
     population variance, near-constant columns scaled by 1), and adds
-    :meth:`unlearn`, which downdates the mean and variance exactly (the
-    pairwise formula of Chan, Golub and LeVeque run backwards): the result
-    equals the scaler refit on the remaining rows, to rounding;
-    :meth:`partial_fit` runs the same formula forwards. Dense input without
-    missing values only.
+    :meth:`unlearn`. The scaler keeps a copy of its training rows (as much
+    memory as ``X``): ``unlearn`` finds the forgotten rows among them by
+    identity, refuses rows it never saw, and recomputes the mean and variance
+    from the remaining rows with the code ``fit`` runs, so the result equals,
+    bit for bit, the scaler fitted on the remaining rows (however extreme the
+    forgotten rows were). :meth:`partial_fit` merges batches like
+    scikit-learn's (the pairwise formula of Chan, Golub and LeVeque). Dense
+    input without missing values only.
 
     Parameters
     ----------
@@ -91,8 +91,9 @@ class StandardScaler(
         self.with_mean = with_mean
         self.with_std = with_std
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
-        """Compute the mean and variance of each feature.
+        """Compute the mean and variance of each feature, and keep the rows.
 
         Parameters
         ----------
@@ -108,9 +109,12 @@ class StandardScaler(
         self : StandardScaler
             The fitted scaler.
         """
-        for name in ("n_samples_seen_", "mean_", "var_", "scale_"):
-            vars(self).pop(name, None)
-        return self.partial_fit(X, y, sample_weight)
+        X = validate_data(self, X, dtype=np.float64, reset=True)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        self._fit_rows(X, weights)
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -130,19 +134,31 @@ class StandardScaler(
         self : StandardScaler
             The updated scaler.
         """
-        first = not hasattr(self, "n_samples_seen_")
-        X = validate_data(self, X, dtype=np.float64, reset=first)
+        if not hasattr(self, "_rows"):
+            return self.fit(X, y, sample_weight)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
         weights = np.ones(X.shape[0])
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         count, mean, m2 = _moments(X, weights)
         if sample_weight is None or not (self.with_mean or self.with_std):
-            # Rows, not weights, as scikit-learn counts when it computes no moment.
-            count = X.shape[0]
-        if not first:
-            count, mean, m2 = self._merged(count, mean, m2)
-        self._set_moments(count, mean, m2)
+            count = X.shape[0]  # rows, not weights, as scikit-learn counts them then
+        rows = self._rows
+        self._rows = TrainingRows(
+            np.vstack([rows.X, X]),
+            np.zeros(rows.n + X.shape[0], dtype=np.int8),
+            np.concatenate([rows.sample_weight, weights]),
+        )
+        self._sample_weighted = self._sample_weighted or sample_weight is not None
+        vars(self).update(self._moment_attributes(*self._merged(count, mean, m2)))
         return self
+
+    def _statistics(self, X, sample_weight, params):
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        count, mean, m2 = _moments(X, weights)
+        if sample_weight is None or not (params["with_mean"] or params["with_std"]):
+            count = X.shape[0]  # rows, not weights, as scikit-learn counts them then
+        return self._moment_attributes(count, mean, m2, params)
 
     def _merged(self, count, mean, m2):
         """Moments of the rows seen so far together with a batch (Chan et al.)."""
@@ -158,15 +174,20 @@ class StandardScaler(
             old_m2 + m2 + delta**2 * seen * count / total,
         )
 
-    def _set_moments(self, count, mean, m2):
-        self.n_samples_seen_ = count
-        self.mean_ = mean if self.with_mean or self.with_std else None
-        self.var_ = np.maximum(m2, 0.0) / count if self.with_std else None
-        self.scale_ = None
-        if self.with_std:
-            scale = np.sqrt(self.var_)
-            scale[constant_mask(self.var_, self.mean_, count)] = 1.0
-            self.scale_ = scale
+    def _moment_attributes(self, count, mean, m2, params=None):
+        params = self._fitted_params if params is None else params
+        with_mean, with_std = params["with_mean"], params["with_std"]
+        scale = var = None
+        if with_std:
+            var = np.maximum(m2, 0.0) / count
+            scale = np.sqrt(var)
+            scale[constant_mask(var, mean, count)] = 1.0
+        return {
+            "n_samples_seen_": count,
+            "mean_": mean if with_mean or with_std else None,
+            "var_": var,
+            "scale_": scale,
+        }
 
     def transform(self, X, copy=None):
         """Standardise ``X``.
@@ -221,39 +242,3 @@ class StandardScaler(
         multiplier = 1.0 / self.scale_ if self.with_std else ones
         offset = -self.mean_ * multiplier if self.with_mean else 0.0 * ones
         return multiplier, offset
-
-    def _unlearned_copy(self, X_forget, sample_weight=None, input_map=None):
-        X_forget, weights = self._validate_forget(X_forget, sample_weight)
-        part = float(np.sum(weights))
-        weighted = sample_weight is not None and self.mean_ is not None
-        count = self.n_samples_seen_ - (part if weighted else X_forget.shape[0])
-        if count <= 0:
-            raise ValueError("X_forget covers all the rows the scaler was fitted on.")
-        mean = m2 = None
-        if self.mean_ is not None:
-            mean, m2 = self._downdate(X_forget, weights, part, count)
-        if input_map is not None and mean is not None:
-            mean, m2 = mean * input_map[0] + input_map[1], m2 * input_map[0] ** 2
-        new = copy_module.copy(self)
-        new._set_moments(count, mean, m2)
-        return new, compose_output_map(self._affine(), new._affine(), input_map)
-
-    def _downdate(self, X_forget, weights, part, count):
-        """Mean and squared-deviation sum of the remaining rows (Chan et al. backwards).
-
-        A remaining sum below the rounding noise of the subtraction (bounded,
-        like scikit-learn's constant-feature test, by ``n eps`` times the
-        terms) means the remaining rows are constant in that column (say, an
-        indicator set only on forgotten rows): it is set to exactly 0, as a
-        refit would find.
-        """
-        total = self.n_samples_seen_
-        m2 = self.var_ * total if self.var_ is not None else np.zeros_like(self.mean_)
-        if part == 0:
-            return self.mean_, m2
-        _, part_mean, part_m2 = _moments(X_forget, weights)
-        mean = (total * self.mean_ - part * part_mean) / count
-        between = part * count / total * (part_mean - mean) ** 2
-        remaining = m2 - part_m2 - between
-        noise = max(total, 16.0) * _EPS * (m2 + part_m2 + between)
-        return mean, np.where(remaining <= noise, 0.0, remaining)

@@ -1,25 +1,21 @@
-"""``MinMaxScaler`` and ``MaxAbsScaler`` that can unlearn: they keep each column sorted.
+"""``MinMaxScaler`` and ``MaxAbsScaler`` that can unlearn: they keep their rows.
 
 The extremes of the remaining rows are not a function of the old extremes and
 the forgotten rows: forgetting the row that holds a column's maximum needs the
-next largest value, and so on for every further deletion. Keeping only the top
-few values per column fails once they are all forgotten, so these scalers keep
-every column sorted (as much memory as the data, the price of exactness).
-Forgetting ``k`` rows costs ``O(k log n + n)`` per column and drops the values;
-``partial_fit`` merges a batch into the sorted columns.
+next largest value, and so on for every further deletion. These scalers keep
+their training rows (as much memory as the data, the price of exactness) and
+recompute the extremes from the remaining rows, ``O(n d)`` per unlearning;
+rows are found by identity, never by a tolerance on values.
 """
-
-import copy
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import UnlearnTransformerMixin, compose_output_map
+from ..utils import TrainingRows
+from ._base import UnlearnTransformerMixin
 
 __all__ = ["MaxAbsScaler", "MinMaxScaler"]
-
-_MATCH_RTOL = 1e-10
 
 
 def _nonzero_scale(values):
@@ -29,48 +25,14 @@ def _nonzero_scale(values):
     return values
 
 
-def remove_sorted(columns, X_forget):
-    """The sorted columns without one occurrence of each value in ``X_forget``.
-
-    A value matches a stored one equal to it up to ``1e-10`` times the
-    column's largest magnitude, so that values re-expressed by an upstream
-    affine map (which rounds) are still found.
-
-    Parameters
-    ----------
-    columns : ndarray of shape (n_samples, n_features)
-        Each column sorted ascending.
-    X_forget : ndarray of shape (n_forget, n_features)
-
-    Returns
-    -------
-    columns : ndarray of shape (n_samples - n_forget, n_features)
-    """
-    n, d = columns.shape
-    k = X_forget.shape[0]
-    forget = np.sort(X_forget, axis=0)
-    tol = _MATCH_RTOL * np.maximum(np.abs(columns[0]), np.abs(columns[-1]))
-    steps = np.arange(k)
-    keep = np.ones((d, n), dtype=bool)
-    for j in range(d):
-        start = np.searchsorted(columns[:, j], forget[:, j] - tol[j], side="left")
-        found = steps + np.maximum.accumulate(start - steps)
-        if found[-1] >= n or np.any(np.abs(columns[found, j] - forget[:, j]) > tol[j]):
-            raise ValueError(
-                f"Column {j} of X_forget holds a value the scaler was not fitted on "
-                "(or more copies of it than it was fitted on)."
-            )
-        keep[j, found] = False
-    return np.ascontiguousarray(columns.T[keep].reshape(d, n - k).T)
-
-
-class _SortedColumnsScaler(
+class _ExtremesScaler(
     UnlearnTransformerMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 ):
-    """Shared ``fit`` and ``unlearn`` of the scalers that keep sorted columns."""
+    """Shared ``fit`` and ``partial_fit`` of the scalers computed from column extremes."""
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Keep each column sorted and compute the scaling from its extremes.
+        """Keep the rows and compute the scaling from each column's extremes.
 
         Parameters
         ----------
@@ -84,12 +46,14 @@ class _SortedColumnsScaler(
         self : object
             The fitted scaler.
         """
-        vars(self).pop("_sorted", None)
-        return self.partial_fit(X, y)
+        X = validate_data(self, X, dtype=np.float64, reset=True)
+        self._check_range(self.get_params())
+        self._fit_rows(X)
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
-        """Add a batch of rows to the sorted columns and update the scaling.
+        """Add a batch of rows and update the scaling.
 
         Parameters
         ----------
@@ -103,40 +67,36 @@ class _SortedColumnsScaler(
         self : object
             The updated scaler.
         """
-        first = not hasattr(self, "_sorted")
-        X = validate_data(self, X, dtype=np.float64, reset=first)
-        self._check_range()
-        self._sorted = np.sort(X if first else np.vstack([self._sorted, X]), axis=0)
-        self.n_samples_seen_ = self._sorted.shape[0]
-        self._set_extremes()
+        if not hasattr(self, "_rows"):
+            return self.fit(X, y)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        self._check_range(self.get_params())
+        rows = self._rows
+        n = rows.n + X.shape[0]
+        self._rows = TrainingRows(np.vstack([rows.X, X]), np.zeros(n, np.int8), np.ones(n))
+        self._fitted_params = self.get_params(deep=False)
+        vars(self).update(self._statistics_of(self._rows.X))
         return self
 
-    def _check_range(self):
+    def _check_range(self, params):
         """Hook for parameter checks that the constraints cannot express."""
 
-    def _unlearned_copy(self, X_forget, sample_weight=None, input_map=None):
-        X_forget, _ = self._validate_forget(X_forget, sample_weight)
-        if X_forget.shape[0] >= self.n_samples_seen_:
-            raise ValueError("X_forget covers all the rows the scaler was fitted on.")
-        columns = self._sorted
-        if X_forget.shape[0]:
-            columns = remove_sorted(columns, X_forget)
-        if input_map is not None:
-            columns = columns * input_map[0] + input_map[1]
-        new = copy.copy(self)
-        new._sorted = columns
-        new.n_samples_seen_ = columns.shape[0]
-        new._set_extremes()
-        return new, compose_output_map(self._affine(), new._affine(), input_map)
+    def _statistics(self, X, sample_weight, params):
+        return {
+            "n_samples_seen_": X.shape[0],
+            **self._scaling(X.min(axis=0), X.max(axis=0), params),
+        }
 
 
-class MinMaxScaler(_SortedColumnsScaler):
+class MinMaxScaler(_ExtremesScaler):
     """Scale each feature to a given range; can unlearn exactly.
 
     ``z = x * scale_ + min_`` exactly like :class:`sklearn.preprocessing.MinMaxScaler`.
-    :meth:`unlearn` removes the forgotten values from the sorted columns it
-    keeps and reads the new extremes, so the result equals the scaler refit
-    on the remaining rows. Dense input without missing values only.
+    The scaler keeps a copy of its training rows (as much memory as ``X``):
+    :meth:`unlearn` finds the forgotten rows among them by identity, refuses
+    rows it never saw, and recomputes the extremes from the remaining rows,
+    so the result equals the scaler refit on them. Dense input without
+    missing values only.
 
     Parameters
     ----------
@@ -188,20 +148,25 @@ class MinMaxScaler(_SortedColumnsScaler):
         self.copy = copy
         self.clip = clip
 
-    def _check_range(self):
-        if self.feature_range[0] >= self.feature_range[1]:
+    def _check_range(self, params):
+        if params["feature_range"][0] >= params["feature_range"][1]:
             raise ValueError(
                 "Minimum of desired feature range must be smaller than maximum. Got "
-                f"{self.feature_range}."
+                f"{params['feature_range']}."
             )
 
-    def _set_extremes(self):
-        low, high = self.feature_range
-        self.data_min_ = self._sorted[0].copy()
-        self.data_max_ = self._sorted[-1].copy()
-        self.data_range_ = self.data_max_ - self.data_min_
-        self.scale_ = (high - low) / _nonzero_scale(self.data_range_)
-        self.min_ = low - self.data_min_ * self.scale_
+    @staticmethod
+    def _scaling(data_min, data_max, params):
+        low, high = params["feature_range"]
+        data_range = data_max - data_min
+        scale = (high - low) / _nonzero_scale(data_range)
+        return {
+            "data_min_": data_min,
+            "data_max_": data_max,
+            "data_range_": data_range,
+            "scale_": scale,
+            "min_": low - data_min * scale,
+        }
 
     def _affine(self):
         return self.scale_, self.min_
@@ -249,13 +214,14 @@ class MinMaxScaler(_SortedColumnsScaler):
         return X
 
 
-class MaxAbsScaler(_SortedColumnsScaler):
+class MaxAbsScaler(_ExtremesScaler):
     """Scale each feature by its maximum absolute value; can unlearn exactly.
 
     ``z = x / scale_`` exactly like :class:`sklearn.preprocessing.MaxAbsScaler`
-    (dense input only). :meth:`unlearn` removes the forgotten values from the
-    sorted columns it keeps, so the result equals the scaler refit on the
-    remaining rows.
+    (dense input only). The scaler keeps a copy of its training rows (as much
+    memory as ``X``): :meth:`unlearn` finds the forgotten rows among them by
+    identity and recomputes the maxima from the remaining rows, so the result
+    equals the scaler refit on them.
 
     Parameters
     ----------
@@ -294,9 +260,10 @@ class MaxAbsScaler(_SortedColumnsScaler):
     def __init__(self, *, copy=True):
         self.copy = copy
 
-    def _set_extremes(self):
-        self.max_abs_ = np.maximum(np.abs(self._sorted[0]), np.abs(self._sorted[-1]))
-        self.scale_ = _nonzero_scale(self.max_abs_)
+    @staticmethod
+    def _scaling(data_min, data_max, params):
+        max_abs = np.maximum(np.abs(data_min), np.abs(data_max))
+        return {"max_abs_": max_abs, "scale_": _nonzero_scale(max_abs)}
 
     def _affine(self):
         return 1.0 / self.scale_, np.zeros(self.n_features_in_)

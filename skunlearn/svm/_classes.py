@@ -196,7 +196,7 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
         weights = validate_sample_weight(sample_weight, X.shape[0])
         encoded = self._fit_labels(y, weights)
         weights = weights * self._class_weights(encoded)
-        self._freeze_settings()
+        self._freeze_spec()
         model = self._fit_rows(X, encoded, weights)
         self._set_model(model, model.theta)
         return self
@@ -227,7 +227,7 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
         return np.array([weights.get(label, 1.0) for label in self.classes_])[encoded]
 
     def _objective_spec(self, total_weight, n_classes=None, target_map=None):
-        settings = self._settings
+        settings = self._spec
         n_classes = len(self.classes_) if n_classes is None else n_classes
         weight_scale, l2 = objective_scaling(
             settings["convention"], settings["C"], 1.0, total_weight

@@ -21,8 +21,9 @@ class Newton(BaseUnlearner):
 
     - least squares with Gram statistics (:class:`~skunlearn.Ridge` on
       moderate ``d``): the retain objective is quadratic, so one exact Newton
-      step is the solution: the warm state's Gram statistics, downdated by
-      the forgotten rows, are solved again in ``O(k d^2 + d^3)``;
+      step is the solution: the warm state's Gram statistics, recomputed
+      from the remaining rows (``O(n d^2)``, no history in them), are solved
+      again in ``O(d^3)``;
     - least squares without them (sparse or very wide X): that one Newton
       step solved by conjugate gradients on the rows, from the current
       weights;

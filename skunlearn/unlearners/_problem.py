@@ -97,7 +97,7 @@ class UnlearningProblem:
         Current parameters, in the layout of ``spec`` (:mod:`skunlearn._parameters`).
     warm_state : GramStatistics, LossState or None
         The estimator's warm state (:mod:`skunlearn._warm_state`) already
-        downdated to the remaining rows, evaluated at ``theta0``; None when
+        derived for the remaining rows, evaluated at ``theta0``; None when
         the estimator keeps none or it does not apply.
     refit : callable
         ``refit(problem)`` fits the estimator's own solver to the problem's

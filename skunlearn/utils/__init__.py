@@ -1,5 +1,6 @@
 """Utilities: row stores (training rows found by hash, removed in place) and unlearn tags."""
 
+from ._locking import unlearn_lock
 from ._row_index import RowIndex, hash_rows
 from ._row_store import RowStore
 from ._sparse_rows import SparseTrainingRows, canonical_csr, hash_csr_rows, training_rows
@@ -18,5 +19,6 @@ __all__ = [
     "hash_rows",
     "is_unlearner",
     "training_rows",
+    "unlearn_lock",
     "with_unlearn_tags",
 ]

@@ -2,16 +2,16 @@
 
 Rows are hashed from their float64 bit patterns (``-0.0`` folded onto ``0.0`` so
 that equal values hash equally). The index is a sorted array of hashes with the
-row position of each; forgotten entries become tombstones whose key is copied
-from the nearest live entry before them, so no hash of a forgotten row remains.
+row position of each, ties in row order. Removing rows drops their entries and
+renumbers the others (:meth:`RowIndex.without`): the result equals an index
+built afresh on the remaining rows, so its layout says nothing about which rows
+were removed or where they sat.
 """
 
 import numpy as np
 from numba import njit
 
 __all__ = ["RowIndex", "hash_rows"]
-
-_INT64_MIN = np.iinfo(np.int64).min
 
 
 @njit(cache=True)
@@ -55,21 +55,30 @@ def hash_rows(X):
 
 
 class RowIndex:
-    """Sorted row hashes with positions; supports lookup, deletion and moves.
+    """Sorted row hashes with positions (ties in row order); lookup and removal.
 
     Parameters
     ----------
     hashes : ndarray of shape (n_rows,), dtype int64
         Hash of the row stored at each position.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.utils import RowIndex
+    >>> index = RowIndex(np.array([7, 3, 7, 5]))
+    >>> smaller = index.without(np.array([1]))
+    >>> fresh = RowIndex(np.array([7, 7, 5]))
+    >>> bool(np.array_equal(smaller.keys, fresh.keys))
+    True
+    >>> bool(np.array_equal(smaller.positions, fresh.positions))
+    True
     """
 
     def __init__(self, hashes):
         order = np.argsort(hashes, kind="stable")
         self.keys = np.ascontiguousarray(hashes[order], dtype=np.int64)
         self.positions = order.astype(np.int64)
-        self.slot_of = np.empty(len(hashes), dtype=np.int64)
-        self.slot_of[order] = np.arange(len(hashes), dtype=np.int64)
-        self.n_tombstones = 0
 
     def candidate_ranges(self, hashes):
         """Slot ranges ``[lo, hi)`` whose keys equal each hash."""
@@ -78,34 +87,22 @@ class RowIndex:
         return lo, hi
 
     def candidates(self, lo, hi):
-        """Live positions stored in slots ``[lo, hi)``."""
-        found = self.positions[lo:hi]
-        return found[found >= 0]
+        """Positions stored in slots ``[lo, hi)``."""
+        return self.positions[lo:hi]
 
-    def delete(self, position):
-        """Drop the entry of ``position``; keep no trace of its hash."""
-        slot = self.slot_of[position]
-        old = self.keys[slot]
-        new = self.keys[slot - 1] if slot > 0 else _INT64_MIN
-        self.positions[slot] = -1
-        self.keys[slot] = new
-        nxt = slot + 1
-        while nxt < len(self.keys) and self.positions[nxt] < 0 and self.keys[nxt] == old:
-            self.keys[nxt] = new
-            nxt += 1
-        self.n_tombstones += 1
+    def without(self, removed):
+        """The index of the rows left once the rows at positions ``removed`` are gone.
 
-    def move(self, source, target):
-        """Record that the row at ``source`` now lives at ``target``."""
-        slot = self.slot_of[source]
-        self.positions[slot] = target
-        self.slot_of[target] = slot
-
-    def trimmed(self, n_rows):
-        """A copy holding only what ``n_rows`` live rows need (for pickling)."""
+        The remaining rows keep their order and are renumbered ``0, 1, ...``;
+        the result equals ``RowIndex`` built on their hashes (keys sorted, ties
+        in row order), in ``O(n)`` without hashing any row again.
+        """
+        gone = np.zeros(len(self.positions), dtype=bool)
+        gone[removed] = True
+        live = ~gone[self.positions]
         other = RowIndex.__new__(RowIndex)
-        other.keys = self.keys.copy()
-        other.positions = self.positions.copy()
-        other.slot_of = self.slot_of[:n_rows].copy()
-        other.n_tombstones = self.n_tombstones
+        other.keys = self.keys[live]
+        shift = np.cumsum(gone)
+        kept = self.positions[live]
+        other.positions = kept - shift[kept]
         return other

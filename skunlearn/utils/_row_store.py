@@ -1,55 +1,95 @@
 """The row-store contract: the rows an estimator or pipeline keeps so that it can unlearn.
 
 A row store holds the live training rows ``X`` (in its own form: dense or
-CSR), their encoded targets ``y`` and sample weights, finds rows by value and
-removes them in place. Every store implements this interface; estimators
-(:class:`~skunlearn.linear_model.UnlearnMixin`) and pipelines use only it, and
-no caller writes into a store's arrays.
+CSR), their encoded targets ``y`` and sample weights, in the order they were
+fitted; it finds rows by value and removes them in place. Every store
+implements this interface; estimators
+(:class:`~skunlearn.linear_model.UnlearnMixin`), pipelines and the scalers of
+:mod:`skunlearn.preprocessing` use only it, and no caller writes into a store's
+arrays.
+
+Removal is *stable*: the remaining rows keep their fit order (the rows after a
+gap shift up, ``O(n d)`` element moves), so the store after a removal equals
+the store a fit on the remaining rows builds, and no row's position tells where
+a removed row sat. Two stores of the same rows (a pipeline's raw rows and its
+final step's rows) stay aligned through any removal.
 
 Public interface
 ----------------
 ``n``, ``X``, ``y``, ``sample_weight``
     The live rows (read-only views).
+``head(m)``
+    ``(X, y, sample_weight)`` of the first ``m`` live rows (views).
 ``take(positions)``
     Copies of ``(X, y, sample_weight)`` at positions.
 ``conform(X)``
     Rows in the store's form, by value (dense for a dense store, canonical
     CSR for a sparse one).
-``find(X_forget, y_forget, format_label)``
+``find(X_forget, y_forget, format_label, sample_weight)``
     Positions of the rows to forget (one stored row per forget row), None
     for an empty forget set; raises ValueError naming the first row that is
     not stored, and when the forget set covers every row.
+``partition(positions)`` / ``unpartition(positions)``
+    Move the rows at ``positions`` behind the others in place, both groups
+    keeping their order (and back: the exact inverse). An unlearning computes
+    on the partitioned store, whose first ``n - k`` rows are then exactly the
+    remaining rows, and either commits with :meth:`drop_tail` or restores.
+``drop_tail(positions)``
+    After :meth:`partition`: zero the moved rows and forget them (the hash
+    index drops their entries and renumbers the others).
 ``remove(positions)``
-    Remove rows in place: the last live rows move into the gaps, the freed
-    tail is zeroed, the index forgets the rows' hashes.
-``mapped(scale, shift)``
-    A new store of the same rows mapped column-wise by ``x -> x * scale +
-    shift`` (targets and weights copied, index built on demand).
+    ``partition`` then ``drop_tail``.
 ``erase()``
     Zero every buffer (after the store was replaced).
 ``recode_targets(mapping)``
     Replace each integer target ``t`` by ``mapping[t]``.
 
-Pickles hold only the live rows (the hash index is rebuilt on first use after
-loading, so a pickle does not depend on which lookups ran). A subclass implements ``_hash(X)``,
-``_rows_equal(positions, X_forget, rows)``, ``_move_rows(holes, movers,
-n_keep)``, ``X``, ``take``, ``conform``, ``mapped``, ``erase`` and
-``_live_state()``.
+Pickles hold only the live rows, and no hash index (it is built on first use
+after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
+``conform``, ``erase``, ``_hash(X)``, ``_rows_equal(positions,
+X_forget, rows)``, ``_partition_X(holes)``, ``_unpartition_X(holes)``,
+``_zero_tail_X(n_keep)`` and ``_live_state()``.
 """
 
 import numpy as np
 
 from ._row_index import RowIndex
 
-__all__ = ["RowStore"]
+__all__ = ["RowStore", "stable_partition"]
+
+
+def stable_partition(array, holes, n):
+    """Rows ``holes`` of ``array[:n]`` moved behind the others, both keeping their order.
+
+    For the small per-row arrays (targets, weights): ``O(n)`` extra memory.
+    """
+    if len(holes):
+        lo = holes[0]
+        segment = array[lo:n]
+        gone = np.zeros(n - lo, dtype=bool)
+        gone[holes - lo] = True
+        segment[...] = np.concatenate([segment[~gone], segment[gone]])
+
+
+def stable_unpartition(array, holes, n):
+    """The inverse of :func:`stable_partition`."""
+    if len(holes):
+        lo = holes[0]
+        segment = array[lo:n]
+        gone = np.zeros(n - lo, dtype=bool)
+        gone[holes - lo] = True
+        kept = segment[: n - lo - len(holes)].copy()
+        moved = segment[n - lo - len(holes) :].copy()
+        segment[~gone] = kept
+        segment[gone] = moved
 
 
 class RowStore:
-    """Base of the row stores: lookup by hash, in-place removal, pickling of live rows.
+    """Base of the row stores: lookup by hash, stable in-place removal, pickling of live rows.
 
     Subclasses set ``_y``, ``_w`` and ``_n`` and call :meth:`_reset_index`.
-    The hash index is built on first use, so a store made by :meth:`mapped`
-    (a pipeline's final step, addressed by position) never pays for it.
+    The hash index is built on first use, so a store that is only addressed
+    by position (a pipeline's final step) never pays for it.
     """
 
     @property
@@ -67,6 +107,10 @@ class RowStore:
         """Weights of the live rows (a view)."""
         return self._w[: self._n]
 
+    def head(self, m):
+        """``(X, y, sample_weight)`` of the first ``m`` live rows, as views."""
+        return self._head_X(m), self._y[:m], self._w[:m]
+
     def _reset_index(self):
         self._index_cache = None
 
@@ -76,7 +120,7 @@ class RowStore:
             self._index_cache = RowIndex(self._hash(self.X))
         return self._index_cache
 
-    def find(self, X_forget, y_forget=None, format_label=repr):
+    def find(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
         """Positions of the stored rows to forget, shared by estimators and pipelines.
 
         Parameters
@@ -85,8 +129,12 @@ class RowStore:
             Validated rows (any form :meth:`conform` accepts).
         y_forget : ndarray of shape (n_forget,) or (n_forget, n_targets), default=None
             Encoded targets, in the stored layout.
-        format_label : callable, default=repr
-            Turns a stored target into text for error messages.
+        format_label : callable, default=None
+            Turns a target into text for error messages (class labels, which
+            are public); None keeps targets out of every message.
+        sample_weight : ndarray of shape (n_forget,), default=None
+            The rows' sample weights at fit: they decide between equal rows
+            with different weights.
 
         Returns
         -------
@@ -101,7 +149,7 @@ class RowStore:
         """
         if X_forget.shape[0] == 0:
             return None
-        positions = self.locate(X_forget, y_forget, format_label)
+        positions = self.locate(X_forget, y_forget, format_label, sample_weight)
         if len(positions) >= self._n:
             raise ValueError(
                 f"X_forget covers all {self._n} training rows; nothing would remain to train "
@@ -109,11 +157,15 @@ class RowStore:
             )
         return positions
 
-    def locate(self, X_forget, y_forget=None, format_label=repr):
+    def locate(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
         """Positions of the stored rows matching each row of ``X_forget``.
 
         Each row of ``X_forget`` claims one stored row that equals it exactly
-        (and whose target equals ``y_forget``'s, when given).
+        (and whose target equals ``y_forget``'s and weight ``sample_weight``'s,
+        when given); among equal stored rows, the first one not yet claimed.
+        A row that was forgotten before and a row never trained on give the
+        same error: the store remembers nothing of the rows it removed. No
+        message quotes a stored value.
 
         Parameters
         ----------
@@ -121,8 +173,11 @@ class RowStore:
             float64 rows, converted to the store's form by :meth:`conform`.
         y_forget : ndarray of shape (n_forget,) or (n_forget, n_targets), default=None
             Encoded targets, in the stored layout.
-        format_label : callable, default=repr
-            Turns a stored target into text for error messages.
+        format_label : callable, default=None
+            Turns a class label into text for error messages; None keeps
+            targets out of them.
+        sample_weight : ndarray of shape (n_forget,), default=None
+            Weights the stored rows must have (every column of a 2-D store).
 
         Returns
         -------
@@ -132,9 +187,9 @@ class RowStore:
         ------
         ValueError
             Naming the first row of ``X_forget`` that is not in the training
-            set, occurs more often than it was trained on, whose label does not
-            match, or that matches rows with different labels while
-            ``y_forget`` is None.
+            set, occurs more often than it was trained on, whose label or
+            weight does not match, or that matches rows with different labels
+            (weights) while ``y_forget`` (``sample_weight``) is None.
         """
         X_forget = self.conform(X_forget)
         hashes = self._hash(X_forget)
@@ -144,79 +199,80 @@ class RowStore:
         _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
         unique_hash = np.zeros(len(hashes), dtype=bool)
         unique_hash[first[counts == 1]] = True
-        fast = unique_hash & (hi - lo == 1)
-        fast_rows = np.flatnonzero(fast)
+        fast_rows = np.flatnonzero(unique_hash & (hi - lo == 1))
         fast_pos = index.positions[lo[fast_rows]]
-        ok = fast_pos >= 0
-        ok[ok] = self._rows_equal(fast_pos[ok], X_forget, fast_rows[ok])
-        if y_forget is not None and ok.any():
-            ok[ok] = self._targets_equal(self._y[fast_pos[ok]], y_forget[fast_rows[ok]])
+        ok = self._rows_equal(fast_pos, X_forget, fast_rows)
+        for given, stored in ((y_forget, self._y), (sample_weight, self._w)):
+            if given is not None and ok.any():
+                ok[ok] = self._targets_equal(stored[fast_pos[ok]], given[fast_rows[ok]])
         positions[fast_rows[ok]] = fast_pos[ok]
         claimed = set(fast_pos[ok].tolist())
         for j in np.flatnonzero(positions < 0):
-            positions[j] = self._claim(j, X_forget, y_forget, lo[j], hi[j], claimed, format_label)
+            given = (y_forget, sample_weight)
+            positions[j] = self._claim(j, X_forget, given, lo[j], hi[j], claimed, format_label)
         return positions
 
     def _targets_equal(self, stored, given):
+        """Row-wise equality of stored values (targets or weights) with given ones."""
+        if stored.ndim == 2 and given.ndim == 1 and stored.shape[1] != 1:
+            given = given[:, None]  # one weight for every weighted pipeline step
         stored = stored.reshape(len(stored), -1)
-        return np.all(stored == given.reshape(len(given), -1), axis=1)
+        given = np.broadcast_to(given.reshape(len(given), -1), stored.shape)
+        return np.all(stored == given, axis=1)
 
-    def _claim(self, j, X_forget, y_forget, lo, hi, claimed, format_label):
+    def _claim(self, j, X_forget, given, lo, hi, claimed, format_label):
         candidates = self._index.candidates(lo, hi)
         same_row = self._rows_equal(candidates, X_forget, np.full(len(candidates), j))
-        equal = candidates[same_row].tolist()
-        if not equal:
+        matching = candidates[same_row]
+        if not len(matching):
             raise ValueError(f"Row {j} of X_forget is not in the training set.")
-        free = [p for p in equal if p not in claimed]
+        y_given, w_given = given
+        for value, stored, what in ((y_given, self._y, "label"), (w_given, self._w, "weight")):
+            if value is not None:
+                matching = matching[self._targets_equal(stored[matching], value[j : j + 1])]
+                if not len(matching):
+                    raise ValueError(_mismatch(j, what, value[j], format_label))
+        free = [p for p in matching.tolist() if p not in claimed]
         if not free:
             raise ValueError(
                 f"Row {j} of X_forget occurs more often in X_forget than in the training set "
-                f"({len(equal)} stored cop{'y' if len(equal) == 1 else 'ies'})."
+                f"({len(matching)} stored cop{'y' if len(matching) == 1 else 'ies'})."
             )
-        if y_forget is not None:
-            labels = y_forget[j : j + 1]
-            free = np.asarray(free)[self._targets_equal(self._y[free], labels)].tolist()
-            same = np.asarray(equal)[self._targets_equal(self._y[equal], labels)].tolist()
-            if not free and same:
-                raise ValueError(
-                    f"Row {j} of X_forget with label {format_label(y_forget[j])} occurs more "
-                    f"often in X_forget than in the training set ({len(same)} stored)."
-                )
-            if not free:
-                stored = sorted({format_label(self._y[p]) for p in equal})
-                raise ValueError(
-                    f"Row {j} of X_forget: label {format_label(y_forget[j])} does not match "
-                    f"the stored label {', '.join(stored)} of that row."
-                )
-        elif len(np.unique(self._y[free].reshape(len(free), -1), axis=0)) > 1:
-            raise ValueError(
-                f"Row {j} of X_forget matches training rows with different labels; pass "
-                "y_forget to say which one to forget."
-            )
+        for value, stored, ask in ((y_given, self._y, _ASK[0]), (w_given, self._w, _ASK[1])):
+            if value is None and len(np.unique(stored[free].reshape(len(free), -1), axis=0)) > 1:
+                raise ValueError(f"Row {j} of X_forget matches training rows with {ask}")
         claimed.add(free[0])
         return free[0]
 
-    def remove(self, positions):
-        """Remove rows in place; the freed tail of the buffers is zeroed."""
-        positions = np.unique(np.asarray(positions, dtype=np.int64))
-        n_keep = self._n - len(positions)
-        index = self._index_cache
-        if index is not None:
-            for position in positions:
-                index.delete(position)
-        holes = positions[positions < n_keep]
-        movers = np.setdiff1d(np.arange(n_keep, self._n), positions, assume_unique=True)
-        self._move_rows(holes, movers, n_keep)
-        self._y[holes] = self._y[movers]
-        self._w[holes] = self._w[movers]
-        if index is not None:
-            for source, target in zip(movers.tolist(), holes.tolist(), strict=True):
-                index.move(source, target)
+    def partition(self, positions):
+        """Move the rows at ``positions`` behind the other live rows, both keeping their order."""
+        holes = np.unique(np.asarray(positions, dtype=np.int64))
+        self._partition_X(holes)
+        stable_partition(self._y, holes, self._n)
+        stable_partition(self._w, holes, self._n)
+
+    def unpartition(self, positions):
+        """Undo :meth:`partition` with the same positions: the store is as before."""
+        holes = np.unique(np.asarray(positions, dtype=np.int64))
+        self._unpartition_X(holes)
+        stable_unpartition(self._y, holes, self._n)
+        stable_unpartition(self._w, holes, self._n)
+
+    def drop_tail(self, positions):
+        """After :meth:`partition`: zero the moved rows and drop them (and their index entries)."""
+        holes = np.unique(np.asarray(positions, dtype=np.int64))
+        n_keep = self._n - len(holes)
+        self._zero_tail_X(n_keep)
         self._y[n_keep : self._n] = 0
         self._w[n_keep : self._n] = 0.0
+        if self._index_cache is not None:
+            self._index_cache = self._index_cache.without(holes)
         self._n = n_keep
-        if index is not None and index.n_tombstones > max(self._n, 1024):
-            self._reset_index()
+
+    def remove(self, positions):
+        """Remove rows in place, the others keeping their order; the freed tail is zeroed."""
+        self.partition(positions)
+        self.drop_tail(positions)
 
     def recode_targets(self, mapping):
         """Replace each stored target ``t`` by ``mapping[t]`` (integer targets)."""
@@ -229,3 +285,18 @@ class RowStore:
         state["_w"] = self.sample_weight.copy()
         state["_index_cache"] = None  # rebuilt on demand: a pickle holds rows, not their history
         return state
+
+
+_ASK = (
+    "different labels; pass y_forget to say which one to forget.",
+    "different sample weights; pass sample_weight to say which one to forget.",
+)
+
+
+def _mismatch(j, what, value, format_label):
+    """A mismatch message that names a label only when labels may be shown."""
+    if what == "weight":
+        return f"Row {j} of X_forget: no stored copy of that row has the given sample_weight."
+    if format_label is None:
+        return f"Row {j} of X_forget: its target does not match the stored target of that row."
+    return f"Row {j} of X_forget: no stored copy of that row has label {format_label(value)}."

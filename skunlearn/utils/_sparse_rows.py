@@ -3,13 +3,13 @@
 A sparse row is held in canonical form: sorted column indices, no explicit
 zeros (so ``-0.0`` never appears), no duplicates. Its hash mixes the
 ``(column, value bits)`` pairs of those entries; two rows are equal when their
-canonical entries are. Removal gives the same row order as
-:class:`~skunlearn.utils.TrainingRows` (the last live rows move into the gaps),
-so a pipeline's dense raw rows and a sparse final step stay aligned. Rows have
-different lengths, so the CSR buffers are compacted in place: the blocks of
-rows between gaps shift by whole blocks (O(nnz) element moves, no second copy
-of X), the moved rows are staged in a buffer of their own size, and the freed
-tail of ``data`` and ``indices`` is zeroed.
+canonical entries are. Removal is stable like
+:class:`~skunlearn.utils.TrainingRows`' (the remaining rows keep their order),
+so a pipeline's dense raw rows and a sparse final step stay aligned. The CSR
+buffers are compacted in place: the entries after the first gap shift up
+(O(nnz) element moves, no second copy of X), the removed rows are staged in a
+buffer of their own size, and the freed tail of ``data`` and ``indices`` is
+zeroed.
 """
 
 import numpy as np
@@ -56,67 +56,56 @@ def _csr_rows_equal(data, indices, indptr, rows, o_data, o_indices, o_indptr, o_
 
 
 @njit(cache=True)
-def _shift_block(data, indices, lo, hi, shift):
-    """Move entries ``lo:hi`` by ``shift``, in the order that is safe for overlap."""
-    if shift < 0:
-        for p in range(lo, hi):
-            data[p + shift], indices[p + shift] = data[p], indices[p]
-    elif shift > 0:
-        for p in range(hi - 1, lo - 1, -1):
-            data[p + shift], indices[p + shift] = data[p], indices[p]
+def _partition_csr(data, indices, indptr, n, holes):
+    """Entries of rows ``holes`` (sorted) behind the others', both in row order, in place.
 
-
-@njit(cache=True)
-def _block_layout(indptr, holes, m_indptr, n_keep):
-    """Rows ``[starts[b], ends[b])`` between holes, and how far block b's entries move."""
-    m = holes.shape[0]
-    shifts = np.zeros(m + 1, dtype=np.int64)
-    starts = np.zeros(m + 1, dtype=np.int64)
-    ends = np.full(m + 1, n_keep, dtype=np.int64)
-    for j in range(m):
-        hole_length = indptr[holes[j] + 1] - indptr[holes[j]]
-        shifts[j + 1] = shifts[j] + (m_indptr[j + 1] - m_indptr[j]) - hole_length
-        ends[j] = holes[j]
-        starts[j + 1] = holes[j] + 1
-    return shifts, starts, ends
-
-
-@njit(cache=True)
-def _renumber(indptr, holes, shifts, n_keep, n_old):
-    """Row pointers of the compacted rows; the stale tail points at the end."""
-    m = holes.shape[0]
-    block = 0
-    for t in range(holes[0] if m > 0 else n_keep + 1, n_keep + 1):
-        while block < m and holes[block] < t:
-            block += 1
-        indptr[t] += shifts[block]
-    indptr[n_keep + 1 : n_old + 1] = indptr[n_keep]
-
-
-@njit(cache=True)
-def _compact(data, indices, indptr, holes, m_data, m_indices, m_indptr, n_keep, n_old):
-    """Rows ``holes[j]`` become mover ``j`` (staged in ``m_*``); rows >= n_keep go.
-
-    The blocks of rows between holes keep their order, so their destinations
-    are ordered too: moving every leftward block from left to right, then
-    every rightward block from right to left, never overwrites entries not
-    yet moved. The movers then fill the gaps and the freed tail is zeroed.
+    ``indptr`` still describes the old layout; the caller renumbers it.
     """
-    shifts, starts, ends = _block_layout(indptr, holes, m_indptr, n_keep)
-    for b in range(shifts.shape[0]):
-        if shifts[b] < 0:
-            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
-    for b in range(shifts.shape[0] - 1, -1, -1):
-        if shifts[b] > 0:
-            _shift_block(data, indices, indptr[starts[b]], indptr[ends[b]], shifts[b])
-    for j in range(holes.shape[0]):
-        target = indptr[holes[j]] + shifts[j] - m_indptr[j]
-        for p in range(m_indptr[j], m_indptr[j + 1]):
-            data[target + p], indices[target + p] = m_data[p], m_indices[p]
-    new_nnz = indptr[n_keep] + shifts[-1]
-    data[new_nnz : indptr[n_old]] = 0.0
-    indices[new_nnz : indptr[n_old]] = 0
-    _renumber(indptr, holes, shifts, n_keep, n_old)
+    k = holes.shape[0]
+    size = 0
+    for j in range(k):
+        size += indptr[holes[j] + 1] - indptr[holes[j]]
+    staged_data = np.empty(size, dtype=data.dtype)
+    staged_indices = np.empty(size, dtype=indices.dtype)
+    s = 0
+    for j in range(k):
+        for p in range(indptr[holes[j]], indptr[holes[j] + 1]):
+            staged_data[s], staged_indices[s] = data[p], indices[p]
+            s += 1
+    write, h = indptr[holes[0]], 0
+    for row in range(holes[0], n):
+        if h < k and row == holes[h]:
+            h += 1
+            continue
+        for p in range(indptr[row], indptr[row + 1]):
+            data[write], indices[write] = data[p], indices[p]
+            write += 1
+    for p in range(size):
+        data[write + p], indices[write + p] = staged_data[p], staged_indices[p]
+
+
+@njit(cache=True)
+def _unpartition_csr(data, indices, indptr, old_indptr, n, holes):
+    """The inverse of :func:`_partition_csr`: ``indptr`` is the partitioned layout,
+    ``old_indptr`` the one to restore (the caller then copies it into ``indptr``)."""
+    k = holes.shape[0]
+    n_keep = n - k
+    staged_data = data[indptr[n_keep] : indptr[n]].copy()
+    staged_indices = indices[indptr[n_keep] : indptr[n]].copy()
+    current, h = n_keep - 1, k - 1
+    for row in range(n - 1, holes[0] - 1, -1):
+        target = old_indptr[row]
+        if h >= 0 and row == holes[h]:
+            source = indptr[n_keep + h] - indptr[n_keep]
+            for p in range(old_indptr[row + 1] - target - 1, -1, -1):
+                data[target + p] = staged_data[source + p]
+                indices[target + p] = staged_indices[source + p]
+            h -= 1
+        else:
+            source = indptr[current]
+            for p in range(old_indptr[row + 1] - target - 1, -1, -1):
+                data[target + p], indices[target + p] = data[source + p], indices[source + p]
+            current -= 1
 
 
 def hash_csr_rows(X):
@@ -184,8 +173,8 @@ class SparseTrainingRows(RowStore):
 
     Implements the :mod:`row-store contract <skunlearn.utils._row_store>`;
     ``X`` is a CSR view of the live rows. Removing ``k`` rows costs O(nnz after the first
-    gap) element moves in place plus O(k) index updates; the extra memory is
-    the moved rows only. Pickles hold only the live rows.
+    gap) element moves in place plus O(n) index updates; the extra memory is
+    the removed rows only. Pickles hold only the live rows.
 
     Parameters
     ----------
@@ -206,8 +195,8 @@ class SparseTrainingRows(RowStore):
     >>> rows = SparseTrainingRows(X, np.arange(3), np.ones(3))
     >>> rows.remove(rows.find(sp.csr_matrix([[1.0, 0.0]])))
     >>> rows.X.toarray()
-    array([[3., 0.],
-           [0., 2.]])
+    array([[0., 2.],
+           [3., 0.]])
     """
 
     def __init__(self, X, y, sample_weight):
@@ -223,12 +212,15 @@ class SparseTrainingRows(RowStore):
     @property
     def X(self):
         """Live rows: a CSR matrix over views of the store's buffers."""
-        nnz = self._indptr[self._n]
+        return self._head_X(self._n)
+
+    def _head_X(self, m):
+        nnz = self._indptr[m]
         # Set the buffers on an empty matrix: scipy's constructor copies any view
         # that holds less than half of its base array (its ``prune``).
-        live = sp.csr_matrix((self._n, self._n_features))
+        live = sp.csr_matrix((m, self._n_features))
         live.data, live.indices = self._data[:nnz], self._indices[:nnz]
-        live.indptr = self._indptr[: self._n + 1]
+        live.indptr = self._indptr[: m + 1]
         return live
 
     def take(self, positions):
@@ -238,23 +230,6 @@ class SparseTrainingRows(RowStore):
     def conform(self, X):
         """``X`` as a canonical CSR matrix, by value (dense input is converted)."""
         return canonical_csr(X)
-
-    def mapped(self, scale, shift):
-        """A new store of the live rows scaled by ``x -> x * scale`` (``shift`` must be 0).
-
-        Raises
-        ------
-        ValueError
-            For a nonzero shift, which would make every row dense.
-        """
-        if np.any(np.asarray(shift) != 0):
-            raise ValueError(
-                "A sparse final step cannot follow a step that shifts its inputs (centring "
-                "would make every stored row dense); use a scaler without centring."
-            )
-        live = self.X
-        scaled = live.multiply(np.asarray(scale)[None, :]).tocsr()
-        return SparseTrainingRows(scaled, self.y, self.sample_weight)
 
     def erase(self):
         """Zero every buffer."""
@@ -277,19 +252,38 @@ class SparseTrainingRows(RowStore):
             np.asarray(rows, dtype=np.int64),
         )
 
-    def _move_rows(self, holes, movers, n_keep):
-        staged = self.X[movers]
-        _compact(
-            self._data,
-            self._indices,
-            self._indptr,
-            holes,
-            staged.data,
-            staged.indices,
-            staged.indptr,
-            n_keep,
-            self._n,
-        )
+    def _lengths_after(self, holes, lengths):
+        gone = np.zeros(len(lengths), dtype=bool)
+        gone[holes] = True
+        return np.concatenate([lengths[~gone], lengths[gone]])
+
+    def _partition_X(self, holes):
+        if not len(holes):
+            return
+        n, indptr = self._n, self._indptr
+        _partition_csr(self._data, self._indices, indptr, n, holes)
+        lengths = self._lengths_after(holes, np.diff(indptr[: n + 1]))
+        indptr[1 : n + 1] = indptr[0] + np.cumsum(lengths)
+
+    def _unpartition_X(self, holes):
+        if not len(holes):
+            return
+        n, indptr = self._n, self._indptr
+        current = np.diff(indptr[: n + 1])
+        gone = np.zeros(n, dtype=bool)
+        gone[holes] = True
+        lengths = np.empty_like(current)
+        lengths[~gone], lengths[gone] = current[: n - len(holes)], current[n - len(holes) :]
+        old = indptr[: n + 1].copy()
+        old[1:] = indptr[0] + np.cumsum(lengths)
+        _unpartition_csr(self._data, self._indices, indptr, old, n, holes)
+        indptr[: n + 1] = old
+
+    def _zero_tail_X(self, n_keep):
+        lo, hi = self._indptr[n_keep], self._indptr[self._n]
+        self._data[lo:hi] = 0.0
+        self._indices[lo:hi] = 0
+        self._indptr[n_keep + 1 : self._n + 1] = lo
 
     def _live_state(self):
         live = self.X
@@ -300,8 +294,11 @@ class SparseTrainingRows(RowStore):
         }
 
 
-def training_rows(X, y, sample_weight):
+def training_rows(X, y, sample_weight, copy=True):
     """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
+
+    ``copy=False`` lets a dense store take over ``X`` when it is already a
+    C-contiguous float64 array nobody else writes to.
 
     Examples
     --------
@@ -311,5 +308,6 @@ def training_rows(X, y, sample_weight):
     >>> type(training_rows(sp.eye(3, format="csr"), np.zeros(3), np.ones(3))).__name__
     'SparseTrainingRows'
     """
-    cls = SparseTrainingRows if sp.issparse(X) else TrainingRows
-    return cls(X, y, sample_weight)
+    if sp.issparse(X):
+        return SparseTrainingRows(X, y, sample_weight)
+    return TrainingRows(X, y, sample_weight, copy=copy)

@@ -1,17 +1,52 @@
 """Dense training rows, kept so that ``unlearn`` can find and drop them.
 
-Rows are removed in place: the last live rows move into the gaps and the freed
-tail is zeroed, so forgetting ``k`` rows costs ``O(k d)`` whatever ``n`` is, and
-no copy of a forgotten row stays in memory or in a pickle.
+Rows are removed in place and stably (see :mod:`skunlearn.utils._row_store`):
+the rows after the first gap shift up, ``O(n d)`` element moves with no second
+copy of ``X``, and the freed tail is zeroed, so no copy of a forgotten row stays
+in memory or in a pickle, and the remaining rows keep their fit order.
 """
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from ._row_index import hash_rows
 from ._row_store import RowStore
 
 __all__ = ["TrainingRows"]
+
+
+@njit(cache=True)
+def _partition_rows(X, n, holes):
+    """Rows ``holes`` (sorted) of ``X[:n]`` behind the others, both in order, in place."""
+    k = holes.shape[0]
+    staged = np.empty((k, X.shape[1]))
+    for j in range(k):
+        staged[j] = X[holes[j]]
+    write, h = holes[0], 0
+    for read in range(holes[0], n):
+        if h < k and read == holes[h]:
+            h += 1
+        else:
+            X[write] = X[read]
+            write += 1
+    for j in range(k):
+        X[n - k + j] = staged[j]
+
+
+@njit(cache=True)
+def _unpartition_rows(X, n, holes):
+    """The inverse of :func:`_partition_rows`."""
+    k = holes.shape[0]
+    staged = X[n - k : n].copy()
+    read, h = n - k - 1, k - 1
+    for write in range(n - 1, holes[0] - 1, -1):
+        if h >= 0 and write == holes[h]:
+            X[write] = staged[h]
+            h -= 1
+        else:
+            X[write] = X[read]
+            read -= 1
 
 
 class TrainingRows(RowStore):
@@ -27,6 +62,9 @@ class TrainingRows(RowStore):
         Encoded targets; copied.
     sample_weight : ndarray of shape (n_samples,)
         Row weights (one column per weighted pipeline step when 2-D); copied.
+    copy : bool, default=True
+        False takes ``X`` as it is when it is already a C-contiguous float64
+        array that the caller hands over (no one else may write to it).
 
     Examples
     --------
@@ -36,12 +74,12 @@ class TrainingRows(RowStore):
     >>> rows = TrainingRows(X, np.arange(3), np.ones(3))
     >>> rows.remove(rows.find(np.array([[1.0, 0.0]])))
     >>> rows.X
-    array([[3., 0.],
-           [0., 2.]])
+    array([[0., 2.],
+           [3., 0.]])
     """
 
-    def __init__(self, X, y, sample_weight):
-        self._X = np.array(X, dtype=np.float64, order="C", copy=True)
+    def __init__(self, X, y, sample_weight, copy=True):
+        self._X = np.array(X, dtype=np.float64, order="C", copy=copy or None)
         self._y = np.array(y, copy=True, order="C")
         self._w = np.array(sample_weight, dtype=np.float64, copy=True)
         self._n = self._X.shape[0]
@@ -52,6 +90,9 @@ class TrainingRows(RowStore):
         """Live rows (a view)."""
         return self._X[: self._n]
 
+    def _head_X(self, m):
+        return self._X[:m]
+
     def take(self, positions):
         """Copies of ``(X, y, sample_weight)`` at the given positions."""
         return self._X[positions], self._y[positions], self._w[positions]
@@ -59,15 +100,6 @@ class TrainingRows(RowStore):
     def conform(self, X):
         """``X`` in the stored form (a dense array here), by value."""
         return X.toarray() if sp.issparse(X) else X
-
-    def mapped(self, scale, shift):
-        """A new store of the live rows mapped by ``x -> x * scale + shift`` (one new X)."""
-        other = TrainingRows.__new__(TrainingRows)
-        other._X = self.X * scale + shift
-        other._y, other._w = self.y.copy(), self.sample_weight.copy()
-        other._n = self._n
-        other._reset_index()
-        return other
 
     def erase(self):
         """Zero every buffer."""
@@ -82,9 +114,15 @@ class TrainingRows(RowStore):
         """Whether stored row ``positions[i]`` equals ``X_forget[rows[i]]``, for each i."""
         return np.all(self._X[positions] == X_forget[rows], axis=1)
 
-    def _move_rows(self, holes, movers, n_keep):
-        """Move the rows at ``movers`` into ``holes`` and zero rows ``n_keep:n``."""
-        self._X[holes] = self._X[movers]
+    def _partition_X(self, holes):
+        if len(holes):
+            _partition_rows(self._X, self._n, holes)
+
+    def _unpartition_X(self, holes):
+        if len(holes):
+            _unpartition_rows(self._X, self._n, holes)
+
+    def _zero_tail_X(self, n_keep):
         self._X[n_keep : self._n] = 0.0
 
     def _live_state(self):

@@ -1,0 +1,667 @@
+"""Mutation run: does some test catch each result-changing mutation of the code?
+
+Each mutation below replaces one exact snippet of one file and names the test
+file(s) that should catch it. The script checks that every snippet occurs
+exactly once (a snippet that moved is reported as such, not silently skipped),
+copies the repository to a temporary directory once, runs the named tests on
+the unmutated copy (a test that already fails cannot catch anything), then for
+each selected mutation applies it, runs the named tests with ``-x`` and
+restores the file. It prints a table: the mutation, and the first test that
+failed or SURVIVED. The exit status is 1 if a mutation survived, a snippet is
+missing or the baseline fails.
+
+Usage::
+
+    python tools/mutation_run.py --list
+    python tools/mutation_run.py                  # every mutation (about 10 minutes)
+    python tools/mutation_run.py cb-local-first-order da-simultaneous-sign
+    python tools/mutation_run.py -k certified     # names containing "certified"
+
+To add a mutation, append a ``Mutation(name, file, original, replacement,
+tests)`` to ``MUTATIONS``; ``original`` must occur exactly once in ``file``.
+After a refactor moves code, ``--list`` (or any run) names the snippets that
+no longer match.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    original: str
+    replacement: str
+    tests: tuple
+
+
+M = Mutation
+MUTATIONS = [
+    # --- kernels ------------------------------------------------------------------------
+    M(
+        "kernel-logistic-slope",
+        "skunlearn/_kernels/_rows.py",
+        "return np.log1p(e), -s * e / (1.0 + e)",
+        "return np.log1p(e), -s * e / (2.0 + e)",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-exponential-slope-sign",
+        "skunlearn/_kernels/_rows.py",
+        "return e, -s * e",
+        "return e, s * e",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-squared-slope-half",
+        "skunlearn/_kernels/_rows.py",
+        "return r * r, 2.0 * r",
+        "return r * r, r",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-multinomial-label-term",
+        "skunlearn/_kernels/_rows.py",
+        "z[y[i]] -= w_i",
+        "z[y[i]] -= 0.5 * w_i",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-sparse-dot-doubled",
+        "skunlearn/_kernels/_rows.py",
+        "acc += data[p] * coef[k, np.uint64(indices[p])]",
+        "acc += 2.0 * data[p] * coef[k, np.uint64(indices[p])]",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-logistic-curvature",
+        "skunlearn/_kernels/_hessian.py",
+        "h[i] = w[i] * e / ((1.0 + e) * (1.0 + e)) if w[i] != 0.0 else 0.0",
+        "h[i] = w[i] * e / (1.0 + e) if w[i] != 0.0 else 0.0",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-multinomial-curvature-sign",
+        "skunlearn/_kernels/_hessian.py",
+        "wP[:, k] * ((k == j) - P[:, j])",
+        "wP[:, k] * ((k == j) + P[:, j])",
+        ("tests/test_kernels.py",),
+    ),
+    M(
+        "kernel-negative-weights-in-hessian",
+        "skunlearn/_kernels/_hessian.py",
+        "G = dsyrk(sign, A.T, beta=1.0, c=G, overwrite_c=1)",
+        "G = dsyrk(1.0, A.T, beta=1.0, c=G, overwrite_c=1)",
+        ("tests/test_kernels.py", "tests/test_harm_agreement.py"),
+    ),
+    # --- unlearners ---------------------------------------------------------------------
+    M(
+        "da-simultaneous-sign",
+        "skunlearn/unlearners/_descent_ascent.py",
+        "return theta - learning_rate * (retain_grad + ascent.value_grad(theta)[1])",
+        "return theta - learning_rate * (retain_grad - ascent.value_grad(theta)[1])",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "da-alternating-half-step",
+        "skunlearn/unlearners/_descent_ascent.py",
+        "half = theta - learning_rate * retain_grad",
+        "half = theta - 0.5 * learning_rate * retain_grad",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "gradient-ascent-descends",
+        "skunlearn/unlearners/_gradient_ascent.py",
+        "return theta + learning_rate * forget.value_grad(theta)[1]",
+        "return theta - learning_rate * forget.value_grad(theta)[1]",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "finetune-double-step",
+        "skunlearn/unlearners/_finetune.py",
+        "return theta - learning_rate * retain_grad",
+        "return theta - 2.0 * learning_rate * retain_grad",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "auto-learning-rate-doubled",
+        "skunlearn/unlearners/_first_order.py",
+        "return 1.0 / float(top)",
+        "return 2.0 / float(top)",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "divergence-only-when-non-finite",
+        "skunlearn/unlearners/_first_order.py",
+        "if not np.isfinite(norm) or norm > bound or not np.isfinite(new_value):",
+        "if not np.isfinite(norm):",
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "newton-loose-tolerance",
+        "skunlearn/unlearners/_newton.py",
+        "            tol=self.tol,\n            max_iter=self.max_iter,\n",
+        "            tol=max(self.tol, 1e-4),\n            max_iter=self.max_iter,\n",
+        ("tests/test_unlearners.py",),
+    ),
+    # --- downdates ----------------------------------------------------------------------
+    M(
+        "newton-undowndated-hessian",
+        "skunlearn/linear_model/_logistic.py",
+        'problem.retain_loss_hessian = scale * (state["hessian"] - forget.loss_hessian(theta))',
+        'problem.retain_loss_hessian = scale * state["hessian"]',
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "newton-undowndated-gradient",
+        "skunlearn/linear_model/_logistic.py",
+        'grad = scale * (state["grad"] - forget_grad)',
+        'grad = scale * state["grad"]',
+        ("tests/test_unlearners.py",),
+    ),
+    M(
+        "ridge-gram-no-centring-correction",
+        "skunlearn/linear_model/_gram.py",
+        "xx = self.xx - part.xx - factor * np.outer(dx, dx)",
+        "xx = self.xx - part.xx",
+        ("tests/test_unlearners.py", "tests/test_no_trace.py"),
+    ),
+    M(
+        "ridge-gram-mean-over-old-weight",
+        "skunlearn/linear_model/_gram.py",
+        "x_mean = (self.weight * self.x_mean - part.weight * part.x_mean) / weight",
+        "x_mean = (self.weight * self.x_mean - part.weight * part.x_mean) / self.weight",
+        ("tests/test_unlearners.py", "tests/test_no_trace.py"),
+    ),
+    M(
+        "ridge-gram-uncentred-xy-kept",
+        "skunlearn/linear_model/_gram.py",
+        "self.xx - part.xx, self.xy - part.xy, False",
+        "self.xx - part.xx, self.xy, False",
+        ("tests/test_no_trace.py", "tests/test_estimators.py"),
+    ),
+    # --- row stores ---------------------------------------------------------------------
+    M(
+        "rows-moved-labels-not-moved",
+        "skunlearn/utils/_training_rows.py",
+        "self._y[holes] = self._y[movers]",
+        "self._y[holes] = self._y[holes]",
+        ("tests/test_unlearners.py", "tests/test_no_trace.py"),
+    ),
+    M(
+        "rows-tail-not-zeroed",
+        "skunlearn/utils/_training_rows.py",
+        "        self._X[n_keep : self._n] = 0.0\n",
+        "",
+        ("tests/test_no_trace.py",),
+    ),
+    M(
+        "rows-same-row-claimed-twice",
+        "skunlearn/utils/_training_rows.py",
+        "free = [p for p in equal if p not in claimed]",
+        "free = equal",
+        ("tests/test_bad_input.py",),
+    ),
+    M(
+        "hash-negative-zero-not-folded",
+        "skunlearn/utils/_row_index.py",
+        "            if b == negative_zero:\n                b = 0\n",
+        "",
+        ("tests/test_bad_input.py", "tests/test_estimators.py", "skunlearn/utils/_row_index.py"),
+    ),
+    M(
+        "sparse-rows-tail-not-zeroed",
+        "skunlearn/utils/_sparse_rows.py",
+        "    data[new_nnz : indptr[n_old]] = 0.0\n",
+        "",
+        ("tests/test_sparse.py", "tests/test_no_trace.py"),
+    ),
+    M(
+        "sparse-rows-block-shift",
+        "skunlearn/utils/_sparse_rows.py",
+        "shifts[j + 1] = shifts[j] + (m_indptr[j + 1] - m_indptr[j]) - hole_length",
+        "shifts[j + 1] = shifts[j] + (m_indptr[j + 1] - m_indptr[j])",
+        ("tests/test_sparse.py",),
+    ),
+    # --- scalers ------------------------------------------------------------------------
+    M(
+        "standard-scaler-mean-over-old-count",
+        "skunlearn/preprocessing/_data.py",
+        "mean = (total * self.mean_ - part * part_mean) / count",
+        "mean = (total * self.mean_ - part * part_mean) / total",
+        ("tests/test_preprocessing.py",),
+    ),
+    M(
+        "standard-scaler-no-between-term",
+        "skunlearn/preprocessing/_data.py",
+        "between = part * count / total * (part_mean - mean) ** 2",
+        "between = 0.0 * (part_mean - mean) ** 2",
+        ("tests/test_preprocessing.py",),
+    ),
+    M(
+        "extremes-scaler-extremes-not-updated",
+        "skunlearn/preprocessing/_extremes.py",
+        "        new.n_samples_seen_ = columns.shape[0]\n        new._set_extremes()\n",
+        "        new.n_samples_seen_ = columns.shape[0]\n",
+        ("tests/test_preprocessing.py",),
+    ),
+    M(
+        "extremes-scaler-input-map-ignored",
+        "skunlearn/preprocessing/_extremes.py",
+        "            columns = columns * input_map[0] + input_map[1]\n",
+        "            pass\n",
+        ("tests/test_preprocessing.py", "tests/test_pipeline.py"),
+    ),
+    # --- pipelines ----------------------------------------------------------------------
+    M(
+        "pipeline-forget-rows-not-transformed",
+        "skunlearn/pipeline/_pipeline.py",
+        "            if not is_final:\n                Z = step.transform(Z)\n",
+        "",
+        ("tests/test_pipeline.py",),
+    ),
+    M(
+        "pipeline-final-step-not-re-expressed",
+        "skunlearn/pipeline/_steps.py",
+        "return None, None, step._prepare_unlearn(positions, scale, shift)",
+        "return None, None, step._prepare_unlearn(positions, None, None)",
+        ("tests/test_pipeline.py",),
+    ),
+    M(
+        "column-transformer-passthrough-change-dropped",
+        "skunlearn/pipeline/_steps.py",
+        "                out_scale[out], out_shift[out] = sub_change\n",
+        "                pass\n",
+        ("tests/test_pipeline.py",),
+    ),
+    M(
+        "pipeline-refit-without-weights",
+        "skunlearn/pipeline/_pipeline.py",
+        'kwargs["sample_weight"] = remaining.weights(name)',
+        "pass",
+        ("tests/test_pipeline.py",),
+    ),
+    # --- diagnostics --------------------------------------------------------------------
+    M(
+        "ascent-harm-ignores-ascent-weight",
+        "skunlearn/diagnostics/_ascent_harm.py",
+        "forget = p.mean_forget_objective(scale=-ascent_weight)",
+        "forget = p.mean_forget_objective(scale=-1.0)",
+        ("tests/test_harm_agreement.py",),
+    ),
+    M(
+        "ascent-harm-auto-step-10x",
+        "skunlearn/diagnostics/_ascent_harm.py",
+        "learning_rate = 1.0 / float(scipy.linalg.eigvalsh(mean_hessian)[-1])",
+        "learning_rate = 10.0 / float(scipy.linalg.eigvalsh(mean_hessian)[-1])",
+        ("tests/test_harm_agreement.py",),
+    ),
+    M(
+        "ascent-harm-eager-divergence",
+        "skunlearn/diagnostics/_da_stationary.py",
+        "if np.linalg.norm(theta - learning_rate * grad) > bound:",
+        "if np.linalg.norm(theta - learning_rate * grad) > 1e-3 * bound:",
+        ("tests/test_harm_agreement.py",),
+    ),
+    M(
+        "ascent-harm-pure-newton-continuation",
+        "skunlearn/diagnostics/_da_stationary.py",
+        "step = _solve(hessian, grad, 1.0 / dt)",
+        "step = _solve(hessian, grad, 0.0)",
+        ("tests/test_harm_agreement.py", "tests/test_diagnostics_dependence.py"),
+    ),
+    M(
+        "ascent-harm-no-da-steps",
+        "skunlearn/diagnostics/_da_stationary.py",
+        "theta = theta - learning_rate * _value_grad(retain, forget, theta)[1]",
+        "theta = theta - 0.0 * _value_grad(retain, forget, theta)[1]",
+        ("tests/test_harm_agreement.py",),
+    ),
+    M(
+        "gradient-alignment-pairwise-scale",
+        "skunlearn/diagnostics/_ascent_harm.py",
+        "pairwise=float(forget_unit @ moments.unit) / moments.total,",
+        "pairwise=float(forget_unit @ moments.unit) / moments.total / 2,",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "cross-influence-drops-forget-weights",
+        "skunlearn/diagnostics/_cross_influence.py",
+        "(split.forget_gradients * np.sqrt(weight_f)[:, None]).T",
+        "split.forget_gradients.T",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "cross-influence-per-pair-counts-rows",
+        "skunlearn/diagnostics/_cross_influence.py",
+        "float(sigma[0]) / np.sqrt(retain_total * np.sum(weight_f))",
+        "float(sigma[0]) / np.sqrt(retain_total * len(weight_f))",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "certified-bound-no-rounding-margin",
+        "skunlearn/diagnostics/_certified_bound.py",
+        "radius = float(np.linalg.norm(grad)) + rounding",
+        "radius = float(np.linalg.norm(grad))",
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "certified-bound-local-first-order",
+        "skunlearn/diagnostics/_certified_bound.py",
+        'candidates.append((float(-np.log1p(-nu * radius / mu) / nu), "local"))',
+        'candidates.append((radius / mu, "local"))',
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "certified-bound-half-self-concordance",
+        "skunlearn/diagnostics/_certified_bound.py",
+        'return np.sqrt(2.0) * radius if objective.loss == "multinomial" else radius',
+        'return np.sqrt(2.0) * radius if objective.loss == "multinomial" else 0.5 * radius',
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "certified-bound-intercept-not-lipschitz",
+        "skunlearn/diagnostics/_intercept_bound.py",
+        "intercept_error = abs(theta[-1] - b_best) + width + R * coef_bound",
+        "intercept_error = abs(theta[-1] - b_best) + width",
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "certified-bound-drops-coefficient-shift",
+        "skunlearn/diagnostics/_certified_bound.py",
+        "    total = np.hypot(exact, bound)\n",
+        "    total = bound\n",
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "certified-bound-region-decay-halved",
+        "skunlearn/diagnostics/_certified_bound.py",
+        "weights = objective.weights * np.exp(-rates * bound)",
+        "weights = objective.weights * np.exp(-0.5 * rates * bound)",
+        ("tests/test_certified_bound.py",),
+    ),
+    M(
+        "feature-similarity-signed-cosine",
+        "skunlearn/diagnostics/_feature_dependence.py",
+        "cosines = np.abs(unit_forget @ _unit_rows(chunk).T)",
+        "cosines = unit_forget @ _unit_rows(chunk).T",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "mmd-p-value-miscounted",
+        "skunlearn/diagnostics/_feature_dependence.py",
+        "p_value=float((1 + np.sum(stats[1:] >= stats[0])) / (1 + n_permutations)),",
+        "p_value=float((1 + np.sum(stats[1:] >= 2 * stats[0])) / (1 + n_permutations)),",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "hoeffding-band-without-factor-two",
+        "skunlearn/diagnostics/_feature_dependence.py",
+        "band = float(np.sqrt(np.log(2.0 / (1.0 - confidence)) / (2.0 * len(y_forget))))",
+        "band = float(np.sqrt(np.log(2.0 / (1.0 - confidence)) / len(y_forget)))",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "klom-no-floor",
+        "skunlearn/diagnostics/_klom.py",
+        "q = np.maximum(_bin_probabilities(U, lo, width, n_bins), floor)",
+        "q = _bin_probabilities(U, lo, width, n_bins)",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "margins-exponential-factor",
+        "skunlearn/diagnostics/_klom.py",
+        'factor = 2.0 if getattr(estimator, "loss", None) == "exponential" else 1.0',
+        "factor = 1.0",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "ensemble-margins-first-model-only",
+        "skunlearn/diagnostics/_klom.py",
+        "return np.stack([margins(model, X, y) for model in models])",
+        "return np.stack([margins(models[0], X, y) for model in models])",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "subsample-ensembles-without-forget-rows",
+        "skunlearn/diagnostics/_klom.py",
+        "rows = np.sort(np.r_[rows, np.flatnonzero(is_forget)])",
+        "rows = np.sort(rows)",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "loss-threshold-auc-sign",
+        "skunlearn/diagnostics/_membership_inference.py",
+        "    scores = -np.r_[",
+        "    scores = np.r_[",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "ulira-score-sign",
+        "skunlearn/diagnostics/_membership_inference.py",
+        "return _log_density(target, shadow_u) - _log_density(target, shadow_o)",
+        "return _log_density(target, shadow_o) - _log_density(target, shadow_u)",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "sample-losses-sign",
+        "skunlearn/diagnostics/_membership_inference.py",
+        "return np.logaddexp(0.0, -margins(estimator, X, y))",
+        "return np.logaddexp(0.0, margins(estimator, X, y))",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "per-sample-logistic-derivative-sign",
+        "skunlearn/diagnostics/_per_sample.py",
+        "return (-s * expit(-margin))[:, None]",
+        "return (-s * expit(margin))[:, None]",
+        ("tests/test_diagnostics_dependence.py",),
+    ),
+    M(
+        "fit-oracle-keeps-forget-rows",
+        "skunlearn/diagnostics/_oracle_distance.py",
+        "    keep[problem.forget_positions] = False\n",
+        "",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "oracle-distance-normalised-by-original",
+        "skunlearn/diagnostics/_oracle_distance.py",
+        "return distance / float(np.linalg.norm(parameter_vector(original) - "
+        "parameter_vector(oracle)))",
+        "return distance / float(np.linalg.norm(parameter_vector(original)))",
+        ("tests/test_diagnostics_oracle.py",),
+    ),
+    M(
+        "verdict-did-nothing-too-wide",
+        "skunlearn/diagnostics/_unlearning_report.py",
+        "DID_NOTHING = (0.9, 1.1)",
+        "DID_NOTHING = (0.9, 1.3)",
+        ("tests/test_diagnostics_reports.py",),
+    ),
+    M(
+        "unlearning-report-bound-not-normalised",
+        "skunlearn/diagnostics/_unlearning_report.py",
+        '"bound": bound.bound / effect,',
+        '"bound": bound.bound,',
+        ("tests/test_diagnostics_reports.py",),
+    ),
+    M(
+        "dependence-report-ignores-ascent-weight",
+        "skunlearn/diagnostics/_dependence_report.py",
+        "harm=_ascent_harm(split, ascent_weight),",
+        "harm=_ascent_harm(split),",
+        ("tests/test_diagnostics_reports.py",),
+    ),
+]
+
+
+def check_snippets(mutations):
+    """Names of the mutations whose snippet is missing or not unique, with the reason."""
+    problems = {}
+    for mutation in mutations:
+        path = ROOT / mutation.file
+        if not path.exists():
+            problems[mutation.name] = f"file {mutation.file} does not exist"
+            continue
+        count = path.read_text().count(mutation.original)
+        if count != 1:
+            where = "not found" if count == 0 else f"found {count} times"
+            problems[mutation.name] = (
+                f"snippet {where} in {mutation.file} (the code moved? update MUTATIONS)"
+            )
+    return problems
+
+
+def copy_repository(target):
+    """Tracked and new (not ignored) files, plus numba's on-disk caches, times kept."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    caches = [p.relative_to(ROOT) for p in ROOT.glob("skunlearn/**/__pycache__/*.nb[ic]")]
+    for relative in [*listed, *map(str, caches)]:
+        source = ROOT / relative
+        if source.is_file():
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+
+
+def run_tests(workdir, tests, timeout):
+    """``(caught_by or None, status)`` of pytest with ``-x`` on ``tests``."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(workdir),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+    }
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-rfE"]
+    try:
+        done = subprocess.run(
+            [*command, *tests],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return "(timeout)", "caught"
+    failed = [
+        line.split(" ", 1)[1].split(" - ")[0]
+        for line in done.stdout.splitlines()
+        if line.startswith(("FAILED ", "ERROR "))
+    ]
+    if done.returncode == 0:
+        return None, "survived"
+    if done.returncode == 1 and failed:
+        return failed[0], "caught"
+    return f"pytest exit {done.returncode}: {done.stdout[-300:]!r}", "error"
+
+
+def apply_and_run(workdir, mutation, timeout):
+    path = workdir / mutation.file
+    original = path.read_text()
+    stat = path.stat()
+    cache = path.parent / "__pycache__"
+    saved = workdir / ".mutation-cache"
+    if cache.exists():
+        shutil.copytree(cache, saved, dirs_exist_ok=True)
+        # numba keys a kernel's on-disk cache on its own file: kernels that inline code
+        # from the mutated file would otherwise load stale machine code.
+        for compiled in cache.glob("*.nb[ic]"):
+            compiled.unlink()
+    try:
+        path.write_text(original.replace(mutation.original, mutation.replacement, 1))
+        return run_tests(workdir, list(mutation.tests), timeout)
+    finally:
+        path.write_text(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        if saved.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(saved, cache)
+            shutil.rmtree(saved)
+
+
+def select(args):
+    chosen = MUTATIONS
+    if args.names:
+        unknown = sorted(set(args.names) - {m.name for m in MUTATIONS})
+        if unknown:
+            raise SystemExit(f"Unknown mutation(s): {', '.join(unknown)} (see --list)")
+        chosen = [m for m in chosen if m.name in args.names]
+    if args.k:
+        chosen = [m for m in chosen if args.k in m.name]
+    return chosen
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="mutations to run (default: all)")
+    parser.add_argument("-k", help="run the mutations whose name contains this")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
+    args = parser.parse_args(argv)
+    chosen = select(args)
+    problems = check_snippets(MUTATIONS)
+    if args.list:
+        for number, mutation in enumerate(MUTATIONS, 1):
+            note = f"  !! {problems[mutation.name]}" if mutation.name in problems else ""
+            tests = ", ".join(mutation.tests)
+            print(f"{number:3d} {mutation.name:<46} {mutation.file}  [{tests}]{note}")
+        return 1 if problems else 0
+    for name, reason in problems.items():
+        print(f"SNIPPET MISSING: {name}: {reason}")
+    runnable = [m for m in chosen if m.name not in problems]
+    results = run_all(runnable, args)
+    if results is None:
+        return 1
+    survived, errors = results.count("survived"), results.count("error")
+    print(
+        f"{results.count('caught')} caught, {survived} survived, {errors} errors, "
+        f"{len(problems)} missing snippets, of {len(MUTATIONS)} mutations"
+    )
+    return 1 if survived or errors or problems else 0
+
+
+def run_all(runnable, args):
+    """Statuses of the mutations run on one copy of the repository; None if the baseline fails."""
+    with tempfile.TemporaryDirectory(prefix="skunlearn-mutants-") as tmp:
+        workdir = Path(tmp)
+        copy_repository(workdir)
+        if not args.no_baseline:
+            tests = sorted({t for m in runnable for t in m.tests})
+            failure, status = run_tests(workdir, tests, args.timeout)
+            if status != "survived":
+                print(f"BASELINE FAILS (unmutated code): {failure}")
+                return None
+            print(f"baseline: the {len(tests)} test files pass on the unmutated code")
+        results = []
+        print(f"{'#':>3} {'mutation':<46} {'result':<9} {'caught by':<70} {'s':>5}")
+        for number, mutation in enumerate(runnable, 1):
+            start = time.perf_counter()
+            caught_by, status = apply_and_run(workdir, mutation, args.timeout)
+            label = {"caught": "caught", "survived": "SURVIVED", "error": "ERROR"}[status]
+            row = f"{number:>3} {mutation.name:<46} {label:<9} {caught_by or '-':<70}"
+            print(f"{row} {time.perf_counter() - start:>5.0f}", flush=True)
+            results.append(status)
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())
