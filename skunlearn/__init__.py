@@ -11,8 +11,10 @@ __version__ = "0.1.0"
 
 from . import exceptions, pipeline, preprocessing, svm, unlearners
 from .linear_model import (
+    ElasticNet,
     GammaRegressor,
     HuberRegressor,
+    Lasso,
     LinearRegression,
     LogisticRegression,
     PoissonRegressor,
@@ -24,8 +26,10 @@ from .linear_model import (
 from .svm import LinearSVC
 
 __all__ = [
+    "ElasticNet",
     "GammaRegressor",
     "HuberRegressor",
+    "Lasso",
     "LinearRegression",
     "LinearSVC",
     "LogisticRegression",

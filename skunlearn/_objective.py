@@ -71,7 +71,11 @@ class LinearObjective:
     objective penalises it as a feature of constant value ``s``
     (``intercept_scaling``), which adds ``(l2 / (2 s^2)) ||intercept||^2``
     (``intercept_penalty = 1 / s^2``). The scale of a scaled loss is never
-    penalised.
+    penalised. With ``l1 > 0`` the objective adds ``l1 ||coef||_1`` (the
+    elastic net): not differentiable, so :meth:`value_grad` returns a
+    subgradient (``l1 sign(coef)``, 0 at 0) for the first-order unlearners,
+    and exact solutions come from coordinate descent
+    (:func:`~skunlearn._solvers.elastic_net_cd`).
 
     For a loss with an intercept gauge (multinomial, with intercepts), the
     intercepts are defined only up to a common shift. :meth:`hessian` adds a
@@ -97,10 +101,22 @@ class LinearObjective:
         Ridge strength on ``coef``.
     intercept_penalty : float, default=0.0
         The intercepts' ridge strength, relative to ``l2``.
+    l1 : float, default=0.0
+        Lasso strength on ``coef``.
     """
 
     def __init__(
-        self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0, intercept_penalty=0.0
+        self,
+        loss,
+        X,
+        y,
+        weights,
+        *,
+        n_outputs,
+        fit_intercept,
+        l2=0.0,
+        intercept_penalty=0.0,
+        l1=0.0,
     ):
         self.spec = get_loss(loss)
         self.loss = self.spec.kernel_name
@@ -110,6 +126,7 @@ class LinearObjective:
         self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept, self.spec.scale)
         self.l2 = float(l2)
         self.intercept_penalty = float(intercept_penalty)
+        self.l1 = float(l1)
 
     n_outputs = property(lambda self: self.layout.n_outputs)
     n_features = property(lambda self: self.layout.n_features)
@@ -137,6 +154,7 @@ class LinearObjective:
             fit_intercept=self.fit_intercept,
             l2=self.l2 if l2 is None else l2,
             intercept_penalty=self.intercept_penalty,
+            l1=self.l1,
         )
 
     def params(self, theta):
@@ -144,12 +162,17 @@ class LinearObjective:
         return self.spec.kernel_params(self.layout.scale_of(theta))
 
     def penalty(self, theta):
-        """Value and gradient (shape ``(n_params,)``) of the penalty alone."""
+        """Value and gradient (shape ``(n_params,)``; a subgradient with ``l1``) of the penalty."""
         grad = np.zeros(self.n_params)
-        grad[: self.n_coef] = self.l2 * theta[: self.n_coef]
+        coef = theta[: self.n_coef]
+        grad[: self.n_coef] = self.l2 * coef
         intercepts = self.layout.intercept_slice
         grad[intercepts] = self.l2 * self.intercept_penalty * theta[intercepts]
-        return 0.5 * float(theta @ grad), grad
+        value = 0.5 * float(theta @ grad)
+        if self.l1:
+            value += self.l1 * float(np.sum(np.abs(coef)))
+            grad[: self.n_coef] += self.l1 * np.sign(coef)
+        return value, grad
 
     def value_grad(self, theta):
         """Objective value and gradient at ``theta`` (one fused pass over X; two with a scale)."""
@@ -174,7 +197,7 @@ class LinearObjective:
         if self.layout.scale:
             args = (self.loss, self.X, self.y, self.weights, coef, intercept, params)
             grad[-1] = _kernels.scale_rows(*args)[0].sum()
-        if self.l2:
+        if self.l2 or self.l1:
             penalty, penalty_grad = self.penalty(theta)
             value += penalty
             grad += penalty_grad
@@ -226,7 +249,9 @@ class LinearObjective:
             v,
             params=self.params(theta),
         )
-        out += self.penalty(v)[1]
+        out[: self.n_coef] += self.l2 * v[: self.n_coef]
+        intercepts = self.layout.intercept_slice
+        out[intercepts] += self.l2 * self.intercept_penalty * v[intercepts]
         if self._has_gauge:
             u = self.layout.gauge_direction()
             out += float(u @ v) * u
@@ -289,6 +314,10 @@ class ObjectiveSpec:
     intercept_penalty : float
         The intercepts' ridge strength relative to ``l2`` (liblinear's
         ``1 / intercept_scaling^2``; 0: not penalised).
+    l1 : float
+        Lasso strength on the coefficients (the elastic net; 0: none).
+    positive : bool
+        Whether the coefficients are constrained to be non-negative.
     """
 
     loss: Loss
@@ -298,6 +327,8 @@ class ObjectiveSpec:
     l2: float
     target_map: np.ndarray | None = None
     intercept_penalty: float = 0.0
+    l1: float = 0.0
+    positive: bool = False
 
     def layout(self, n_features):
         """The :class:`~skunlearn._parameters.ParameterLayout` over ``n_features``."""
@@ -327,4 +358,5 @@ class ObjectiveSpec:
             fit_intercept=self.fit_intercept,
             l2=l2,
             intercept_penalty=self.intercept_penalty,
+            l1=self.l1 if scaled else 0.0,
         )

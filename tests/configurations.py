@@ -13,8 +13,10 @@ from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.linear_model import (
+    ElasticNet,
     GammaRegressor,
     HuberRegressor,
+    Lasso,
     LinearRegression,
     PoissonRegressor,
     RidgeClassifier,
@@ -59,6 +61,10 @@ CONFIGURATIONS = [
     (RidgeCV(), {}),
     (RidgeCV(alphas=[1e-3, 0.03, 1.0, 30.0], fit_intercept=False, store_cv_results=True), {}),
     (RidgeCV(unlearner=Finetune(max_iter=20)), {}),
+    (Lasso(alpha=0.05), {}),
+    (Lasso(alpha=0.05, fit_intercept=False, positive=True), {}),
+    (ElasticNet(alpha=0.05, l1_ratio=0.3), {}),
+    (ElasticNet(alpha=0.05, unlearner=DescentAscent(max_iter=10)), {}),
     (LinearSVC(), {}),
     (LinearSVC(C=0.3, intercept_scaling=2.0, convention="paper"), {}),
     (LinearSVC(fit_intercept=False, unlearner="retrain"), {}),
@@ -70,6 +76,7 @@ CONFIGURATIONS = [
     (make_pipeline(StandardScaler(), LinearSVC()), {}),
     (make_pipeline(StandardScaler(), LinearRegression()), {}),
     (make_pipeline(MaxAbsScaler(), RidgeClassifier()), {}),
+    (make_pipeline(StandardScaler(), Lasso(alpha=0.05)), {}),
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),

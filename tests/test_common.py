@@ -4,8 +4,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.linear_model import (
+    ElasticNet,
     GammaRegressor,
     HuberRegressor,
+    Lasso,
     LinearRegression,
     PoissonRegressor,
     RidgeClassifier,
@@ -31,6 +33,8 @@ ESTIMATORS = [
     RidgeClassifier(alpha=0.1, convention="paper", class_weight={0: 2.0}),
     RidgeCV(),
     RidgeCV(alphas=[1e-3, 0.1, 10.0], fit_intercept=False, store_cv_results=True),
+    Lasso(),
+    ElasticNet(alpha=0.1, l1_ratio=0.3, positive=True, unlearner="retrain"),
     LinearSVC(),
     LinearSVC(C=0.3, fit_intercept=False, convention="paper", unlearner="finetune"),
 ]

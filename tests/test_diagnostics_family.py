@@ -17,6 +17,7 @@ from skunlearn.diagnostics import (
 from skunlearn.linear_model import (
     GammaRegressor,
     HuberRegressor,
+    Lasso,
     LinearRegression,
     PoissonRegressor,
     RidgeClassifier,
@@ -48,6 +49,7 @@ REFUSED = [  # (estimator, data, the reason named in the refusal)
     (HuberRegressor(), regression, "huber loss is not twice differentiable"),
     (LinearSVC(), classification, "squared_hinge loss is not twice differentiable"),
     (TweedieRegressor(power=3.0, alpha=0.1), regression, r"tweedie loss .* is not convex"),
+    (Lasso(alpha=0.01), regression, "L1 penalty is not differentiable"),
 ]
 
 

@@ -8,7 +8,8 @@
 - least squares: exact centred Gram statistics (:class:`GramStatistics`,
   computed from rows) and block conjugate gradients (:func:`ridge_cg`) when the
   ``d x d`` matrix should not be formed; leave-one-out errors of ridge for many
-  penalties from the statistics (:func:`ridge_loo_errors`);
+  penalties from the statistics (:func:`ridge_loo_errors`); the elastic net by
+  warm-started coordinate descent on them (:func:`elastic_net_cd`);
 - canonical finalization (:func:`canonical_newton_step`, :func:`round_to_grid`):
   the last step of every fit and exact unlearning, so that the solution's bits
   depend on the rows and not on the solver's path.
@@ -19,6 +20,7 @@ Every solver returns a :class:`SolverResult` with a per-iteration
 
 from ._budget import dense_hessian_fits
 from ._canonical import canonical_newton_step, coordinate_scales, round_to_grid
+from ._coordinate_descent import elastic_net_cd, kkt_violation
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
@@ -35,6 +37,8 @@ __all__ = [
     "canonical_newton_step",
     "coordinate_scales",
     "dense_hessian_fits",
+    "elastic_net_cd",
+    "kkt_violation",
     "lbfgs",
     "newton",
     "newton_cg",

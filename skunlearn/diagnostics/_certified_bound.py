@@ -153,7 +153,7 @@ def certified_bound(estimator):
     """
     check_diagnosable(estimator, "certified_bound")
     objective = estimator._training_objective()
-    check_lemma_conditions(objective.spec, "A certified bound")
+    check_lemma_conditions(objective.spec, "A certified bound", objective.l1)
     theta = np.asarray(estimator._theta(), dtype=np.float64)
     split = _Split(objective)
     grad = split.reduce(objective.value_grad(theta)[1])

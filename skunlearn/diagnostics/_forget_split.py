@@ -15,20 +15,26 @@ from ._support import check_diagnosable
 __all__ = ["ForgetSplit", "check_lemma_conditions"]
 
 
-def check_lemma_conditions(loss, what):
-    """Refuse, naming the reason, a loss the paper's lemmas and the bounds do not cover.
+def check_lemma_conditions(loss, what, l1=0.0):
+    """Refuse, naming the reason, an objective the paper's lemmas and the bounds do not cover.
 
     They need a twice differentiable, convex loss (with the penalty: a
     strongly convex objective whose curvature the Hessian describes). The
     squared hinge and Huber losses are once differentiable (their Hessians
-    are generalized ones); some Tweedie deviances are not convex. Their
-    spec's ``self_concordance`` is None.
+    are generalized ones), some Tweedie deviances are not convex (their
+    spec's ``self_concordance`` is None), and an L1 penalty (``l1 > 0``, the
+    Lasso) is not differentiable.
 
     Raises
     ------
     ValueError
-        For such a loss, naming it and ``what`` was asked for.
+        For such an objective, naming why and ``what`` was asked for.
     """
+    if l1 > 0:
+        raise ValueError(
+            f"{what} does not apply: the L1 penalty is not differentiable, so the lemmas it "
+            "rests on (curvature, strong convexity) do not hold."
+        )
     if loss.self_concordance is not None:
         return
     if not loss.smooth:
@@ -75,7 +81,7 @@ class ForgetSplit:
                 "Forgetting these rows removes a class from the model; the forget loss, and "
                 "with it every dependence diagnostic, is undefined."
             )
-        check_lemma_conditions(problem.loss, "This dependence diagnostic")
+        check_lemma_conditions(problem.loss, "This dependence diagnostic", problem.spec.l1)
         self.problem = problem
         self.training = estimator._training_objective()
         self.theta = np.asarray(problem.theta0, dtype=np.float64)

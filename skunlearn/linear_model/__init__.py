@@ -1,6 +1,7 @@
 """Linear models that can unlearn training rows."""
 
 from ._base import UnlearnMixin
+from ._coordinate_descent import ElasticNet, Lasso
 from ._glm import GammaRegressor, PoissonRegressor, TweedieRegressor
 from ._huber import HuberRegressor
 from ._linear_regression import LinearRegression
@@ -10,8 +11,10 @@ from ._ridge_classifier import RidgeClassifier
 from ._ridge_cv import RidgeCV
 
 __all__ = [
+    "ElasticNet",
     "GammaRegressor",
     "HuberRegressor",
+    "Lasso",
     "LinearRegression",
     "LogisticRegression",
     "PoissonRegressor",

@@ -4,7 +4,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .._solvers import GramStatistics, dense_hessian_fits, newton, newton_cg, ridge_cg
+from .._solvers import (
+    GramStatistics,
+    dense_hessian_fits,
+    elastic_net_cd,
+    newton,
+    newton_cg,
+    ridge_cg,
+)
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
 
@@ -27,6 +34,9 @@ class Newton(BaseUnlearner):
     - least squares without them (sparse or very wide X): that one Newton
       step solved by conjugate gradients on the rows, from the current
       weights;
+    - the elastic net (:class:`~skunlearn.linear_model.Lasso`): coordinate
+      descent on the remaining rows' Gram statistics from the current
+      coefficients, to the optimality conditions at ``tol``;
     - otherwise damped Newton with a Cholesky factor: the first step uses the
       fit's Hessian downdated by the forgotten rows when the warm state holds
       one; further steps reuse that factorisation (chord steps with BFGS
@@ -98,8 +108,10 @@ class Newton(BaseUnlearner):
         return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
 
     def _least_squares(self, problem):
-        """The one exact Newton step of a quadratic ``J_R``."""
+        """The one exact Newton step of a quadratic ``J_R`` (elastic net: coordinate descent)."""
         layout, state = problem.layout, problem.warm_state
+        if problem.spec.l1 or problem.spec.positive:
+            return self._elastic_net(problem)
         if isinstance(state, GramStatistics):
             theta = layout.pack(*state.solve(problem.ridge_alpha))
             return UnlearningResult(theta, empty_history(), n_iter=1)
@@ -109,3 +121,19 @@ class Newton(BaseUnlearner):
             problem.X, problem.y, weights, problem.ridge_alpha, layout.fit_intercept, coef0=coef0
         )
         return UnlearningResult(layout.pack(coef, intercept), empty_history(), n_iter=1)
+
+    def _elastic_net(self, problem):
+        """Coordinate descent on the remaining rows' statistics, from the current coefficients."""
+        layout, state = problem.layout, problem.warm_state
+        if not isinstance(state, GramStatistics):
+            weights = problem.retain_weight / problem.weight_scale
+            state = GramStatistics.from_rows(problem.X, problem.y, weights, layout.fit_intercept)
+        l1 = problem.spec.l1 / (2.0 * problem.weight_scale)
+        coef, intercept, n_iter, converged = elastic_net_cd(
+            state, l1, problem.ridge_alpha, layout.unpack(problem.theta0)[0],
+            tol=self.tol, max_iter=1000 * self.max_iter, positive=problem.spec.positive,
+        )  # fmt: skip
+        reason = "" if converged else f"coordinate descent stopped after {n_iter} sweeps"
+        return UnlearningResult(
+            layout.pack(coef, intercept), empty_history(), n_iter, converged, reason=reason
+        )

@@ -159,7 +159,7 @@ class UnlearningProblem:
         """``c_i`` of the forgotten rows, or None when the forget loss is undefined."""
         return None if self.y_forget is None else self.weight_scale * self.forget_sample_weight
 
-    def _objective(self, X, y, weights, l2):
+    def _objective(self, X, y, weights, l2, l1=0.0):
         layout = self.layout
         return LinearObjective(
             self.loss,
@@ -170,16 +170,18 @@ class UnlearningProblem:
             fit_intercept=layout.fit_intercept,
             l2=l2,
             intercept_penalty=self.spec.intercept_penalty,
+            l1=l1,
         )
 
     def retain_objective(self):
         """``J_R``, the oracle's objective."""
-        return self._objective(self.X, self.y, self.retain_weight, self.l2)
+        return self._objective(self.X, self.y, self.retain_weight, self.l2, self.spec.l1)
 
     def mean_retain_objective(self):
         """``L_R = J_R / sum(c_R)``: retain loss mean plus its ridge term."""
         total = self.retain_total
-        return self._objective(self.X, self.y, self.retain_weight / total, self.l2 / total)
+        weights = self.retain_weight / total
+        return self._objective(self.X, self.y, weights, self.l2 / total, self.spec.l1 / total)
 
     def mean_forget_objective(self, scale=1.0, l2=0.0):
         """``scale * mean_F loss + (l2 / 2) ||coef||^2`` over the forgotten rows.
