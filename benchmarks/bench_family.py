@@ -140,6 +140,33 @@ CASES = {
     "PoissonRegressor": glm_case("PoissonRegressor", counts, alpha=0.01),
     "GammaRegressor": glm_case("GammaRegressor", positive, alpha=0.01),
     "TweedieRegressor": glm_case("TweedieRegressor", positive, power=1.5, alpha=0.01),
+    "LogisticRegressionCV": Case(
+        ours.LogisticRegressionCV(Cs=5), classes,
+        sklearn_refit(sk.LogisticRegressionCV, Cs=5, solver="newton-cholesky", tol=1e-12,
+                      scoring="accuracy", use_legacy_attributes=True),
+        {"newton-cholesky 1e-8": sklearn_refit(
+            sk.LogisticRegressionCV, Cs=5, solver="newton-cholesky", tol=1e-8,
+            scoring="accuracy", use_legacy_attributes=True),
+         "lbfgs default": sklearn_refit(
+            sk.LogisticRegressionCV, Cs=5, scoring="accuracy", use_legacy_attributes=True)},
+    ),
+    "Lasso": Case(
+        ours.Lasso(alpha=0.01), regression,
+        sklearn_refit(sk.Lasso, alpha=0.01, tol=1e-14, max_iter=10**5),
+        {"default": sklearn_refit(sk.Lasso, alpha=0.01),
+         "tol 1e-10 warm": sklearn_refit(sk.Lasso, True, alpha=0.01, tol=1e-10, max_iter=10**5),
+         "tol 1e-10 precompute": sklearn_refit(
+            sk.Lasso, alpha=0.01, tol=1e-10, precompute=True, max_iter=10**5)},
+    ),
+    "ElasticNet": Case(
+        ours.ElasticNet(alpha=0.01), regression,
+        sklearn_refit(sk.ElasticNet, alpha=0.01, tol=1e-14, max_iter=10**5),
+        {"default": sklearn_refit(sk.ElasticNet, alpha=0.01),
+         "tol 1e-10 warm": sklearn_refit(
+            sk.ElasticNet, True, alpha=0.01, tol=1e-10, max_iter=10**5),
+         "tol 1e-10 precompute": sklearn_refit(
+            sk.ElasticNet, alpha=0.01, tol=1e-10, precompute=True, max_iter=10**5)},
+    ),
     "HuberRegressor": Case(
         ours.HuberRegressor(), outliers, tight(ours.HuberRegressor()),
         {"default": sklearn_refit(sk.HuberRegressor),

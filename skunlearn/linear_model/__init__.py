@@ -6,6 +6,7 @@ from ._glm import GammaRegressor, PoissonRegressor, TweedieRegressor
 from ._huber import HuberRegressor
 from ._linear_regression import LinearRegression
 from ._logistic import LogisticRegression
+from ._logistic_cv import LogisticRegressionCV
 from ._ridge import Ridge
 from ._ridge_classifier import RidgeClassifier
 from ._ridge_cv import RidgeCV
@@ -17,6 +18,7 @@ __all__ = [
     "Lasso",
     "LinearRegression",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PoissonRegressor",
     "Ridge",
     "RidgeCV",
