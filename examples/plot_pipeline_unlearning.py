@@ -9,7 +9,7 @@ fitted on every row, and its mean and variance still carry the forgotten ones,
 so even an exact unlearning of the classifier stays away from the oracle (the
 pipeline refit on the remaining rows). :class:`skunlearn.pipeline.Pipeline`
 unlearns every step: :class:`skunlearn.preprocessing.StandardScaler`
-downdates its mean and variance exactly, the classifier re-expresses its
+recomputes its mean and variance from the remaining rows, the classifier re-expresses its
 stored rows in the new feature space and Newton removal lands on the new
 oracle [1]_. We compare both with scikit-learn's pipeline refit on the
 remaining rows, for growing forget sets.

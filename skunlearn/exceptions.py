@@ -4,7 +4,12 @@ import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["UnlearningConvergenceWarning", "UnlearningDivergenceWarning", "warn_at_caller"]
+__all__ = [
+    "ForgetRequestWarning",
+    "UnlearningConvergenceWarning",
+    "UnlearningDivergenceWarning",
+    "warn_at_caller",
+]
 
 
 class UnlearningDivergenceWarning(RuntimeWarning):
@@ -43,6 +48,23 @@ class UnlearningConvergenceWarning(ConvergenceWarning):
     >>> from sklearn.exceptions import ConvergenceWarning
     >>> from skunlearn.exceptions import UnlearningConvergenceWarning
     >>> issubclass(UnlearningConvergenceWarning, ConvergenceWarning)
+    True
+    """
+
+
+class ForgetRequestWarning(UserWarning):
+    """Warning raised when ``unlearn(..., missing="ignore")`` skips rows or ids.
+
+    Deletion requests are retried: forgetting the same customer twice, or an
+    id that was never trained on, is then a no-op for that row, reported by
+    this warning (which counts the skipped entries and quotes none of them)
+    rather than an error. The warning points at the line that called
+    ``unlearn``.
+
+    Examples
+    --------
+    >>> from skunlearn.exceptions import ForgetRequestWarning
+    >>> issubclass(ForgetRequestWarning, UserWarning)
     True
     """
 

@@ -12,6 +12,7 @@ every multi-output regressor on one and on two targets.
 from sklearn import preprocessing as skp
 
 from skunlearn import LogisticRegression, Ridge
+from skunlearn.impute import SimpleImputer
 from skunlearn.linear_model import (
     ElasticNet,
     GammaRegressor,
@@ -83,6 +84,8 @@ CONFIGURATIONS = [
     (make_pipeline(StandardScaler(), LogisticRegression()), {}),
     (make_pipeline(MaxAbsScaler(), StandardScaler(), LogisticRegression(solver="lbfgs")), {}),
     (make_pipeline(skp.StandardScaler(), LogisticRegression(), refit_unsupported=True), {}),
+    (make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression()), {}),
+    (make_pipeline(StandardScaler(), skp.PolynomialFeatures(2), Ridge(alpha=0.5)), {}),
 ]
 
 ESTIMATORS = [estimator for estimator, _ in CONFIGURATIONS]

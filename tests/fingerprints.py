@@ -27,7 +27,7 @@ keeps the old leak):
 - :func:`index_gaps`: the in-memory hash index has slots where a forgotten
   hash sat (tombstones), whose neighbours bracket that hash;
 - :func:`error_texts`: ``unlearn(candidate)`` says something different for a
-  forgotten row than for a row never seen.
+  forgotten row than a model fitted on the remaining rows says.
 """
 
 import dataclasses
@@ -48,6 +48,8 @@ def flatten(obj, prefix="", seen=None):
     seen = set() if seen is None else seen
     if isinstance(obj, np.ndarray | np.generic | int | float | str | bool | type(None)):
         return {prefix: obj}
+    if type(obj).__module__.startswith("pandas") and hasattr(obj, "name"):
+        return {prefix: str(obj)}  # a pandas dtype: compared by its description
     if sp.issparse(obj):
         return {f"{prefix}.{k}": getattr(obj, k) for k in ("data", "indices", "indptr")}
     if id(obj) in seen:
@@ -78,6 +80,8 @@ def model_state(estimator):
 def _same(a, b):
     if isinstance(a, np.ndarray | np.generic) or isinstance(b, np.ndarray | np.generic):
         a, b = np.asarray(a), np.asarray(b)
+        if a.dtype == object and b.dtype == object and a.shape == b.shape:
+            return all(_same(x, y) for x, y in zip(a.ravel(), b.ravel(), strict=True))
         return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     if isinstance(a, float) and isinstance(b, float):
         return np.float64(a).tobytes() == np.float64(b).tobytes()
@@ -200,19 +204,22 @@ def index_gaps(model, pool_X):
     return found
 
 
-def error_texts(model, pool_X):
-    """Candidates whose refused ``unlearn`` says something else than the majority."""
-    messages = []
-    for x in pool_X:
-        try:
-            clone_of = pickle.loads(pickle.dumps(model))
-            clone_of.unlearn(x[None, :])
-            messages.append("<accepted>")
-        except ValueError as error:
-            messages.append(str(error))
-    values, counts = np.unique(messages, return_counts=True)
-    majority = values[np.argmax(counts)]
-    return {i for i, message in enumerate(messages) if message != majority}
+def _refusal(model, x):
+    try:
+        pickle.loads(pickle.dumps(model)).unlearn(x[None, :])
+    except ValueError as error:
+        return str(error)
+    return "<accepted>"
+
+
+def error_texts(model, refit, pool_X):
+    """Candidates whose refused ``unlearn`` says something else than the refit's would.
+
+    A refusal may describe the stored rows (how far the nearest one is, column
+    by column); it tells nothing of the forgotten row when it is the refusal of
+    a model fitted on the remaining rows, for every candidate.
+    """
+    return {i for i, x in enumerate(pool_X) if _refusal(model, x) != _refusal(refit, x)}
 
 
 def _targets(model):

@@ -129,6 +129,32 @@ class UntaggedRidge(Ridge):
         return SklearnTags(**{item.name: getattr(tags, item.name) for item in fields(SklearnTags)})
 
 
+class IdHoardingRidge(Ridge):
+    """Keeps the ids it was asked to forget (an audit log inside the model)."""
+
+    def unlearn(self, X_forget=None, y_forget=None, *, ids=None, **kwargs):
+        super().unlearn(X_forget, y_forget, ids=ids, **kwargs)
+        self.deleted_ids_ = list(ids or [])
+        return self
+
+
+class RetryRefusingRidge(Ridge):
+    """Treats missing="ignore" as "raise": a retried deletion request fails."""
+
+    def unlearn(self, X_forget=None, y_forget=None, *, ids=None, **kwargs):
+        kwargs["missing"] = "raise"
+        return super().unlearn(X_forget, y_forget, ids=ids, **kwargs)
+
+
+class OffByOneIdsRidge(Ridge):
+    """Forgets the row after the one each id names."""
+
+    def unlearn(self, X_forget=None, y_forget=None, *, ids=None, **kwargs):
+        if ids is not None:
+            X_forget, ids = self._rows.X[(self._rows.find_ids(ids)[0] + 1) % self._rows.n], None
+        return super().unlearn(X_forget, y_forget, ids=ids, **kwargs)
+
+
 OVERCLAIMING = LogisticRegression(unlearner=Newton(max_iter=1))  # tagged 1e-6, one Newton step
 
 BROKEN = [
@@ -145,6 +171,9 @@ BROKEN = [
     (SparseRefusingRidge(), "check_unlearn_sparse_forget_rows", "refused CSR forget rows"),
     (SelflessRidge(), "check_unlearn_returns_self", "returned NoneType, not self"),
     (UntaggedRidge(), "check_unlearn_tags", "tools cannot tell that it unlearns"),
+    (IdHoardingRidge(), "check_unlearn_ids_vanish", "still holds the forgotten ids"),
+    (RetryRefusingRidge(), "check_unlearn_ids_retried", "missing='ignore' raised ValueError"),
+    (OffByOneIdsRidge(), "check_unlearn_ids_equal_rows", "ids and rows differ"),
     (OVERCLAIMING, "check_unlearn_oracle", "> oracle_tolerance 1e-06"),
     (OVERCLAIMING, "check_unlearn_composes", "> oracle_tolerance 1e-06"),
 ]

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
+from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
 from ._prepared import (
     PreparedUnlearn,
@@ -153,13 +155,16 @@ class UnlearnMixin:
 
     _oracle_tolerance = 1e-6
 
-    def unlearn(self, X_forget, y_forget=None, *, sample_weight=None):
+    def unlearn(
+        self, X_forget=None, y_forget=None, *, ids=None, sample_weight=None, missing="raise"
+    ):
         """Forget training rows: become the model trained without them.
 
-        Each row of ``X_forget`` removes one training row equal to it. The
-        configured ``unlearner`` moves the weights; the stored rows, the
-        aggregates kept for fast unlearning, ``n_forgotten_`` and
-        ``unlearn_history_`` are then updated together. On any error the
+        Each row of ``X_forget`` removes one training row equal to it; each
+        of ``ids`` removes the row fitted with that ``sample_id``. The
+        configured ``unlearner`` moves the weights; the stored rows (and
+        their ids), the aggregates kept for fast unlearning, ``n_forgotten_``
+        and ``unlearn_history_`` are then updated together. On any error the
         estimator is left exactly as it was. Calls from several threads run
         one after the other.
 
@@ -172,17 +177,25 @@ class UnlearnMixin:
 
         Parameters
         ----------
-        X_forget : {array-like, sparse matrix} of shape (n_forget, n_features)
+        X_forget : {array-like, sparse matrix} of shape (n_forget, n_features), default=None
             Rows to forget, validated like ``fit``'s ``X`` and matched exactly,
             by value: dense rows are converted for a model fitted on sparse
             input and sparse rows for a dense one. An empty array is a no-op.
+            Give ``X_forget`` or ``ids``.
         y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
             Their targets. When given they must match the stored ones; they
             decide between duplicate rows with different targets.
+        ids : array-like of shape (n_forget,), default=None
+            The ``sample_id`` given to ``fit`` of the rows to forget.
         sample_weight : float or array-like of shape (n_forget,), default=None
             Their sample weights at ``fit``. When given they must match the
             stored ones; they decide between duplicate rows with different
             weights.
+        missing : {"raise", "ignore"}, default="raise"
+            A row or id that is not stored (forgotten already, never trained
+            on): ``"raise"`` refuses the whole request; ``"ignore"`` skips it
+            (deletion requests are retried) and warns with
+            :class:`~skunlearn.exceptions.ForgetRequestWarning`.
 
         Returns
         -------
@@ -193,22 +206,32 @@ class UnlearnMixin:
         ------
         ValueError
             A row that is not in the training set (a row forgotten before is
-            not either), occurs more often than trained, a target or weight
-            that does not match, duplicates that only ``y_forget`` or
-            ``sample_weight`` can tell apart, a wrong number of features,
-            non-finite values, or a forget set that covers every row. No
-            message quotes a stored target.
+            not either; the message says which column of the nearest stored
+            row differs and by how much, never its value), occurs more often
+            than trained, a target or weight that does not match, duplicates
+            that only ``y_forget`` or ``sample_weight`` can tell apart, an
+            unknown or repeated id, a wrong number of features, non-finite
+            values, or a forget set that covers every row. No message quotes
+            a stored target or id.
 
         Warns
         -----
+        ForgetRequestWarning
+            ``missing="ignore"`` skipped rows or ids.
         UnlearningConvergenceWarning
             The unlearner stopped before its tolerance (the result is committed).
         UnlearningDivergenceWarning
             An ascent-based unlearner diverged (the last finite iterate is committed).
         """
         resolve_unlearner(self.unlearner)  # an invalid value fails before any work
+        check_request(X_forget, y_forget, ids, sample_weight, missing)
         with unlearn_lock(self):
-            positions = self._locate_forget_rows(X_forget, y_forget, sample_weight)
+            positions, n_requested, skipped = self._locate_request(
+                X_forget, y_forget, ids, sample_weight, missing
+            )
+            skipped = skipped_warning(n_requested, skipped, ids is not None)
+            if skipped is not None:
+                warn_at_caller(*skipped)
             if positions is None:
                 return self
             prepared = self._prepare_unlearn(positions)
@@ -217,6 +240,31 @@ class UnlearnMixin:
             with ctrl_c_deferred():
                 prepared.commit()
         return self
+
+    def to_sklearn(self):
+        """The equivalent scikit-learn estimator, without the training rows (for serving).
+
+        The model file of a skunlearn estimator holds its training rows
+        (personal data, while they are kept); the export holds only what
+        scikit-learn's own estimator holds after ``fit`` (its hyperparameters
+        and fitted parameters), and predicts the same. It cannot unlearn.
+
+        Returns
+        -------
+        estimator : scikit-learn estimator
+            A fitted :mod:`sklearn.linear_model` estimator.
+
+        Raises
+        ------
+        ValueError
+            The model has no scikit-learn counterpart (e.g. ``loss="exponential"``).
+        """
+        check_is_fitted(self)
+        exported = self._sklearn_export()
+        for name in ("coef_", "intercept_", "n_features_in_", "feature_names_in_"):
+            if hasattr(self, name):
+                setattr(exported, name, copy.deepcopy(getattr(self, name)))
+        return exported
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -227,8 +275,17 @@ class UnlearnMixin:
         tolerance = self._oracle_tolerance if exact else None
         return with_unlearn_tags(tags, UnlearnTags(oracle_tolerance=tolerance))
 
-    def _locate_forget_rows(self, X_forget, y_forget, sample_weight=None):
-        """Validated positions of the stored rows to forget; None for an empty forget set."""
+    def _locate_request(self, X_forget, y_forget, ids, sample_weight, missing):
+        """``(positions or None, n_requested, n_skipped)`` of a checked deletion request."""
+        check_is_fitted(self)
+
+        def rows(missing):
+            return self._locate_forget_rows(X_forget, y_forget, sample_weight, missing)
+
+        return locate_request(self._rows, X_forget, ids, missing, rows)
+
+    def _locate_forget_rows(self, X_forget, y_forget, sample_weight=None, missing="raise"):
+        """Positions of the stored rows to forget; None for an empty forget set."""
         check_is_fitted(self)
         X_forget = validate_data(
             self,
@@ -243,7 +300,10 @@ class UnlearnMixin:
         if y_forget is not None:
             encoded = self._encode_targets(y_forget, X_forget.shape[0])
         weights = validate_forget_weight(sample_weight, X_forget.shape[0])
-        return self._rows.find(X_forget, encoded, self._format_target, weights)
+        names = getattr(self, "feature_names_in_", None)
+        return self._rows.find(
+            X_forget, encoded, self._format_target, weights, missing=missing, column_names=names
+        )
 
     def _fitted_hyperparameters(self):
         """The constructor parameters the model was fitted with (not the unlearner)."""
@@ -300,14 +360,14 @@ class UnlearnMixin:
         the plan's ``rollback`` restores it, its ``commit`` drops the
         forgotten rows and sets the new state.
 
-        ``features`` is None or ``(X, scale, shift)``: an upstream step of a
-        pipeline changed, ``X`` holds every stored row in the new feature space
-        (in store order) and ``x -> x * scale + shift`` (arrays of shape
-        ``(n_features,)``) maps old features to new ones per column. The rows
-        are then replaced by ``X``, the parameters mapped so that the decision
-        function is unchanged, and the unlearner runs in the new feature space.
+        ``features`` is None, or an upstream step of a pipeline changed:
+        ``features.X`` holds every stored row in the new feature space (in
+        store order; possibly with other columns), ``features.column_map``
+        carries the parameters into it and ``features.names`` names its
+        columns. The rows are then replaced by ``X``, the parameters carried
+        over, and the unlearner runs in the new feature space.
         """
-        target = self if features is None else self._in_feature_space(*features)
+        target = self if features is None else self._in_feature_space(features)
         rows = target._rows
         unlearner = resolve_unlearner(self.unlearner)
         rows.partition(positions)
@@ -373,16 +433,27 @@ class UnlearnMixin:
         X_f, y_f, w_f = self._rows.take(tail)
         return warm.without(model.spec.objective(X_f, y_f, w_f, scaled=False), remaining)
 
-    def _in_feature_space(self, X, scale, shift):
-        """A shallow copy holding rows ``X``, in the feature space ``x -> x * scale + shift``."""
+    def _in_feature_space(self, features):
+        """A shallow copy holding the rows ``features.X``, its parameters carried over.
+
+        ``features.column_map.carry`` maps ``(coef_, intercept_)`` into the new
+        columns (:class:`skunlearn.pipeline._column_map.ColumnMap`: kept columns
+        rescaled, vanished ones dropped, new ones at 0); ``features.names`` are
+        the new feature names, or None.
+        """
         shadow = copy.copy(self)
-        rows = self._rows
-        shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False)
+        rows, X = self._rows, features.X
+        shadow._rows = training_rows(X, rows.y, rows.sample_weight, copy=False, ids=rows.ids)
         warm = self._warm_state
         shadow._warm_state = warm if warm is not None and warm.retained_after_unlearn else None
-        shadow.coef_ = self.coef_ / scale
+        coef, intercept = features.column_map.carry(self.coef_, self.intercept_)
+        shadow.coef_ = coef
         if self._model(1.0).spec.fit_intercept:
-            shadow.intercept_ = self.intercept_ - shadow.coef_ @ shift
+            shadow.intercept_ = intercept
+        shadow.n_features_in_ = X.shape[1]
+        vars(shadow).pop("feature_names_in_", None)
+        if features.names is not None:
+            shadow.feature_names_in_ = features.names
         return shadow
 
     def _training_objective(self):

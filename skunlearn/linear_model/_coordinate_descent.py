@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,7 +21,9 @@ from .._solvers import (
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, validate_sample_weight
+from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
 
@@ -189,7 +192,7 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         self.selection = selection
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -200,6 +203,10 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -212,6 +219,7 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             When the ``d x d`` Gram statistics do not fit the memory budget.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         previous = getattr(self, "coef_", None) if self.warm_start else None
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True,
@@ -219,7 +227,7 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         )  # fmt: skip
         weights = validate_sample_weight(sample_weight, X.shape[0])
         self._spec = {**self.get_params(deep=False), "l1_ratio": self._l1_ratio()}
-        self._rows = rows = self._store(X, self._check_targets(y), weights)
+        self._rows = rows = self._store(X, self._check_targets(y), weights, ids)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
         start = None
         if previous is not None and np.size(previous) == X.shape[1] * spec.n_outputs:
@@ -231,8 +239,8 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
     def _l1_ratio(self):
         return self.l1_ratio
 
-    def _store(self, X, targets, weights):
-        rows = training_rows(X, targets, weights)
+    def _store(self, X, targets, weights, ids):
+        rows = training_rows(X, targets, weights, ids=ids)
         self.n_forgotten_ = 0
         self.unlearn_history_ = empty_history()
         return rows
@@ -343,6 +351,10 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
+
+    def _sklearn_export(self):
+        """scikit-learn's class of the same name and hyperparameters."""
+        return sklearn_counterpart(self, sklearn.linear_model, ("n_iter_", "dual_gap_"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

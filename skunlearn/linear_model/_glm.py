@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import d2_tweedie_score
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -11,7 +12,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import tweedie_loss
 from .._objective import ObjectiveSpec
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._export import sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets
 
@@ -113,7 +116,7 @@ class _GeneralizedLinearRegressor(
         self.verbose = verbose
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -124,6 +127,10 @@ class _GeneralizedLinearRegressor(
             Targets, in the valid range of the loss.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -136,6 +143,7 @@ class _GeneralizedLinearRegressor(
             Targets outside the valid range of the loss.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         previous = getattr(self, "coef_", None) if self.warm_start else None
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", accept_sparse="csr", y_numeric=True
@@ -146,7 +154,7 @@ class _GeneralizedLinearRegressor(
         theta0 = None
         if previous is not None and previous.shape == (X.shape[1],):
             theta0 = np.r_[previous, [self.intercept_] if self.fit_intercept else []]
-        model = self._fit_rows(X, y, weights, theta0)
+        model = self._fit_rows(X, y, weights, theta0, ids)
         self._set_model(model, model.theta)
         return self
 
@@ -225,6 +233,12 @@ class _GeneralizedLinearRegressor(
         y = self._check_targets(y)
         power = self._spec["loss"].params[0]
         return float(d2_tweedie_score(y, y_pred, sample_weight=sample_weight, power=power))
+
+    def _sklearn_export(self):
+        """scikit-learn's GLM of the same name and hyperparameters (and its loss)."""
+        model = sklearn_counterpart(self, sklearn.linear_model, ("n_iter_",))
+        model._base_loss = model._get_loss()
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -12,7 +13,9 @@ from .._losses import huber_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from .._solvers import History, SolverResult, scaled_gradient_norm
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._export import paper_scaled, sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets
 
@@ -168,7 +171,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         self.unlearner = unlearner
         self.convention = convention
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -180,12 +183,17 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
 
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
+
         Returns
         -------
         self : object
             The fitted estimator.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         previous = getattr(self, "coef_", None) if self.warm_start else None
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", accept_sparse="csr", y_numeric=True
@@ -197,7 +205,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         if previous is not None and previous.shape == (X.shape[1],):
             intercept = [self.intercept_] if self.fit_intercept else []
             theta0 = np.r_[previous, intercept, self.scale_]
-        model = self._fit_rows(X, y, weights, theta0)
+        model = self._fit_rows(X, y, weights, theta0, ids)
         self._set_model(model, model.theta)
         return self
 
@@ -275,6 +283,12 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_ + self.intercept_
+
+    def _sklearn_export(self):
+        """scikit-learn's ``HuberRegressor`` (alpha in its convention) with scale and outliers."""
+        attributes = ("scale_", "outliers_", "n_iter_")
+        alpha = paper_scaled(self, "alpha")
+        return sklearn_counterpart(self, sklearn.linear_model, attributes, alpha=alpha)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -55,9 +55,9 @@ class IterativeLinearModel(UnlearnMixin):
 
     _solver = "auto"
 
-    def _fit_rows(self, X, encoded, weights, theta0=None):
-        """Store the rows, minimise the objective, finalize; return the model."""
-        self._rows = rows = training_rows(X, encoded, weights)
+    def _fit_rows(self, X, encoded, weights, theta0=None, ids=None):
+        """Store the rows (and their ids), minimise the objective, finalize; return the model."""
+        self._rows = rows = training_rows(X, encoded, weights, ids=ids)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
         objective = spec.objective(rows.X, rows.y, rows.sample_weight)
         result = self._solve(objective, self._start(objective) if theta0 is None else theta0)

@@ -50,9 +50,9 @@ class LeastSquaresModel(UnlearnMixin):
         stats = ridge_statistics(X, Y, sample_weight, centered)
         return stats if stats is None else replace(stats, rcond=self._rcond())
 
-    def _fit_least_squares(self, X, encoded, sample_weight):
-        """Store the rows, finalize on them (statistics and solution); return the model."""
-        self._rows = rows = training_rows(X, encoded, sample_weight)
+    def _fit_least_squares(self, X, encoded, sample_weight, ids=None):
+        """Store the rows (and ids), finalize on them (statistics, solution); return the model."""
+        self._rows = rows = training_rows(X, encoded, sample_weight, ids=ids)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
         theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None)
         self.n_forgotten_ = 0

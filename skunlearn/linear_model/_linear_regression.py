@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -10,7 +11,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import get_loss
 from .._objective import ObjectiveSpec
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
 
@@ -114,7 +117,7 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
         self.positive = positive
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -125,6 +128,10 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -137,6 +144,7 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
             ``positive=True`` (not implemented).
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         if self.positive:
             raise ValueError(
                 "positive=True is not supported by skunlearn's LinearRegression: non-negative "
@@ -149,7 +157,7 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
         weights = validate_sample_weight(sample_weight, X.shape[0])
         self._spec = {"fit_intercept": self.fit_intercept, "tol": self.tol}
         targets = self._check_targets(y)
-        model = self._fit_least_squares(X, targets, weights)
+        model = self._fit_least_squares(X, targets, weights, ids)
         self._set_model(model, model.theta)
         return self
 
@@ -205,6 +213,13 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
+
+    def _sklearn_export(self):
+        """scikit-learn's ``LinearRegression`` with the rank and singular values."""
+        model = sklearn_counterpart(self, sklearn.linear_model)
+        if self._warm_state is not None:
+            model.singular_, model.rank_ = self.singular_, self.rank_
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

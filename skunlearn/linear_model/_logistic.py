@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -17,6 +18,7 @@ from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 from ._class_change import reduce_classes
 
@@ -146,7 +148,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
         self.convention = convention
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -158,6 +160,9 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             Class labels (any type).
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -165,6 +170,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -183,7 +189,7 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
             key: getattr(self, key)
             for key in ("C", "fit_intercept", "tol", "max_iter", "solver", "loss", "convention")
         }
-        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights)
+        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights, ids=ids)
         self._class_counts = counts
         self.classes_ = classes
         spec = self._objective_spec(float(np.sum(rows.sample_weight)), len(classes))
@@ -383,6 +389,26 @@ class LogisticRegression(UnlearnMixin, ClassifierMixin, BaseEstimator):
 
     def _refit(self, problem):
         return self._solve(problem.retain_objective(), np.zeros(problem.layout.n_params))
+
+    def _sklearn_export(self):
+        """scikit-learn's ``LogisticRegression`` with the same hyperparameters (in its
+        convention) and fitted attributes; ``to_sklearn`` copies the parameters."""
+        spec = self._spec
+        if spec["loss"] == "exponential":
+            raise ValueError("loss='exponential' has no scikit-learn counterpart to export to.")
+        C = spec["C"]
+        if spec["convention"] == "paper":  # mean loss + ||W||^2 / (2 C) is sklearn's C / total
+            C = C / float(np.sum(self._rows.sample_weight))
+        model = SklearnLogisticRegression(
+            C=C,
+            fit_intercept=spec["fit_intercept"],
+            tol=spec["tol"],
+            max_iter=spec["max_iter"],
+            solver="newton-cholesky",
+        )
+        model.classes_ = self.classes_.copy()
+        model.n_iter_ = self.n_iter_.copy()
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

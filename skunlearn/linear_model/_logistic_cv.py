@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn.linear_model
 from sklearn.linear_model import LogisticRegression as _SklearnLogistic
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
@@ -14,7 +15,9 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._export import sklearn_counterpart
 from ._logistic import LogisticRegression, _class_counts
 
 __all__ = ["LogisticRegressionCV"]
@@ -201,7 +204,7 @@ class LogisticRegressionCV(LogisticRegression):
         self.use_legacy_attributes = use_legacy_attributes
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Cross-validate ``C``, refit with it, and keep the rows for later unlearning.
 
         Parameters
@@ -212,6 +215,10 @@ class LogisticRegressionCV(LogisticRegression):
             Class labels.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row (in the fits and the scores).
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -224,6 +231,7 @@ class LogisticRegressionCV(LogisticRegression):
             For the unsupported settings listed above.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         self._check_supported()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
         y = column_or_1d(y, warn=True)
@@ -240,7 +248,7 @@ class LogisticRegressionCV(LogisticRegression):
             )
         self._spec = self._frozen_spec()
         self._spec["class_factors"] = factors
-        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights)
+        self._rows = rows = training_rows(X, encoded.astype(np.int64), weights, ids=ids)
         self._class_counts, self.classes_ = counts, classes
         selection = self._cross_validate(*rows.head(rows.n), np.arange(len(classes)))
         self._spec["C"] = selection.C
@@ -420,6 +428,12 @@ class LogisticRegressionCV(LogisticRegression):
             return super().score(X, y, sample_weight=sample_weight)
         scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
         return float(scorer(self, X, y, sample_weight=sample_weight))
+
+    def _sklearn_export(self):
+        """scikit-learn's ``LogisticRegressionCV`` with the cross-validation's results."""
+        attributes = ("classes_", "Cs_", "C_", "l1_ratio_", "l1_ratios_", "scores_")
+        attributes += ("coefs_paths_", "n_iter_")
+        return sklearn_counterpart(self, sklearn.linear_model, attributes)
 
     def __sklearn_tags__(self):
         tags = super(LogisticRegression, self).__sklearn_tags__()

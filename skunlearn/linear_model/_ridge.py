@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import Ridge as SklearnRidge
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -20,6 +21,7 @@ from .._solvers import (
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_sample_weight
 
 __all__ = ["Ridge"]
@@ -128,7 +130,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         self.unlearner = unlearner
         self.convention = convention
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -140,6 +142,9 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -147,6 +152,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         X, y = validate_data(
             self,
             X,
@@ -165,7 +171,7 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
             "fit_intercept": bool(self.fit_intercept),
             "y_ndim": np.ndim(y),
         }
-        self._rows = rows = training_rows(X, targets, weights)
+        self._rows = rows = training_rows(X, targets, weights, ids=ids)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
         theta, self._warm_state, _ = self._finalize(rows.head(rows.n), spec, None, None)
         self._set_model(RetainModel(spec, theta), theta)
@@ -268,6 +274,14 @@ class Ridge(UnlearnMixin, RegressorMixin, BaseEstimator):
         gram = ridge_statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
         solution = self._solve(gram, problem.X, problem.y, weights, problem.spec)
         return SolverResult(problem.layout.pack(*solution), 1, True, empty_history())
+
+    def _sklearn_export(self):
+        """scikit-learn's ``Ridge`` with the same hyperparameters (in its convention);
+        ``to_sklearn`` copies the fitted parameters."""
+        alpha = self._spec["alpha"]
+        if self._spec["convention"] == "paper":  # mean of squares + alpha ||w||^2
+            alpha = alpha * float(np.sum(self._rows.sample_weight))
+        return SklearnRidge(alpha=alpha, fit_intercept=self._spec["fit_intercept"])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,15 +3,19 @@
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, validate_sample_weight
 from ._class_change import reduce_one_vs_all
+from ._export import paper_scaled, sklearn_counterpart
 from ._labels import ClassLabels, one_vs_all_outputs
 from ._least_squares import LeastSquaresModel
 
@@ -141,7 +145,7 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         self.unlearner = unlearner
         self.convention = convention
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -152,6 +156,10 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
             Class labels.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -164,6 +172,7 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
             ``positive=True`` or ``class_weight="balanced"`` (not supported).
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         if self.positive:
             raise ValueError(
                 "positive=True is not supported by skunlearn's RidgeClassifier: non-negative "
@@ -181,7 +190,7 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
             factors = [self.class_weight.get(label, 1.0) for label in self.classes_]
             weights = weights * np.asarray(factors, dtype=np.float64)[encoded]
         self._spec = {key: getattr(self, key) for key in ("alpha", "fit_intercept", "convention")}
-        model = self._fit_least_squares(X, encoded, weights)
+        model = self._fit_least_squares(X, encoded, weights, ids)
         self._set_model(model, model.theta)
         self.n_iter_ = None
         self.solver_ = "cholesky" if self._warm_state is not None else "sparse_cg"
@@ -252,6 +261,14 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         scores = self.decision_function(X)
         index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
         return self.classes_[index]
+
+    def _sklearn_export(self):
+        """scikit-learn's ``RidgeClassifier`` (alpha in its convention) with its classes."""
+        alpha = paper_scaled(self, "alpha")
+        attributes = ("classes_", "n_iter_", "solver_")
+        model = sklearn_counterpart(self, sklearn.linear_model, attributes, alpha=alpha)
+        model._label_binarizer = LabelBinarizer(pos_label=1, neg_label=-1).fit(self.classes_)
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

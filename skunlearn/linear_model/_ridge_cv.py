@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -11,7 +12,9 @@ from .._losses import get_loss
 from .._objective import ObjectiveSpec
 from .._solvers import ridge_loo_errors
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
+from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
 
@@ -146,7 +149,7 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         self.alpha_per_target = alpha_per_target
         self.unlearner = unlearner
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Choose ``alpha`` by leave-one-out, fit, and keep the rows for later unlearning.
 
         Parameters
@@ -157,6 +160,10 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             Targets.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -170,6 +177,7 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             or more features than the Gram statistics' memory budget.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         alphas = self._checked_alphas()
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True,
@@ -183,7 +191,7 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
             "alpha": float(alphas[0]),  # until the selection
             "store": self.store_cv_results,
         }
-        model = self._fit_least_squares(X, targets, weights)
+        model = self._fit_least_squares(X, targets, weights, ids)
         stats = self._warm_state
         if stats is None:
             raise ValueError("RidgeCV needs the d x d Gram statistics: too many features.")
@@ -270,6 +278,11 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
+
+    def _sklearn_export(self):
+        """scikit-learn's ``RidgeCV`` with the selected penalty and its score."""
+        attributes = ("alpha_", "best_score_", "cv_results_")
+        return sklearn_counterpart(self, sklearn.linear_model, attributes)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,22 +1,25 @@
 """A scikit-learn ``Pipeline`` that can unlearn rows through every step."""
 
-import copy
 from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
 from sklearn import pipeline as sk_pipeline
 from sklearn.base import clone
-from sklearn.utils import check_array, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..linear_model._base import PreparedUnlearn, validate_forget_weight
+from ..exceptions import warn_at_caller
+from ..linear_model._base import validate_forget_weight
 from ..linear_model._prepared import ctrl_c_deferred, rolled_back_on_error
 from ..utils import unlearn_lock
+from ..utils._forget_request import check_request, locate_request, skipped_warning
+from ..utils._sample_ids import sample_ids
 from ..utils._tags import with_unlearn_tags
+from ._plan import plan_unlearn
 from ._rows import RawRows, encode_targets, step_fit_params
-from ._steps import StepNotUnlearnableError, adopt, may_unlearn, plan_step
+from ._steps import exported, may_unlearn
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -30,14 +33,18 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Behaves exactly like scikit-learn's ``Pipeline`` and also keeps the raw
     rows it was fitted on, so that :meth:`unlearn` can find the forgotten rows
-    and make every step equal to the one refit on the remaining rows: each
-    unlearnable transformer (:mod:`skunlearn.preprocessing`) is refitted on the
-    remaining rows as the new upstream steps transform them, and the final
-    skunlearn estimator re-expresses its stored rows the same way (its
-    parameters carried into the new feature space) before its unlearner
-    (Newton by default) lands on the new oracle. Stateless steps pass through.
-    Unlearning only the last step is not enough: a scaler fitted on every row
-    still carries the forgotten rows' mean and variance.
+    (by value, or by the ``sample_id`` given to ``fit``) and make every step
+    equal to the one refit on the remaining rows: each unlearnable transformer
+    (:mod:`skunlearn.preprocessing`, :mod:`skunlearn.impute`,
+    :mod:`skunlearn.feature_extraction.text`, and scikit-learn's column
+    transformers, unions and pipelines of them) is refitted on the remaining
+    rows as the new upstream steps output them, and the final skunlearn
+    estimator re-expresses its stored rows the same way (its parameters carried
+    into the new feature space, whatever columns appeared or vanished) before
+    its unlearner (Newton by default) lands on the new oracle. Stateless steps
+    pass through, recomputed when a step before them changed. Unlearning only
+    the last step is not enough: a scaler fitted on every row still carries
+    the forgotten rows' mean and variance, an encoder their categories.
 
     Parameters
     ----------
@@ -72,14 +79,16 @@ class Pipeline(sk_pipeline.Pipeline):
 
     Notes
     -----
-    The pipeline keeps a copy of the raw rows (as much memory as ``X``, on top
-    of the rows each unlearnable step keeps in its own feature space): they
-    find the forgotten rows in the user's feature space and replay the steps. They
-    are kept only when the input converts to a dense float64 array (otherwise
-    :meth:`unlearn` says so); they, their targets and per-step
-    ``sample_weight`` are removed in place by :meth:`unlearn`, like the
-    estimators' own stored rows. Other fit parameters are not kept: a pipeline
-    fitted with them refuses to refit a step.
+    The pipeline keeps a copy of the raw rows as given (as much memory as
+    ``X``, on top of the rows each unlearnable step keeps in its own feature
+    space): a DataFrame with its column names and dtypes, an array, documents
+    or CSR (:func:`~skunlearn.utils.input_rows`); an input it cannot keep (a
+    generator) makes :meth:`unlearn` say so. They find the forgotten rows in
+    the user's own form and replay the steps; they, their targets, ids and
+    per-step ``sample_weight`` are removed in place by :meth:`unlearn`, like
+    the estimators' own stored rows. Other fit parameters are not kept: a
+    pipeline fitted with them refuses to refit a step. :meth:`to_sklearn`
+    exports a scikit-learn pipeline without any of these rows, for serving.
 
     Its unlearn tags (see :func:`skunlearn.utils.is_unlearner`) are those of
     the final step, with forget rows taken dense only, when every other step
@@ -114,7 +123,7 @@ class Pipeline(sk_pipeline.Pipeline):
         super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
         self.refit_unsupported = refit_unsupported
 
-    def fit(self, X, y=None, **params):
+    def fit(self, X, y=None, sample_id=None, **params):
         """Fit every step, as :meth:`sklearn.pipeline.Pipeline.fit`, and keep the raw rows.
 
         Parameters
@@ -123,6 +132,10 @@ class Pipeline(sk_pipeline.Pipeline):
             Training data.
         y : iterable, default=None
             Training targets.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), for ``unlearn(ids=...)``. The pipeline keeps
+            it with the raw rows; it is not passed to the steps.
         **params : dict of str -> object
             Fit parameters, as in :meth:`sklearn.pipeline.Pipeline.fit`.
 
@@ -131,11 +144,11 @@ class Pipeline(sk_pipeline.Pipeline):
         self : Pipeline
             The fitted pipeline.
         """
-        self._keep_rows(X, y, params)
+        self._keep_rows(X, y, sample_id, params)
         return super().fit(X, y, **params)
 
     @available_if(sk_pipeline.Pipeline._can_fit_transform)
-    def fit_transform(self, X, y=None, **params):
+    def fit_transform(self, X, y=None, sample_id=None, **params):
         """Fit every step and transform, as scikit-learn's; keep the raw rows.
 
         Parameters
@@ -144,6 +157,10 @@ class Pipeline(sk_pipeline.Pipeline):
             Training data.
         y : iterable, default=None
             Training targets.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), for ``unlearn(ids=...)``. The pipeline keeps
+            it with the raw rows; it is not passed to the steps.
         **params : dict of str -> object
             Fit parameters, as in :meth:`sklearn.pipeline.Pipeline.fit`.
 
@@ -152,11 +169,11 @@ class Pipeline(sk_pipeline.Pipeline):
         Xt : ndarray of shape (n_samples, n_transformed_features)
             Transformed samples.
         """
-        self._keep_rows(X, y, params)
+        self._keep_rows(X, y, sample_id, params)
         return super().fit_transform(X, y, **params)
 
     @available_if(_has_final("fit_predict"))
-    def fit_predict(self, X, y=None, **params):
+    def fit_predict(self, X, y=None, sample_id=None, **params):
         """Fit every step and ``fit_predict`` the last, as scikit-learn's; keep the rows.
 
         Parameters
@@ -165,6 +182,10 @@ class Pipeline(sk_pipeline.Pipeline):
             Training data.
         y : iterable, default=None
             Training targets.
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), for ``unlearn(ids=...)``. The pipeline keeps
+            it with the raw rows; it is not passed to the steps.
         **params : dict of str -> object
             Fit parameters, as in :meth:`sklearn.pipeline.Pipeline.fit_predict`.
 
@@ -173,10 +194,10 @@ class Pipeline(sk_pipeline.Pipeline):
         y_pred : ndarray
             Result of the final estimator's ``fit_predict``.
         """
-        self._keep_rows(X, y, params)
+        self._keep_rows(X, y, sample_id, params)
         return super().fit_predict(X, y, **params)
 
-    def _keep_rows(self, X, y, params):
+    def _keep_rows(self, X, y, sample_id, params):
         """Copy the raw rows before any step can scale them in place (``copy=False``)."""
         if not _cache_free(self.memory):
             raise ValueError(
@@ -190,29 +211,41 @@ class Pipeline(sk_pipeline.Pipeline):
             for _, step in self.steps
         ]
         self._raw, self._raw_error = None, None
+        ids = sample_ids(X, sample_id)
         try:
-            self._raw = RawRows(X, y, step_fit_params(self, params))
-        except (TypeError, ValueError) as error:
+            self._raw = RawRows(X, y, step_fit_params(self, params), ids)
+        except (TypeError, ValueError, ImportError) as error:
             self._raw_error = f"{type(error).__name__}: {error}"
 
-    def unlearn(self, X_forget, y_forget=None, *, sample_weight=None):
+    def unlearn(
+        self, X_forget=None, y_forget=None, *, ids=None, sample_weight=None, missing="raise"
+    ):
         """Forget training rows in every step: become the pipeline refit without them.
 
         Each row of ``X_forget`` removes one training row equal to it (in the
-        raw input space). Every step is planned aside, in order; only when all
-        plans succeeded are they committed, so on any error the pipeline is
-        left exactly as it was. Calls from several threads run one after the
-        other.
+        raw input, as given to ``fit``: a DataFrame row matches column by
+        column, a missing value any missing value); each of ``ids`` removes
+        the row fitted with that ``sample_id``. Every step is planned aside,
+        in order; only when all plans succeeded are they committed, so on any
+        error the pipeline is left exactly as it was. Calls from several
+        threads run one after the other.
 
         Parameters
         ----------
-        X_forget : array-like of shape (n_forget, n_features)
-            Raw rows to forget, as passed to ``fit``. An empty array is a no-op.
+        X_forget : array-like, DataFrame or iterable of documents, default=None
+            Raw rows to forget, as passed to ``fit``. An empty set is a
+            no-op. Give ``X_forget`` or ``ids``.
         y_forget : array-like of shape (n_forget,) or (n_forget, n_targets), default=None
             Their targets; they decide between equal rows with different targets.
+        ids : array-like of shape (n_forget,), default=None
+            The ``sample_id`` given to ``fit`` of the rows to forget.
         sample_weight : float or array-like of shape (n_forget,), default=None
             Their ``sample_weight`` at ``fit`` (every weighted step got the
             same one); they decide between equal rows with different weights.
+        missing : {"raise", "ignore"}, default="raise"
+            A row or id that is not stored (forgotten already, never trained
+            on): ``"raise"`` refuses the request; ``"ignore"`` skips it and
+            warns with :class:`~skunlearn.exceptions.ForgetRequestWarning`.
 
         Returns
         -------
@@ -224,22 +257,32 @@ class Pipeline(sk_pipeline.Pipeline):
         StepNotUnlearnableError
             A step cannot unlearn and ``refit_unsupported`` is False.
         ValueError
-            A row that is not in the training set, a forget set that covers
-            every row, or rows the pipeline could not keep at ``fit``. No
-            message quotes a stored target.
+            A row or id that is not in the training set (the message says
+            which columns of the nearest stored row differ, and by how much,
+            never their values), a forget set that covers every row, or rows
+            the pipeline could not keep at ``fit``. No message quotes a
+            stored target or id.
 
         Warns
         -----
+        ForgetRequestWarning
+            ``missing="ignore"`` skipped rows or ids.
         UnlearningConvergenceWarning, UnlearningDivergenceWarning
             The final estimator's unlearner stopped short or diverged; the
             warning points at the line that called this method.
         """
         check_is_fitted(self)
+        check_request(X_forget, y_forget, ids, sample_weight, missing)
         with unlearn_lock(self), _lock_of(self._final_estimator):
-            positions = self._locate(X_forget, y_forget, sample_weight)
+            positions, n_requested, skipped = self._locate_request(
+                X_forget, y_forget, ids, sample_weight, missing
+            )
+            skipped = skipped_warning(n_requested, skipped, ids is not None)
+            if skipped is not None:
+                warn_at_caller(*skipped)
             if positions is None:
                 return self
-            plans = self._plan(positions)
+            plans = plan_unlearn(self, positions)
             with rolled_back_on_error(plans):
                 for plan in plans:
                     plan.emit_warnings()
@@ -248,6 +291,23 @@ class Pipeline(sk_pipeline.Pipeline):
                     plan.commit()
                 self.n_forgotten_ += len(positions)
         return self
+
+    def to_sklearn(self):
+        """The equivalent scikit-learn pipeline, without any training row (for serving).
+
+        Every step becomes its plain scikit-learn counterpart
+        (``to_sklearn()`` of the unlearnable ones, column transformers and
+        nested pipelines rebuilt around exported parts); the raw rows, the
+        ids and each step's kept rows are left out. The export predicts and
+        transforms the same, and cannot unlearn.
+
+        Returns
+        -------
+        pipeline : sklearn.pipeline.Pipeline
+            The fitted scikit-learn pipeline.
+        """
+        check_is_fitted(self)
+        return exported(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -267,7 +327,7 @@ class Pipeline(sk_pipeline.Pipeline):
         )
         return with_unlearn_tags(tags, unlearn_tags)
 
-    def _locate(self, X_forget, y_forget, sample_weight=None):
+    def _locate_request(self, X_forget, y_forget, ids, sample_weight, missing):
         if not hasattr(self, "_raw"):
             raise ValueError(
                 "This pipeline holds no training rows: its steps were fitted outside its own "
@@ -275,115 +335,22 @@ class Pipeline(sk_pipeline.Pipeline):
             )
         if self._raw is None:
             raise ValueError(
-                "This pipeline could not keep its training rows at fit (they must convert to "
-                f"a dense float64 array; {self._raw_error}), so it cannot unlearn."
+                "This pipeline could not keep its training rows at fit "
+                f"({self._raw_error}), so it cannot unlearn."
             )
         store = self._raw.store
-        X_raw = check_array(X_forget, dtype=np.float64, order="C", ensure_min_samples=0)
-        if X_raw.shape[1] != store.X.shape[1]:
-            raise ValueError(
-                f"X_forget has {X_raw.shape[1]} features; the pipeline was fitted on "
-                f"{store.X.shape[1]}."
-            )
-        fitted_names = getattr(self.steps[0][1], "feature_names_in_", None)
-        names = getattr(X_forget, "columns", None)
-        if fitted_names is not None and names is not None and list(names) != list(fitted_names):
-            raise ValueError("X_forget's columns differ from the ones seen at fit.")
-        encoded = None if y_forget is None else encode_targets(y_forget, len(X_raw), store.y)
-        weights = validate_forget_weight(sample_weight, len(X_raw))
-        if weights is not None and not self._raw.weighted and np.any(weights != 1.0):
-            raise ValueError("sample_weight was given, but the pipeline was fitted without one.")
-        return store.find(X_raw, encoded, None, weights)
 
-    def _plan(self, positions):
-        """Plan every step aside; return the prepared steps, raw rows' removal first.
-
-        Every stored raw row goes through the steps as they are refitted on
-        the remaining rows (the new prefix), so each step, and the final
-        estimator's stored rows, equal what a refit on the remaining rows in
-        their order would give.
-        """
-        store = self._raw.store
-        commits = [PreparedUnlearn(lambda: store.remove(positions))]
-        keep = np.setdiff1d(np.arange(store.n), positions)
-        Z = self._as_input(np.array(store.X))
-        change, new_steps = None, {}
-        for index, (name, step) in enumerate(self.steps):
-            if step is None or step == "passthrough":
-                continue
-            is_final = index == len(self.steps) - 1
-            self._check_aligned(step, is_final)
-            try:
-                new, change, prepared = plan_step(
-                    f"step {name!r}",
-                    step,
-                    Z,
-                    keep,
-                    self._raw.weights(name),
-                    change,
-                    positions,
-                    is_final,
+        def rows(missing):
+            n = _num_samples(X_forget)
+            encoded = None if y_forget is None else encode_targets(y_forget, n, store.y)
+            weights = validate_forget_weight(sample_weight, n)
+            if weights is not None and not self._raw.weighted and np.any(weights != 1.0):
+                raise ValueError(
+                    "sample_weight was given, but the pipeline was fitted without one."
                 )
-            except StepNotUnlearnableError:
-                if not self.refit_unsupported:
-                    raise
-                return commits[1:] + self._plan_refit(index, new_steps, positions)
-            commits.append(prepared)
-            new_steps[index] = new
-            if not is_final:
-                Z = new.transform(Z)
-        return commits
+            return store.find(X_forget, encoded, None, weights, missing=missing)
 
-    def _check_aligned(self, step, is_final):
-        rows = getattr(step, "_rows", None)
-        if is_final and rows is not None and rows.n != self._raw.store.n:
-            raise ValueError(
-                f"The final step holds {rows.n} rows but the pipeline {self._raw.store.n}: it "
-                "was refitted or unlearned outside the pipeline. Refit the pipeline."
-            )
-
-    def _plan_refit(self, start, new_steps, positions):
-        """Refit steps ``start:`` on the remaining rows, aside; return the commits."""
-        raw = self._raw
-        if raw.other_params:
-            raise ValueError(
-                f"Cannot refit step {self.steps[start][0]!r}: the pipeline was fitted with "
-                f"{raw.other_params}, which it does not keep."
-            )
-        remaining = copy.deepcopy(raw)
-        remaining.store.remove(positions)
-        Z, y = self._as_input(remaining.store.X), remaining.targets()
-        for index, (_, step) in enumerate(self.steps[:start]):
-            if step is not None and step != "passthrough":
-                Z = new_steps[index].transform(Z)
-        refitted = []
-        for index, (name, step) in enumerate(self.steps[start:], start=start):
-            if step is None or step == "passthrough":
-                continue
-            fresh, kwargs = clone(self._templates[index]), {}
-            if name in raw.weighted:
-                kwargs["sample_weight"] = remaining.weights(name)
-            if index == len(self.steps) - 1:
-                fresh.fit(Z, y, **kwargs)
-            else:
-                Z = fresh.fit_transform(Z, y, **kwargs)
-            refitted.append((step, fresh))
-
-        def commit():
-            raw.store.erase()
-            self._raw = remaining
-            for step, fresh in refitted:
-                adopt(step, fresh)
-
-        return [PreparedUnlearn(commit)]
-
-    def _as_input(self, X):
-        names = getattr(self.steps[0][1], "feature_names_in_", None)
-        if names is None:
-            return X
-        import pandas as pd
-
-        return pd.DataFrame(X, columns=names)
+        return locate_request(store, X_forget, ids, missing, rows)
 
 
 def _lock_of(step):

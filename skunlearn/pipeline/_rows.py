@@ -1,18 +1,19 @@
-"""The raw rows a pipeline was fitted on, with their targets and per-step weights.
+"""The raw rows a pipeline was fitted on, with their targets, per-step weights and ids.
 
-The pipeline keeps them to find the forgotten rows in the user's own feature
-space and to refit a step that cannot unlearn. They live in a
-:class:`~skunlearn.utils.TrainingRows` whose weight array has one column per
-step fitted with a ``sample_weight`` (zero columns when none was), so that rows,
-targets and weights are removed together, in place.
+The pipeline keeps them to find the forgotten rows in the user's own form
+(a DataFrame of mixed dtypes, an array, documents, CSR: see
+:func:`~skunlearn.utils.input_rows`) and to refit the steps on the remaining
+ones. They live in one row store whose weight array has one column per step
+fitted with a ``sample_weight`` (zero columns when none was), so that rows,
+targets, weights and ids are removed together, in place.
 """
 
 import numpy as np
 from sklearn import get_config
-from sklearn.utils import check_array
 from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.validation import _num_samples
 
-from ..utils import TrainingRows
+from ..utils import input_rows
 
 __all__ = ["RawRows", "encode_targets", "step_fit_params"]
 
@@ -55,16 +56,18 @@ class RawRows:
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Raw input; must convert to a dense float64 array.
+    X : array-like, DataFrame, sparse matrix or iterable of documents
+        Raw input, as given to ``fit``.
     y : array-like of shape (n_samples,) or (n_samples, n_targets) or None
         Targets.
     fit_params : dict
         ``{step name: {param: value}}`` as received by ``fit``.
+    ids : ndarray of shape (n_samples,) or None
+        The rows' ``sample_id``.
     """
 
-    def __init__(self, X, y, fit_params):
-        X = check_array(X, dtype=np.float64, order="C", ensure_all_finite=False)
+    def __init__(self, X, y, fit_params, ids=None):
+        n = _num_samples(X)
         self.weighted = [name for name, kw in fit_params.items() if "sample_weight" in kw]
         self.other_params = sorted(
             f"{name}__{key}"
@@ -72,11 +75,13 @@ class RawRows:
             for key in kw
             if key != "sample_weight"
         )
-        weights = np.empty((X.shape[0], len(self.weighted)))
+        weights = np.empty((n, len(self.weighted)))
         for column, name in enumerate(self.weighted):
-            weights[:, column] = np.broadcast_to(fit_params[name]["sample_weight"], X.shape[0])
+            weights[:, column] = np.broadcast_to(fit_params[name]["sample_weight"], n)
         self.has_y = y is not None
-        self.store = TrainingRows(X, encode_targets(y, X.shape[0]), weights)
+        self.store = input_rows(X, encode_targets(y, n), weights)
+        if ids is not None:
+            self.store.set_ids(ids)
 
     def weights(self, name, positions=None):
         """``sample_weight`` of step ``name`` (at ``positions``), or None."""
@@ -85,6 +90,8 @@ class RawRows:
         column = self.store.sample_weight[:, self.weighted.index(name)]
         return column.copy() if positions is None else column[positions]
 
-    def targets(self):
-        """Targets of the live rows, or None if ``fit`` got none."""
-        return self.store.y.copy() if self.has_y else None
+    def targets(self, positions=None):
+        """Targets of the live rows (at ``positions``), or None if ``fit`` got none."""
+        if not self.has_y:
+            return None
+        return self.store.y.copy() if positions is None else self.store.y[positions]

@@ -1,88 +1,103 @@
-"""What an unlearnable per-column affine transformer shares: its rows, ``unlearn`` and its maps.
+"""What every unlearnable transformer shares: its rows, ``unlearn``, ``to_sklearn``.
 
-A transformer here is ``T(x) = x * multiplier + offset`` column by column, with
-``(multiplier, offset)`` given by ``_affine()``, and statistics computed from
-its training rows by ``_set_statistics(X, sample_weight)``. It keeps those rows
-in a row store (:class:`~skunlearn.utils.TrainingRows`: a copy of the data, in
-fit order), so that :meth:`UnlearnTransformerMixin.unlearn` finds the forgotten
-rows by identity (never by a tolerance on values), refuses rows it never saw
-(or saw fewer times), and recomputes the statistics from the remaining rows
-with the code ``fit`` runs: the result equals, bit for bit, the transformer
-fitted on the remaining rows in their order.
+A transformer here is a subclass of the scikit-learn transformer of the same
+name, with this mixin first. Its ``fit`` keeps a copy of the input rows, in
+the form they came (:func:`~skunlearn.utils.input_rows`: a DataFrame with its
+columns and dtypes, an array of any dtype, documents, CSR), and takes its
+fitted attributes from a *plain* scikit-learn transformer of the parent class
+fitted on them with the same hyperparameters. :meth:`unlearn` finds the
+forgotten rows by value (never by a tolerance), removes them in place, and
+fits a plain transformer on the remaining rows: the result equals, bit for
+bit, scikit-learn's transformer refit on the remaining rows in their order,
+whatever the statistic (medians, category sets, vocabularies, document
+frequencies, extremes). Every recomputation reads the remaining rows, never
+the old statistics, so nothing of a forgotten row remains.
 
-Inside :class:`skunlearn.pipeline.Pipeline` a step is refitted aside on the
-remaining rows as the new upstream steps transform them (``_refit_copy``); the
-*output map* ``t -> t * scale + shift`` (per column, from the old and new
-affine maps) then carries the final estimator's parameters into the new feature
-space. Every scale of these maps is positive (scalers never flip a column).
+Inside :class:`skunlearn.pipeline.Pipeline` a step is refitted on the
+remaining rows as the new upstream steps transform them, by a clone's
+``fit_transform`` (the same code).
 """
 
 import copy
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..linear_model._base import validate_forget_weight
 from ..linear_model._prepared import ctrl_c_deferred
-from ..utils import TrainingRows, unlearn_lock
+from ..utils import input_rows, unlearn_lock
+from ..utils._table_rows import appended_rows
 
-__all__ = ["UnlearnTransformerMixin", "compose_output_map", "constant_mask"]
+__all__ = ["UnlearnTransformerMixin"]
 
-
-def constant_mask(var, mean, n_samples):
-    """Columns whose variance is rounding noise (scikit-learn's rule, Chan et al.)."""
-    eps = np.finfo(np.float64).eps
-    return var <= n_samples * eps * var + (n_samples * mean * eps) ** 2
-
-
-def compose_output_map(old, new, input_map):
-    """The map ``t -> t * scale + shift`` from old outputs to new outputs.
-
-    ``old`` and ``new`` are ``(multiplier, offset)`` of the transformer before
-    and after; ``input_map`` is ``(a, b)`` (inputs moved by ``z -> a z + b``) or
-    None. With ``t = z M + A`` and ``t' = (a z + b) M' + A'``:
-    ``t' = t (a M' / M) + (b M' + A' - a A M' / M)``.
-    """
-    (mult, offset), (new_mult, new_offset) = old, new
-    a, b = (1.0, 0.0) if input_map is None else input_map
-    scale = a * new_mult / mult
-    return scale, b * new_mult + new_offset - offset * scale
+# Attributes a plain transformer may hold that are configuration, not fitted state.
+_CONFIGURATION = frozenset({"_sklearn_output_config", "_metadata_request"})
 
 
 class UnlearnTransformerMixin:
-    """Mixin adding ``unlearn(X_forget, sample_weight=None)`` to a transformer.
+    """Mixin adding ``unlearn`` and ``to_sklearn`` to a subclass of a scikit-learn transformer.
 
-    Subclasses implement ``_affine()`` and ``_statistics(X, sample_weight,
-    params)``: the fitted attributes (a dict) of rows ``X`` (``sample_weight``
-    None when ``fit`` got none) under the hyperparameters ``params``; their
-    ``fit`` calls :meth:`_fit_rows`.
+    The subclass lists this mixin first and the scikit-learn class second;
+    its ``fit`` (and ``fit_transform`` when the parent defines one) calls
+    :meth:`_fit_rows`.
     """
 
-    def _fit_rows(self, X, sample_weight=None):
-        """Keep the rows and the hyperparameters, and compute the statistics."""
-        self._rows = TrainingRows(X, np.zeros(X.shape[0], dtype=np.int8), _ones(X, sample_weight))
-        self._fitted_params = self.get_params(deep=False)
-        self._sample_weighted = sample_weight is not None
-        vars(self).update(self._statistics_of(self._rows.X))
+    @classmethod
+    def _plain_class(cls):
+        """The scikit-learn class this one extends."""
+        return next(k for k in cls.__mro__ if k.__module__.startswith("sklearn."))
 
-    def _statistics_of(self, X):
-        """The fitted attributes of stored rows ``X`` (the first ``len(X)`` of the store)."""
-        weights = self._rows.sample_weight[: X.shape[0]] if self._sample_weighted else None
-        return self._statistics(X, weights, self._fitted_params)
+    def _plain(self, params):
+        return self._plain_class()(**params)
+
+    def _fit_plain(self, plain, X, sample_weight=None, transform=False):
+        """Fit ``plain`` on ``X`` (``fit_transform`` when ``transform``); its output or None."""
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if transform:
+            return plain.fit_transform(X, None, **kwargs)
+        plain.fit(X, None, **kwargs)
+        return None
+
+    def _adopt(self, plain):
+        """Take the fitted attributes of ``plain`` (all of them, and no others)."""
+        params = plain.get_params(deep=False)
+        for key in getattr(self, "_fitted_keys", ()):
+            vars(self).pop(key, None)
+        fitted = {
+            k: v for k, v in vars(plain).items() if k not in params and k not in _CONFIGURATION
+        }
+        vars(self).update(fitted)
+        self._fitted_keys = tuple(sorted(fitted))
+
+    def _fit_rows(self, X, sample_weight=None, transform=False):
+        """Fit on ``X`` and keep its rows; the output of ``fit_transform`` when ``transform``."""
+        if not any(hasattr(X, name) for name in ("__len__", "shape", "__array__")):
+            X = list(X)  # an iterable of documents, read once
+        params = self.get_params(deep=False)
+        plain = self._plain(params)
+        output = self._fit_plain(plain, X, sample_weight, transform)
+        n, weights = _row_weights(X, sample_weight)
+        self._rows = input_rows(X, np.zeros(n, dtype=np.int8), weights)
+        self._adopt(plain)
+        self._fitted_params = params
+        self._sample_weighted = sample_weight is not None
+        return output
 
     def unlearn(self, X_forget, sample_weight=None):
         """Forget training rows: become the transformer fitted on the remaining rows.
 
         Each row of ``X_forget`` removes one stored training row equal to it
-        (and of that ``sample_weight``, when given); the statistics are then
-        recomputed from the remaining rows, with the hyperparameters of
-        ``fit``. On error nothing changes; calls from several threads run one
-        after the other.
+        (and of that ``sample_weight``, when given), matched by value with
+        every missing value equal to every other; the transformer is then
+        fitted on the remaining rows, in their order, with the
+        hyperparameters of ``fit``. On error nothing changes; calls from
+        several threads run one after the other.
 
         Parameters
         ----------
-        X_forget : array-like of shape (n_forget, n_features)
-            Rows to forget.
+        X_forget : array-like, DataFrame or iterable of documents
+            Rows to forget, in the form ``fit`` got them (an empty set is a
+            no-op).
         sample_weight : array-like of shape (n_forget,), default=None
             Their weights at ``fit``: they decide between equal rows fitted
             with different weights.
@@ -96,42 +111,68 @@ class UnlearnTransformerMixin:
         ------
         ValueError
             A row that is not a training row (a row forgotten before is not
-            either), occurs more often than trained, a weight that does not
-            match, equal rows that only ``sample_weight`` tells apart, or a
+            either; the message names the columns where the nearest stored
+            row differs, without its values), occurs more often than
+            trained, a weight that does not match, equal rows that only
+            ``sample_weight`` tells apart, other columns than at ``fit``, or a
             forget set that covers every row.
         """
         check_is_fitted(self)
         with unlearn_lock(self):
-            X_forget = validate_data(
-                self, X_forget, reset=False, dtype=np.float64, ensure_min_samples=0
-            )
-            weights = validate_forget_weight(sample_weight, X_forget.shape[0])
             rows = self._rows
-            positions = rows.find(X_forget, None, None, weights)
+            weights = validate_forget_weight(sample_weight, _num_samples(X_forget))
+            names = getattr(self, "feature_names_in_", None)
+            positions = rows.find(X_forget, None, None, weights, column_names=names)
             if positions is None:
                 return self
             rows.partition(positions)
             try:
-                statistics = self._statistics_of(rows.head(rows.n - len(positions))[0])
+                X, _, w = rows.head(rows.n - len(positions))
+                plain = self._plain(self._fitted_params)
+                self._fit_plain(plain, X, w if self._sample_weighted else None)
             except BaseException:
                 rows.unpartition(positions)
                 raise
             with ctrl_c_deferred():
                 rows.drop_tail(positions)
-                vars(self).update(statistics)
+                self._adopt(plain)
         return self
 
-    def _refit_copy(self, X, sample_weight=None, input_map=None):
-        """The transformer fitted on rows ``X`` (the remaining rows as the new upstream
-        steps give them) with the hyperparameters of its ``fit``, and the output map
-        from its old outputs to the new one's (``input_map``: how the inputs moved).
+    def to_sklearn(self):
+        """The equivalent scikit-learn transformer, without the training rows (for serving).
+
+        Returns
+        -------
+        transformer : scikit-learn transformer
+            The parent scikit-learn class with the same hyperparameters,
+            output configuration (``set_output``) and fitted attributes: it
+            transforms the same way, holds no training row and cannot
+            unlearn.
         """
-        new = copy.copy(self)
-        new._rows = TrainingRows(X, np.zeros(X.shape[0], dtype=np.int8), _ones(X, sample_weight))
-        new._sample_weighted = sample_weight is not None
-        vars(new).update(new._statistics_of(new._rows.X))
-        return new, compose_output_map(self._affine(), new._affine(), input_map)
+        check_is_fitted(self)
+        plain = self._plain(self.get_params(deep=False))
+        vars(plain).update({key: copy.deepcopy(vars(self)[key]) for key in self._fitted_keys})
+        if hasattr(self, "_sklearn_output_config"):
+            plain._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
+        return plain
+
+    def _partial_fit_rows(self, X, sample_weight=None):
+        """``partial_fit``: merge a batch into the fitted state as scikit-learn does; keep it."""
+        plain = self._plain(self.get_params(deep=False))
+        vars(plain).update({key: vars(self)[key] for key in self._fitted_keys})
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        plain.partial_fit(X, None, **kwargs)
+        n, weights = _row_weights(X, sample_weight)
+        self._rows = appended_rows(self._rows, X, np.zeros(n, dtype=np.int8), weights)
+        self._adopt(plain)
+        self._fitted_params = self.get_params(deep=False)
+        self._sample_weighted = self._sample_weighted or sample_weight is not None
+        return self
 
 
-def _ones(X, sample_weight):
-    return np.ones(X.shape[0]) if sample_weight is None else sample_weight
+def _row_weights(X, sample_weight):
+    """The number of rows of ``X`` and their weights to store (ones when None)."""
+    n = _num_samples(X)
+    if sample_weight is None:
+        return n, np.ones(n)
+    return n, np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n,))

@@ -1,50 +1,81 @@
-"""``StandardScaler`` that keeps its rows and recomputes its mean and variance when unlearning."""
+"""Scalers that can unlearn: ``StandardScaler``, ``MinMaxScaler``, ``MaxAbsScaler``.
+
+Each is scikit-learn's scaler of the same name (missing values passed
+through, sparse input where scikit-learn's takes it) keeping its training
+rows: :meth:`~skunlearn.preprocessing.UnlearnTransformerMixin.unlearn`
+recomputes the statistics from the remaining rows with scikit-learn's code.
+The extremes of the remaining rows are not a function of the old extremes and
+the forgotten rows (forgetting the row that holds a maximum needs the next
+largest value), and a mean and variance downdated by subtraction keep the
+forgotten rows in their low-order bits: keeping the rows is the price of
+exactness, ``O(n d)`` per unlearning. ``_affine()`` gives each scaler's map
+``x -> x * multiplier + offset`` per column, which carries a downstream
+model's parameters into the new feature space in a pipeline.
+"""
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn import preprocessing as sk_preprocessing
 
-from ..utils import TrainingRows
-from ._base import UnlearnTransformerMixin, constant_mask
+from ._base import UnlearnTransformerMixin
 
-__all__ = ["StandardScaler"]
+__all__ = ["MaxAbsScaler", "MinMaxScaler", "StandardScaler"]
+
+_FIT_DOC = """Compute the statistics and keep the rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (NaN is ignored by the statistics and kept by
+            ``transform``).
+        y : None
+            Ignored.
+        %s
+        Returns
+        -------
+        self : object
+            The fitted scaler.
+        """
+_PARTIAL_FIT_DOC = """Merge a batch into the statistics as scikit-learn's ``partial_fit``; keep it.
+
+        :meth:`unlearn` recomputes the statistics from the remaining rows of
+        every batch.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            More training rows.
+        y : None
+            Ignored.
+        %s
+        Returns
+        -------
+        self : object
+            The updated scaler.
+        """
+_WEIGHT_DOC = """sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row.
+"""
 
 
-def _moments(X, weights):
-    """Weighted count, column means and sums of squared deviations."""
-    count = float(np.sum(weights))
-    mean = weights @ X / count
-    return count, mean, weights @ (X - mean) ** 2
-
-
-class StandardScaler(
-    UnlearnTransformerMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
-):
+class StandardScaler(UnlearnTransformerMixin, sk_preprocessing.StandardScaler):
     """Standardise features by removing the mean and scaling to unit variance; can unlearn.
 
-    Computes ``z = (x - mean_) / scale_`` exactly like
     :class:`sklearn.preprocessing.StandardScaler` (weighted mean and
-    population variance, near-constant columns scaled by 1), and adds
-    :meth:`unlearn`. The scaler keeps a copy of its training rows (as much
-    memory as ``X``): ``unlearn`` finds the forgotten rows among them by
-    identity, refuses rows it never saw, and recomputes the mean and variance
-    from the remaining rows with the code ``fit`` runs, so the result equals,
-    bit for bit, the scaler fitted on the remaining rows (however extreme the
+    population variance, NaN ignored by the statistics and passed through,
+    sparse input with ``with_mean=False``) that keeps a copy of its training
+    rows (as much memory as ``X``): :meth:`unlearn` finds the forgotten rows
+    among them by value and recomputes the mean and variance from the
+    remaining rows with scikit-learn's code, so the result equals, bit for
+    bit, the scaler fitted on the remaining rows (however extreme the
     forgotten rows were). :meth:`partial_fit` merges batches like
-    scikit-learn's (the pairwise formula of Chan, Golub and LeVeque). Dense
-    input without missing values only.
+    scikit-learn's.
 
     Parameters
     ----------
     copy : bool, default=True
-        If False, ``transform`` scales float64 C-ordered input in place.
+        If False, ``transform`` scales float input in place.
     with_mean : bool, default=True
-        Centre the data before scaling.
+        Centre the data before scaling (not for sparse input).
     with_std : bool, default=True
         Scale the data to unit variance.
 
@@ -57,8 +88,9 @@ class StandardScaler(
         Weighted mean; None when ``with_mean=False`` and ``with_std=False``.
     var_ : ndarray of shape (n_features,) or None
         Weighted population variance; None when ``with_std=False``.
-    n_samples_seen_ : int or float
-        Number of rows (sum of sample weights when weights were given).
+    n_samples_seen_ : int, float or ndarray of shape (n_features,)
+        Rows (sum of sample weights when weights were given) per feature,
+        NaN excluded (an array when ``X`` held NaN).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -73,172 +105,155 @@ class StandardScaler(
     --------
     >>> import numpy as np
     >>> from skunlearn.preprocessing import StandardScaler
-    >>> X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 11.0], [6.0, 5.0]])
+    >>> X = np.array([[0.0, 1.0], [2.0, np.nan], [4.0, 11.0], [6.0, 5.0]])
     >>> scaler = StandardScaler().fit(X).unlearn(X[2:3])
-    >>> refit = StandardScaler().fit(X[[0, 1, 3]])
-    >>> bool(np.allclose(scaler.mean_, refit.mean_)), bool(np.allclose(scaler.var_, refit.var_))
-    (True, True)
+    >>> scaler.mean_
+    array([2.66666667, 3.        ])
     """
 
-    _parameter_constraints = {
-        "copy": ["boolean"],
-        "with_mean": ["boolean"],
-        "with_std": ["boolean"],
-    }
-
-    def __init__(self, *, copy=True, with_mean=True, with_std=True):
-        self.copy = copy
-        self.with_mean = with_mean
-        self.with_std = with_std
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
-        """Compute the mean and variance of each feature, and keep the rows.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each row.
-
-        Returns
-        -------
-        self : StandardScaler
-            The fitted scaler.
-        """
-        X = validate_data(self, X, dtype=np.float64, reset=True)
-        weights = None
-        if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        self._fit_rows(X, weights)
+        self._fit_rows(X, sample_weight)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    fit.__doc__ = _FIT_DOC % _WEIGHT_DOC
+
     def partial_fit(self, X, y=None, sample_weight=None):
-        """Add a batch of rows to the mean and variance (the pairwise update).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            More training rows.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each row.
-
-        Returns
-        -------
-        self : StandardScaler
-            The updated scaler.
-        """
         if not hasattr(self, "_rows"):
             return self.fit(X, y, sample_weight)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        weights = np.ones(X.shape[0])
-        if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        count, mean, m2 = _moments(X, weights)
-        if sample_weight is None or not (self.with_mean or self.with_std):
-            count = X.shape[0]  # rows, not weights, as scikit-learn counts them then
-        rows = self._rows
-        self._rows = TrainingRows(
-            np.vstack([rows.X, X]),
-            np.zeros(rows.n + X.shape[0], dtype=np.int8),
-            np.concatenate([rows.sample_weight, weights]),
-        )
-        self._sample_weighted = self._sample_weighted or sample_weight is not None
-        vars(self).update(self._moment_attributes(*self._merged(count, mean, m2)))
-        return self
+        return self._partial_fit_rows(X, sample_weight)
 
-    def _statistics(self, X, sample_weight, params):
-        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        count, mean, m2 = _moments(X, weights)
-        if sample_weight is None or not (params["with_mean"] or params["with_std"]):
-            count = X.shape[0]  # rows, not weights, as scikit-learn counts them then
-        return self._moment_attributes(count, mean, m2, params)
-
-    def _merged(self, count, mean, m2):
-        """Moments of the rows seen so far together with a batch (Chan et al.)."""
-        seen = self.n_samples_seen_
-        total = seen + count
-        if self.mean_ is None:
-            return total, None, None
-        old_m2 = self.var_ * seen if self.var_ is not None else np.zeros_like(mean)
-        delta = mean - self.mean_
-        return (
-            total,
-            self.mean_ + delta * count / total,
-            old_m2 + m2 + delta**2 * seen * count / total,
-        )
-
-    def _moment_attributes(self, count, mean, m2, params=None):
-        params = self._fitted_params if params is None else params
-        with_mean, with_std = params["with_mean"], params["with_std"]
-        scale = var = None
-        if with_std:
-            var = np.maximum(m2, 0.0) / count
-            scale = np.sqrt(var)
-            scale[constant_mask(var, mean, count)] = 1.0
-        return {
-            "n_samples_seen_": count,
-            "mean_": mean if with_mean or with_std else None,
-            "var_": var,
-            "scale_": scale,
-        }
-
-    def transform(self, X, copy=None):
-        """Standardise ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data to scale.
-        copy : bool, default=None
-            Copy ``X`` (default: the ``copy`` parameter).
-
-        Returns
-        -------
-        X_tr : ndarray of shape (n_samples, n_features)
-            Standardised data.
-        """
-        check_is_fitted(self)
-        copy = self.copy if copy is None else copy
-        X = validate_data(self, X, reset=False, dtype=np.float64, copy=copy, force_writeable=True)
-        if self.with_mean:
-            X -= self.mean_
-        if self.with_std:
-            X /= self.scale_
-        return X
-
-    def inverse_transform(self, X, copy=None):
-        """Undo :meth:`transform`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Standardised data.
-        copy : bool, default=None
-            Copy ``X`` (default: the ``copy`` parameter).
-
-        Returns
-        -------
-        X_original : ndarray of shape (n_samples, n_features)
-            Data in the original scale.
-        """
-        check_is_fitted(self)
-        copy = self.copy if copy is None else copy
-        X = check_array(X, dtype=np.float64, copy=copy, force_writeable=True)
-        if self.with_std:
-            X *= self.scale_
-        if self.with_mean:
-            X += self.mean_
-        return X
+    partial_fit.__doc__ = _PARTIAL_FIT_DOC % _WEIGHT_DOC
 
     def _affine(self):
         ones = np.ones(self.n_features_in_)
         multiplier = 1.0 / self.scale_ if self.with_std else ones
         offset = -self.mean_ * multiplier if self.with_mean else 0.0 * ones
         return multiplier, offset
+
+
+class MinMaxScaler(UnlearnTransformerMixin, sk_preprocessing.MinMaxScaler):
+    """Scale each feature to a given range; can unlearn exactly.
+
+    :class:`sklearn.preprocessing.MinMaxScaler` (``z = x * scale_ + min_``,
+    NaN ignored by the extremes and passed through) that keeps a copy of its
+    training rows: :meth:`unlearn` finds the forgotten rows among them by
+    value and recomputes the extremes from the remaining rows, so the result
+    equals the scaler refit on them.
+
+    Parameters
+    ----------
+    feature_range : tuple (min, max), default=(0, 1)
+        Desired range of the transformed data.
+    copy : bool, default=True
+        If False, ``transform`` scales float input in place.
+    clip : bool, default=False
+        Clip transformed values of held-out data to ``feature_range``.
+
+    Attributes
+    ----------
+    min_ : ndarray of shape (n_features,)
+        Per-feature offset.
+    scale_ : ndarray of shape (n_features,)
+        Per-feature relative scaling.
+    data_min_ : ndarray of shape (n_features,)
+        Per-feature minimum of the (remaining) training rows.
+    data_max_ : ndarray of shape (n_features,)
+        Per-feature maximum of the (remaining) training rows.
+    data_range_ : ndarray of shape (n_features,)
+        ``data_max_ - data_min_``.
+    n_samples_seen_ : int
+        Number of (remaining) training rows.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit`` (when ``X`` has string column names).
+
+    See Also
+    --------
+    sklearn.preprocessing.MinMaxScaler : The same transformer, without ``unlearn``.
+    MaxAbsScaler : Scales by the largest absolute value; can unlearn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skunlearn.preprocessing import MinMaxScaler
+    >>> X = np.array([[0.0, 1.0], [2.0, 3.0], [9.0, 11.0], [6.0, 5.0]])
+    >>> scaler = MinMaxScaler().fit(X).unlearn(X[2:3])
+    >>> scaler.data_max_
+    array([6., 5.])
+    """
+
+    def fit(self, X, y=None):
+        self._fit_rows(X)
+        return self
+
+    fit.__doc__ = _FIT_DOC % ""
+
+    def partial_fit(self, X, y=None):
+        if not hasattr(self, "_rows"):
+            return self.fit(X, y)
+        return self._partial_fit_rows(X)
+
+    partial_fit.__doc__ = _PARTIAL_FIT_DOC % ""
+
+    def _affine(self):
+        return self.scale_, self.min_
+
+
+class MaxAbsScaler(UnlearnTransformerMixin, sk_preprocessing.MaxAbsScaler):
+    """Scale each feature by its maximum absolute value; can unlearn exactly.
+
+    :class:`sklearn.preprocessing.MaxAbsScaler` (``z = x / scale_``, dense
+    or sparse input, NaN passed through) that keeps a copy of its training
+    rows (sparse ones as CSR): :meth:`unlearn` finds the forgotten rows among
+    them by value and recomputes the maxima from the remaining rows, so the
+    result equals the scaler refit on them.
+
+    Parameters
+    ----------
+    copy : bool, default=True
+        If False, ``transform`` scales float input in place.
+
+    Attributes
+    ----------
+    scale_ : ndarray of shape (n_features,)
+        Per-feature scale (``max_abs_``, 1 for all-zero features).
+    max_abs_ : ndarray of shape (n_features,)
+        Per-feature maximum absolute value of the (remaining) training rows.
+    n_samples_seen_ : int
+        Number of (remaining) training rows.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit`` (when ``X`` has string column names).
+
+    See Also
+    --------
+    sklearn.preprocessing.MaxAbsScaler : The same transformer, without ``unlearn``.
+    MinMaxScaler : Scales each feature to a range; can unlearn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from skunlearn.preprocessing import MaxAbsScaler
+    >>> X = sp.csr_matrix([[-8.0, 1.0], [2.0, 0.0], [4.0, -6.0]])
+    >>> MaxAbsScaler().fit(X).unlearn(X[:1]).max_abs_
+    array([4., 6.])
+    """
+
+    def fit(self, X, y=None):
+        self._fit_rows(X)
+        return self
+
+    fit.__doc__ = _FIT_DOC % ""
+
+    def partial_fit(self, X, y=None):
+        if not hasattr(self, "_rows"):
+            return self.fit(X, y)
+        return self._partial_fit_rows(X)
+
+    partial_fit.__doc__ = _PARTIAL_FIT_DOC % ""
+
+    def _affine(self):
+        return 1.0 / self.scale_, np.zeros(self.n_features_in_)

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn.svm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -11,9 +12,11 @@ from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from ..linear_model._base import RetainModel, validate_sample_weight
 from ..linear_model._class_change import reduce_one_vs_all
+from ..linear_model._export import paper_scaled, sklearn_counterpart
 from ..linear_model._iterative import IterativeLinearModel
 from ..linear_model._labels import ClassLabels, one_vs_all_outputs
 from ..unlearners import ALIASES, BaseUnlearner
+from ..utils._sample_ids import sample_ids
 
 __all__ = ["LinearSVC"]
 
@@ -168,7 +171,7 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
         self.unlearner = unlearner
         self.convention = convention
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, sample_id=None):
         """Fit the model and keep the rows for later unlearning.
 
         Parameters
@@ -179,6 +182,10 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
             Class labels.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
+
+        sample_id : array-like of shape (n_samples,) or "index", default=None
+            One unique, hashable identifier per row (``"index"``: the index
+            of a pandas ``X``), kept with the rows for ``unlearn(ids=...)``.
 
         Returns
         -------
@@ -191,13 +198,14 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
             For the unsupported settings listed above.
         """
         self._validate_params()
+        ids = sample_ids(X, sample_id)
         self._check_supported()
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", accept_sparse="csr")
         weights = validate_sample_weight(sample_weight, X.shape[0])
         encoded = self._fit_labels(y, weights)
         weights = weights * self._class_weights(encoded)
         self._freeze_spec()
-        model = self._fit_rows(X, encoded, weights)
+        model = self._fit_rows(X, encoded, weights, ids=ids)
         self._set_model(model, model.theta)
         return self
 
@@ -292,6 +300,11 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
         scores = self.decision_function(X)
         index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
         return self.classes_[index]
+
+    def _sklearn_export(self):
+        """scikit-learn's ``LinearSVC`` (C in its convention) with its classes."""
+        attributes = ("classes_", "n_iter_")
+        return sklearn_counterpart(self, sklearn.svm, attributes, C=paper_scaled(self, "C"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

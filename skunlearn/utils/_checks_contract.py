@@ -25,11 +25,11 @@ def _fitted(estimator):
     return clone(estimator).fit(X, y), X, y
 
 
-def _assert_refused(name, model, error, what, *args):
-    """``model.unlearn(*args)`` raises ``error``; ``model``'s pickle is byte-for-byte unchanged."""
+def _assert_refused(name, model, error, what, *args, **kwargs):
+    """``model.unlearn(*args, **kwargs)`` raises ``error``; its pickle is unchanged."""
     before = pickle.dumps(model)
     try:
-        model.unlearn(*args)
+        model.unlearn(*args, **kwargs)
     except error:
         pass
     except Exception as exc:

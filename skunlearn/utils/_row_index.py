@@ -1,7 +1,8 @@
 """A hash index of stored rows: find a row in O(log n), forget it without a trace.
 
-Rows are hashed from their float64 bit patterns (``-0.0`` folded onto ``0.0`` so
-that equal values hash equally). The index is a sorted array of hashes with the
+Rows are hashed from their float64 bit patterns (``-0.0`` folded onto ``0.0``
+and every NaN onto one NaN, so that equal values hash equally: a missing value
+equals a missing value). The index is a sorted array of hashes with the
 row position of each, ties in row order. Removing rows drops their entries and
 renumbers the others (:meth:`RowIndex.without`): the result equals an index
 built afresh on the remaining rows, so its layout says nothing about which rows
@@ -11,20 +12,28 @@ were removed or where they sat.
 import numpy as np
 from numba import njit
 
-__all__ = ["RowIndex", "hash_rows"]
+__all__ = ["RowIndex", "canonical_bits", "hash_rows"]
+
+
+@njit(cache=True)
+def canonical_bits(b):
+    """Float64 bits with ``-0.0`` as ``0.0`` and every NaN as the one quiet NaN."""
+    exponent = np.int64(0x7FF0000000000000)
+    if b == np.int64(-9223372036854775808):
+        return np.int64(0)
+    if (b & exponent) == exponent and (b & np.int64(0x000FFFFFFFFFFFFF)) != 0:
+        return np.int64(0x7FF8000000000000)
+    return b
 
 
 @njit(cache=True)
 def _hash_row_bits(bits):
     n, d = bits.shape
     out = np.empty(n, dtype=np.int64)
-    negative_zero = np.int64(-9223372036854775808)
     for i in range(n):
         h = np.uint64(14695981039346656037)
         for j in range(d):
-            b = bits[i, j]
-            if b == negative_zero:
-                b = 0
+            b = canonical_bits(bits[i, j])
             h = (h ^ np.uint64(b)) * np.uint64(1099511628211)
             h ^= h >> np.uint64(31)
         out[i] = np.int64(h)
@@ -46,9 +55,11 @@ def hash_rows(X):
     --------
     >>> import numpy as np
     >>> from skunlearn.utils import hash_rows
-    >>> h = hash_rows(np.array([[1.0, -0.0], [1.0, 0.0], [2.0, 0.0]]))
+    >>> h = hash_rows(np.array([[1.0, -0.0], [1.0, 0.0], [2.0, 0.0], [np.nan, 0.0]]))
     >>> bool(h[0] == h[1]), bool(h[0] == h[2])
     (True, False)
+    >>> bool(hash_rows(np.array([[-np.nan, 0.0]]))[0] == h[3])
+    True
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     return _hash_row_bits(X.view(np.int64).reshape(X.shape))

@@ -25,10 +25,15 @@ Public interface
 ``conform(X)``
     Rows in the store's form, by value (dense for a dense store, canonical
     CSR for a sparse one).
-``find(X_forget, y_forget, format_label, sample_weight)``
+``find(X_forget, y_forget, format_label, sample_weight, missing=, column_names=)``
     Positions of the rows to forget (one stored row per forget row), None
     for an empty forget set; raises ValueError naming the first row that is
-    not stored, and when the forget set covers every row.
+    not stored (and how far the nearest stored row is, column by column,
+    without quoting it), and when the forget set covers every row. With
+    ``missing="ignore"`` rows that are not stored are skipped instead.
+``set_ids(ids)`` / ``ids`` / ``find_ids(ids, missing)``
+    One unique identifier per row (optional): rows found by id; the ids are
+    removed with their rows.
 ``partition(positions)`` / ``unpartition(positions)``
     Move the rows at ``positions`` behind the others in place, both groups
     keeping their order (and back: the exact inverse). An unlearning computes
@@ -45,15 +50,18 @@ Public interface
     Replace each integer target ``t`` by ``mapping[t]``.
 
 Pickles hold only the live rows, and no hash index (it is built on first use
-after loading). A subclass implements ``X``, ``_head_X(m)``, ``take``,
-``conform``, ``erase``, ``_hash(X)``, ``_rows_equal(positions,
-X_forget, rows)``, ``_partition_X(holes)``, ``_unpartition_X(holes)``,
-``_zero_tail_X(n_keep)`` and ``_live_state()``.
+after loading; nor does it hold an id lookup table). A subclass implements
+``X``, ``_head_X(m)``, ``take``, ``conform``, ``erase``, ``_hash(X)``,
+``_rows_equal(positions, X_forget, rows)``, ``_nearest(X_forget, j)``,
+``_partition_X(holes)``, ``_unpartition_X(holes)``, ``_zero_tail_X(n_keep)``
+and ``_live_state()``.
 """
 
 import numpy as np
 
+from ._near_miss import describe_near_miss
 from ._row_index import RowIndex
+from ._sample_ids import IdLookup, blank
 
 __all__ = ["RowStore", "stable_partition"]
 
@@ -92,6 +100,41 @@ class RowStore:
     by position (a pipeline's final step) never pays for it.
     """
 
+    _ids = None  # one identifier per row, when set_ids was called
+    _id_lookup = None  # built on first use, never pickled
+
+    @property
+    def ids(self):
+        """Identifiers of the live rows (a view), or None."""
+        return None if self._ids is None else self._ids[: self._n]
+
+    def set_ids(self, ids):
+        """Attach one identifier per row (validated by ``sample_ids``), copied."""
+        self._ids = np.array(ids, dtype=object if ids.dtype.kind in "OSU" else ids.dtype)
+        self._id_lookup = None
+
+    def find_ids(self, ids, missing="raise"):
+        """Positions of the rows with identifiers ``ids``; see :class:`IdLookup`.
+
+        Returns ``(positions, n_skipped)``: positions None when no row is
+        found; ``n_skipped`` counts the ids skipped with ``missing="ignore"``.
+
+        Raises
+        ------
+        ValueError
+            The store has no ids, an id that is not stored (with
+            ``missing="raise"``), or ids that cover every row.
+        """
+        if self._ids is None:
+            raise ValueError(
+                "ids were given, but the model was fitted without sample_id: fit(X, y, "
+                "sample_id=...) keeps one identifier per row."
+            )
+        if self._id_lookup is None:
+            self._id_lookup = IdLookup(self.ids)
+        positions, skipped = self._id_lookup.positions(ids, missing)
+        return self._checked_cover(positions, "ids"), skipped
+
     @property
     def n(self):
         """Number of live rows."""
@@ -120,13 +163,23 @@ class RowStore:
             self._index_cache = RowIndex(self._hash(self.X))
         return self._index_cache
 
-    def find(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
+    def find(
+        self,
+        X_forget,
+        y_forget=None,
+        format_label=None,
+        sample_weight=None,
+        *,
+        missing="raise",
+        column_names=None,
+    ):
         """Positions of the stored rows to forget, shared by estimators and pipelines.
 
         Parameters
         ----------
         X_forget : array-like of shape (n_forget, n_features)
-            Validated rows (any form :meth:`conform` accepts).
+            Rows in any form :meth:`conform` accepts (which raises ValueError
+            for rows of another width or other columns).
         y_forget : ndarray of shape (n_forget,) or (n_forget, n_targets), default=None
             Encoded targets, in the stored layout.
         format_label : callable, default=None
@@ -135,11 +188,17 @@ class RowStore:
         sample_weight : ndarray of shape (n_forget,), default=None
             The rows' sample weights at fit: they decide between equal rows
             with different weights.
+        missing : {"raise", "ignore"}, default="raise"
+            What a row that is not stored (or not that often, or not with that
+            target or weight) does: raise, or be skipped (a retried deletion).
+        column_names : sequence of str, default=None
+            Column names for error messages (default: the store's own, else
+            positions).
 
         Returns
         -------
-        positions : ndarray of shape (n_forget,), dtype int64, or None
-            None for an empty forget set.
+        positions : ndarray of shape (n_found,), dtype int64, or None
+            None for an empty forget set (or when every row was skipped).
 
         Raises
         ------
@@ -147,17 +206,32 @@ class RowStore:
             A row that is not stored (see :meth:`locate`), or a forget set that
             covers every stored row.
         """
+        X_forget = self.conform(X_forget)
         if X_forget.shape[0] == 0:
             return None
-        positions = self.locate(X_forget, y_forget, format_label, sample_weight)
+        names = self.column_names if column_names is None else column_names
+        positions = self.locate(X_forget, y_forget, format_label, sample_weight, missing, names)
+        return self._checked_cover(positions[positions >= 0], "X_forget")
+
+    column_names = None  # a store that knows its columns' names overrides this
+
+    def _checked_cover(self, positions, what):
         if len(positions) >= self._n:
             raise ValueError(
-                f"X_forget covers all {self._n} training rows; nothing would remain to train "
+                f"{what} covers all {self._n} training rows; nothing would remain to train "
                 "on. Create a new estimator instead."
             )
-        return positions
+        return positions if len(positions) else None
 
-    def locate(self, X_forget, y_forget=None, format_label=None, sample_weight=None):
+    def locate(
+        self,
+        X_forget,
+        y_forget=None,
+        format_label=None,
+        sample_weight=None,
+        missing="raise",
+        column_names=None,
+    ):
         """Positions of the stored rows matching each row of ``X_forget``.
 
         Each row of ``X_forget`` claims one stored row that equals it exactly
@@ -178,6 +252,11 @@ class RowStore:
             targets out of them.
         sample_weight : ndarray of shape (n_forget,), default=None
             Weights the stored rows must have (every column of a 2-D store).
+        missing : {"raise", "ignore"}, default="raise"
+            "ignore" gives position -1 to a row that is not stored, occurs
+            more often than stored, or whose label or weight does not match.
+        column_names : sequence of str, default=None
+            Column names for the message about the nearest stored row.
 
         Returns
         -------
@@ -187,9 +266,11 @@ class RowStore:
         ------
         ValueError
             Naming the first row of ``X_forget`` that is not in the training
-            set, occurs more often than it was trained on, whose label or
-            weight does not match, or that matches rows with different labels
-            (weights) while ``y_forget`` (``sample_weight``) is None.
+            set (and, by column, how far the nearest stored row is: a rounded
+            or float32 copy shows as a tiny gap), occurs more often than it
+            was trained on, whose label or weight does not match, or that
+            matches rows with different labels (weights) while ``y_forget``
+            (``sample_weight``) is None.
         """
         X_forget = self.conform(X_forget)
         hashes = self._hash(X_forget)
@@ -207,9 +288,13 @@ class RowStore:
                 ok[ok] = self._targets_equal(stored[fast_pos[ok]], given[fast_rows[ok]])
         positions[fast_rows[ok]] = fast_pos[ok]
         claimed = set(fast_pos[ok].tolist())
+        context = (X_forget, (y_forget, sample_weight), claimed, format_label, column_names)
         for j in np.flatnonzero(positions < 0):
-            given = (y_forget, sample_weight)
-            positions[j] = self._claim(j, X_forget, given, lo[j], hi[j], claimed, format_label)
+            try:
+                positions[j] = self._claim(j, lo[j], hi[j], *context)
+            except _NotStored:
+                if missing == "raise":
+                    raise
         return positions
 
     def _targets_equal(self, stored, given):
@@ -220,21 +305,25 @@ class RowStore:
         given = np.broadcast_to(given.reshape(len(given), -1), stored.shape)
         return np.all(stored == given, axis=1)
 
-    def _claim(self, j, X_forget, given, lo, hi, claimed, format_label):
+    def _claim(self, j, lo, hi, X_forget, given, claimed, format_label, column_names):
         candidates = self._index.candidates(lo, hi)
         same_row = self._rows_equal(candidates, X_forget, np.full(len(candidates), j))
         matching = candidates[same_row]
         if not len(matching):
-            raise ValueError(f"Row {j} of X_forget is not in the training set.")
+            gaps = self._nearest(X_forget, j) if self._n else None
+            raise _NotStored(
+                f"Row {j} of X_forget is not in the training set"
+                f"{describe_near_miss(gaps, column_names)}."
+            )
         y_given, w_given = given
         for value, stored, what in ((y_given, self._y, "label"), (w_given, self._w, "weight")):
             if value is not None:
                 matching = matching[self._targets_equal(stored[matching], value[j : j + 1])]
                 if not len(matching):
-                    raise ValueError(_mismatch(j, what, value[j], format_label))
+                    raise _NotStored(_mismatch(j, what, value[j], format_label))
         free = [p for p in matching.tolist() if p not in claimed]
         if not free:
-            raise ValueError(
+            raise _NotStored(
                 f"Row {j} of X_forget occurs more often in X_forget than in the training set "
                 f"({len(matching)} stored cop{'y' if len(matching) == 1 else 'ies'})."
             )
@@ -248,25 +337,30 @@ class RowStore:
         """Move the rows at ``positions`` behind the other live rows, both keeping their order."""
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._partition_X(holes)
-        stable_partition(self._y, holes, self._n)
-        stable_partition(self._w, holes, self._n)
+        for array in self._row_arrays():
+            stable_partition(array, holes, self._n)
 
     def unpartition(self, positions):
         """Undo :meth:`partition` with the same positions: the store is as before."""
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         self._unpartition_X(holes)
-        stable_unpartition(self._y, holes, self._n)
-        stable_unpartition(self._w, holes, self._n)
+        for array in self._row_arrays():
+            stable_unpartition(array, holes, self._n)
+
+    def _row_arrays(self):
+        """The per-row arrays besides ``X``: targets, weights, and ids when set."""
+        return [self._y, self._w] + ([] if self._ids is None else [self._ids])
 
     def drop_tail(self, positions):
         """After :meth:`partition`: zero the moved rows and drop them (and their index entries)."""
         holes = np.unique(np.asarray(positions, dtype=np.int64))
         n_keep = self._n - len(holes)
         self._zero_tail_X(n_keep)
-        self._y[n_keep : self._n] = 0
-        self._w[n_keep : self._n] = 0.0
+        for array in self._row_arrays():
+            blank(array[n_keep : self._n])
         if self._index_cache is not None:
             self._index_cache = self._index_cache.without(holes)
+        self._id_lookup = None
         self._n = n_keep
 
     def remove(self, positions):
@@ -284,7 +378,14 @@ class RowStore:
         state["_y"] = self.y.copy()
         state["_w"] = self.sample_weight.copy()
         state["_index_cache"] = None  # rebuilt on demand: a pickle holds rows, not their history
+        state.pop("_id_lookup", None)
+        if self._ids is not None:
+            state["_ids"] = self.ids.copy()
         return state
+
+
+class _NotStored(ValueError):
+    """A forget row that is not stored (as often, with that target or weight)."""
 
 
 _ASK = (

@@ -15,8 +15,12 @@ zeroed.
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
+from sklearn.utils import check_array
 
+from ._near_miss import nearest_sparse
+from ._row_index import canonical_bits
 from ._row_store import RowStore
+from ._sample_ids import blank
 from ._training_rows import TrainingRows
 
 __all__ = ["SparseTrainingRows", "canonical_csr", "hash_csr_rows", "training_rows"]
@@ -26,13 +30,10 @@ __all__ = ["SparseTrainingRows", "canonical_csr", "hash_csr_rows", "training_row
 def _hash_csr(bits, indices, indptr):
     n = indptr.shape[0] - 1
     out = np.empty(n, dtype=np.int64)
-    negative_zero = np.int64(-9223372036854775808)
     for i in range(n):
         h = np.uint64(14695981039346656037)
         for p in range(indptr[i], indptr[i + 1]):
-            b = bits[p]
-            if b == negative_zero:
-                b = 0
+            b = canonical_bits(bits[p])
             for part in (np.int64(indices[p]), b):
                 h = (h ^ np.uint64(part)) * np.uint64(1099511628211)
                 h ^= h >> np.uint64(31)
@@ -49,7 +50,8 @@ def _csr_rows_equal(data, indices, indptr, rows, o_data, o_indices, o_indptr, o_
         same = hi - lo == o_hi - o_lo
         p = 0
         while same and p < hi - lo:
-            same = indices[lo + p] == o_indices[o_lo + p] and data[lo + p] == o_data[o_lo + p]
+            a, b = data[lo + p], o_data[o_lo + p]
+            same = indices[lo + p] == o_indices[o_lo + p] and (a == b or (a != a and b != b))
             p += 1
         out[r] = same
     return out
@@ -228,13 +230,28 @@ class SparseTrainingRows(RowStore):
         return self.X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` as a canonical CSR matrix, by value (dense input is converted)."""
+        """``X`` as a canonical CSR matrix, by value (dense input is converted).
+
+        Raises
+        ------
+        ValueError
+            Rows of another width than the stored ones.
+        """
+        X = check_array(
+            X, accept_sparse="csr", dtype=np.float64, ensure_all_finite=False, ensure_min_samples=0
+        )
+        if X.shape[1] != self._n_features:
+            raise ValueError(
+                f"X_forget has {X.shape[1]} features; the training rows have {self._n_features}."
+            )
         return canonical_csr(X)
 
     def erase(self):
         """Zero every buffer."""
-        for buffer in (self._data, self._indices, self._indptr, self._y, self._w):
+        for buffer in (self._data, self._indices, self._indptr):
             buffer[...] = 0
+        for array in self._row_arrays():
+            blank(array)
 
     @staticmethod
     def _hash(X):
@@ -251,6 +268,9 @@ class SparseTrainingRows(RowStore):
             X_forget.indptr,
             np.asarray(rows, dtype=np.int64),
         )
+
+    def _nearest(self, X_forget, j):
+        return nearest_sparse(self.X, X_forget[j])
 
     def _lengths_after(self, holes, lengths):
         gone = np.zeros(len(lengths), dtype=bool)
@@ -294,11 +314,12 @@ class SparseTrainingRows(RowStore):
         }
 
 
-def training_rows(X, y, sample_weight, copy=True):
+def training_rows(X, y, sample_weight, copy=True, ids=None):
     """A row store for ``X``: :class:`SparseTrainingRows` for sparse input, else dense.
 
     ``copy=False`` lets a dense store take over ``X`` when it is already a
-    C-contiguous float64 array nobody else writes to.
+    C-contiguous float64 array nobody else writes to; ``ids`` (one identifier
+    per row, or None) are kept with the rows.
 
     Examples
     --------
@@ -308,6 +329,8 @@ def training_rows(X, y, sample_weight, copy=True):
     >>> type(training_rows(sp.eye(3, format="csr"), np.zeros(3), np.ones(3))).__name__
     'SparseTrainingRows'
     """
-    if sp.issparse(X):
-        return SparseTrainingRows(X, y, sample_weight)
-    return TrainingRows(X, y, sample_weight, copy=copy)
+    rows = SparseTrainingRows(X, y, sample_weight) if sp.issparse(X) else None
+    rows = TrainingRows(X, y, sample_weight, copy=copy) if rows is None else rows
+    if ids is not None:
+        rows.set_ids(ids)
+    return rows

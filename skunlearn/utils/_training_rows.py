@@ -9,9 +9,12 @@ in memory or in a pickle, and the remaining rows keep their fit order.
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
+from sklearn.utils import check_array
 
+from ._near_miss import nearest_dense
 from ._row_index import hash_rows
 from ._row_store import RowStore
+from ._sample_ids import blank
 
 __all__ = ["TrainingRows"]
 
@@ -98,21 +101,43 @@ class TrainingRows(RowStore):
         return self._X[positions], self._y[positions], self._w[positions]
 
     def conform(self, X):
-        """``X`` in the stored form (a dense array here), by value."""
-        return X.toarray() if sp.issparse(X) else X
+        """``X`` in the stored form (a dense float64 array here), by value.
+
+        Raises
+        ------
+        ValueError
+            Rows of another width than the stored ones.
+        """
+        X = check_array(
+            X.toarray() if sp.issparse(X) else X,
+            dtype=np.float64,
+            ensure_all_finite=False,
+            ensure_min_samples=0,
+        )
+        if X.shape[1] != self._X.shape[1]:
+            raise ValueError(
+                f"X_forget has {X.shape[1]} features; the training rows have {self._X.shape[1]}."
+            )
+        return X
 
     def erase(self):
         """Zero every buffer."""
-        for buffer in (self._X, self._y, self._w):
-            buffer[...] = 0
+        self._X[...] = 0.0
+        for array in self._row_arrays():
+            blank(array)
 
     @staticmethod
     def _hash(X):
         return hash_rows(X)
 
     def _rows_equal(self, positions, X_forget, rows):
-        """Whether stored row ``positions[i]`` equals ``X_forget[rows[i]]``, for each i."""
-        return np.all(self._X[positions] == X_forget[rows], axis=1)
+        """Whether stored row ``positions[i]`` equals ``X_forget[rows[i]]`` (NaN equal to
+        NaN), for each i."""
+        stored, given = self._X[positions], X_forget[rows]
+        return np.all((stored == given) | (np.isnan(stored) & np.isnan(given)), axis=1)
+
+    def _nearest(self, X_forget, j):
+        return nearest_dense(self.X, X_forget[j])
 
     def _partition_X(self, holes):
         if len(holes):

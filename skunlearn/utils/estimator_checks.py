@@ -32,6 +32,11 @@ from ._checks_contract import (
     check_unlearn_unknown_row_raises,
     check_unlearn_wrong_target_raises,
 )
+from ._checks_ids import (
+    check_unlearn_ids_equal_rows,
+    check_unlearn_ids_retried,
+    check_unlearn_ids_vanish,
+)
 from ._checks_model import (
     check_unlearn_composes,
     check_unlearn_no_trace,
@@ -47,6 +52,9 @@ __all__ = [
     "check_unlearn_atomic_on_failure",
     "check_unlearn_composes",
     "check_unlearn_empty_is_noop",
+    "check_unlearn_ids_equal_rows",
+    "check_unlearn_ids_retried",
+    "check_unlearn_ids_vanish",
     "check_unlearn_n_forgotten",
     "check_unlearn_no_trace",
     "check_unlearn_not_fitted",
@@ -73,6 +81,9 @@ _CONTRACT_CHECKS = (
     check_unlearn_twice_raises,
     check_unlearn_wrong_target_raises,
     check_unlearn_atomic_on_failure,
+    check_unlearn_ids_equal_rows,
+    check_unlearn_ids_retried,
+    check_unlearn_ids_vanish,
 )
 _MODEL_CHECKS = (
     check_unlearn_oracle,
