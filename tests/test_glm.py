@@ -51,9 +51,13 @@ def reference(cls, params, alpha):
     )
 
 
-@pytest.mark.parametrize(("cls", "params"), CASES, ids=IDS)
+SOLVER_CASES = [(*case, "lbfgs") for case in CASES] + [(*CASES[0], "newton-cholesky")]
+
+
+@pytest.mark.parametrize(
+    ("cls", "params", "solver"), SOLVER_CASES, ids=[*IDS, "poisson-newton-cholesky"]
+)
 @pytest.mark.parametrize("dataset", sorted(DATA))
-@pytest.mark.parametrize("solver", ["lbfgs", "newton-cholesky"])
 def test_fit_matches_sklearn(cls, params, dataset, solver):
     X, y = DATA[dataset]
     ours = cls(alpha=0.05, solver=solver, **params).fit(X, y)
