@@ -56,6 +56,7 @@ CONFIGURATIONS = [
     (HuberRegressor(unlearner=Finetune(max_iter=20)), {}),
     (LinearRegression(), {}),
     (LinearRegression(fit_intercept=False), {}),
+    (LinearRegression(positive=True), {}),
     (LinearRegression(unlearner=DescentAscent(max_iter=10)), {}),
     (RidgeClassifier(), {}),
     (RidgeClassifier(alpha=0.3, fit_intercept=False, convention="paper"), {}),

@@ -30,6 +30,7 @@ ESTIMATORS = [
     HuberRegressor(fit_intercept=False, convention="paper"),
     LinearRegression(),
     LinearRegression(fit_intercept=False, tol=1e-9, unlearner="retrain"),
+    LinearRegression(positive=True),
     RidgeClassifier(),
     RidgeClassifier(alpha=0.1, convention="paper", class_weight={0: 2.0}),
     RidgeCV(),

@@ -82,6 +82,18 @@ def test_linear_regression_sparse_equals_dense():
     assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("dataset", ["diabetes", "multi_output"])
+def test_non_negative_least_squares_matches_sklearn_and_unlearns(dataset):
+    X, y = REGRESSION[dataset]
+    ours = LinearRegression(positive=True).fit(X, y)
+    ref = sk.LinearRegression(positive=True).fit(X, y)
+    assert np.array_equal(ours.coef_ == 0, ref.coef_ == 0) and np.all(ours.coef_ >= 0)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-10 * np.abs(ref.coef_).max())
+    forget = [random_rows(len(X), 12, seed=1), correlated_rows(X, 12, seed=2)]
+    ref = sk.LinearRegression(positive=True)
+    assert_unlearns_like_refit(LinearRegression(positive=True), ref, X, y, forget, tol=1e-8)
+
+
 @pytest.mark.parametrize("dataset", sorted(CLASSIFICATION))
 @pytest.mark.parametrize(
     "params", [{}, {"alpha": 10.0, "fit_intercept": False}, {"class_weight": {0: 2.0, 1: 0.5}}]
@@ -139,7 +151,6 @@ def test_ridge_classifier_forgets_classes_down_to_binary():
 @pytest.mark.parametrize(
     ("estimator", "match"),
     [
-        (LinearRegression(positive=True), "positive=True"),
         (RidgeClassifier(positive=True), "positive=True"),
         (RidgeClassifier(class_weight="balanced"), "class_weight='balanced'"),
     ],

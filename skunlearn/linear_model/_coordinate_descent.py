@@ -13,10 +13,6 @@ from .._losses import get_loss
 from .._objective import ObjectiveSpec
 from .._solvers import (
     GramStatistics,
-    SolverResult,
-    coordinate_scales,
-    elastic_net_cd,
-    round_to_grid,
 )
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
@@ -258,51 +254,10 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         """:meth:`_finalize`, and the sweeps of its last coordinate descent."""
         X, stored, w = rows.head(rows.n)
         stats = self._statistics(X, spec.kernel_targets(stored), w, spec.fit_intercept)
-        if stats is None:
-            raise ValueError("ElasticNet needs the d x d Gram statistics: too many features.")
-        theta, stats, sweeps = self._solve_canonically(stats, X, w, spec, theta)
-        return theta, stats, sweeps
+        return self._coordinate_descent(stats, X, w, spec, theta)
 
-    def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
-        """The fitted state on ``rows``: coordinate descent from the rounded ``theta``.
-
-        The coefficients (a coordinate-descent solve from zeros when
-        ``theta`` is None) are rounded to the grid of
-        :func:`~skunlearn._solvers.round_to_grid`, and coordinate descent runs
-        to ``tol`` from there on the rows' statistics (the warm state just
-        recomputed from them, or computed here): a function of the rows.
-        """
-        X, stored, w = rows
-        stats = warm_state if isinstance(warm_state, GramStatistics) else None
-        if stats is None:
-            stats = self._statistics(X, spec.kernel_targets(stored), w, spec.fit_intercept)
-        return self._solve_canonically(stats, X, w, spec, theta)[:2] + (None,)
-
-    def _solve_canonically(self, stats, X, w, spec, theta):
-        layout = spec.layout(X.shape[1])
-        l1, l2 = spec.l1 / (2.0 * spec.weight_scale), spec.l2 / (2.0 * spec.weight_scale)
-        options = {"tol": self._spec["tol"], "max_iter": self._spec["max_iter"]}
-        options["positive"] = spec.positive
-        coef = None if theta is None else layout.unpack(theta)[0]
-        if coef is None:
-            coef = elastic_net_cd(stats, l1, l2, **options)[0]
-        scale = coordinate_scales(X, w, coef.shape[0], 0)
-        coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
-        coef, intercept, sweeps, _ = elastic_net_cd(stats, l1, l2, coef0, **options)
-        return layout.pack(coef, intercept), stats, sweeps
-
-    def _refit(self, problem):
-        weights = problem.retain_weight / problem.weight_scale
-        stats = GramStatistics.from_rows(
-            problem.X, problem.y, weights, problem.layout.fit_intercept
-        )
-        spec = problem.spec
-        l1, l2 = spec.l1 / (2.0 * spec.weight_scale), problem.ridge_alpha
-        coef, intercept, sweeps, converged = elastic_net_cd(
-            stats, l1, l2, tol=self._spec["tol"], max_iter=self._spec["max_iter"],
-            positive=spec.positive,
-        )  # fmt: skip
-        return SolverResult(problem.layout.pack(coef, intercept), sweeps, converged, {})
+    def _cd_options(self):
+        return {"tol": self._spec["tol"], "max_iter": self._spec["max_iter"]}
 
     def _packed_parameters(self):
         return self.coef_, self.intercept_

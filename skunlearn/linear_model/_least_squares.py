@@ -21,6 +21,7 @@ from .._solvers import (
     GramStatistics,
     SolverResult,
     coordinate_scales,
+    elastic_net_cd,
     ridge_cg,
     ridge_statistics,
     round_to_grid,
@@ -75,12 +76,43 @@ class LeastSquaresModel(UnlearnMixin):
         if gram is None:
             gram = self._statistics(X, Y, w, spec.fit_intercept)
         layout = spec.layout(X.shape[1])
+        if spec.l1 or spec.positive:
+            return self._coordinate_descent(gram, X, w, spec, theta)[:2] + (None,)
         if gram is not None:
             return layout.pack(*self._solve(gram, X, Y, w, spec)), gram, None
         coef = self._solve(None, X, Y, w, spec)[0] if theta is None else layout.unpack(theta)[0]
         coef0 = round_to_grid(coef.ravel(), coordinate_scales(X, w, coef.shape[0], 0))
         solution = self._solve(None, X, Y, w, spec, coef0=coef0.reshape(coef.shape))
         return layout.pack(*solution), None, None
+
+    def _cd_options(self):
+        """Tolerance and sweeps of the coordinate descent (an L1 penalty or ``positive``)."""
+        return {"tol": 1e-12, "max_iter": 100_000}
+
+    def _coordinate_descent(self, stats, X, w, spec, theta):
+        """``(theta, stats, sweeps)``: coordinate descent from ``theta`` rounded to the grid.
+
+        The coefficients (a coordinate-descent solve from zeros when ``theta``
+        is None) are rounded to the grid of
+        :func:`~skunlearn._solvers.round_to_grid`, and coordinate descent runs
+        to its tolerance from there: a function of the rows, the same at
+        ``fit`` and after an unlearning.
+        """
+        if stats is None:
+            raise ValueError(
+                f"{type(self).__name__} with an L1 penalty or positive=True needs the d x d "
+                "Gram statistics: too many features."
+            )
+        layout = spec.layout(X.shape[1])
+        l1, l2 = spec.l1 / (2.0 * spec.weight_scale), spec.l2 / (2.0 * spec.weight_scale)
+        options = {**self._cd_options(), "positive": spec.positive}
+        coef = None if theta is None else layout.unpack(theta)[0]
+        if coef is None:
+            coef = elastic_net_cd(stats, l1, l2, **options)[0]
+        scale = coordinate_scales(X, w, coef.shape[0], 0)
+        coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
+        coef, intercept, sweeps, _ = elastic_net_cd(stats, l1, l2, coef0, **options)
+        return layout.pack(coef, intercept), stats, sweeps
 
     @staticmethod
     def _solve(gram, X, Y, sample_weight, spec, coef0=None):
@@ -98,5 +130,13 @@ class LeastSquaresModel(UnlearnMixin):
     def _refit(self, problem):
         weights = problem.retain_weight / problem.weight_scale
         gram = self._statistics(problem.X, problem.y, weights, problem.layout.fit_intercept)
-        solution = self._solve(gram, problem.X, problem.y, weights, problem.spec)
+        spec = problem.spec
+        if spec.l1 or spec.positive:
+            l1 = spec.l1 / (2.0 * spec.weight_scale)
+            options = {**self._cd_options(), "positive": spec.positive}
+            coef, intercept, sweeps, converged = elastic_net_cd(
+                gram, l1, problem.ridge_alpha, **options
+            )
+            return SolverResult(problem.layout.pack(coef, intercept), sweeps, converged, {})
+        solution = self._solve(gram, problem.X, problem.y, weights, spec)
         return SolverResult(problem.layout.pack(*solution), 1, True, empty_history())

@@ -48,7 +48,10 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
     n_jobs : int, default=None
         Accepted for compatibility.
     positive : bool, default=False
-        Non-negative coefficients: refused (``ValueError``), not implemented.
+        Constrain the coefficients to be non-negative (non-negative least
+        squares, by coordinate descent on the Gram statistics, finalized like
+        :class:`~skunlearn.linear_model.Lasso`; unlearning resumes it from the
+        current coefficients).
     unlearner : str or BaseUnlearner, default="newton"
         Unlearning strategy: ``"newton"`` (exact downdating), ``"retrain"``,
         ``"descent_ascent"``, ``"gradient_ascent"``, ``"finetune"``, or an
@@ -137,25 +140,16 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
         -------
         self : object
             The fitted estimator.
-
-        Raises
-        ------
-        ValueError
-            ``positive=True`` (not implemented).
         """
         self._validate_params()
         ids = sample_ids(X, sample_id)
-        if self.positive:
-            raise ValueError(
-                "positive=True is not supported by skunlearn's LinearRegression: non-negative "
-                "least squares has no exact downdate here."
-            )
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True,
             accept_sparse="csr",
         )  # fmt: skip
         weights = validate_sample_weight(sample_weight, X.shape[0])
         self._spec = {"fit_intercept": self.fit_intercept, "tol": self.tol}
+        self._spec["positive"] = self.positive
         targets = self._check_targets(y)
         model = self._fit_least_squares(X, targets, weights, ids)
         self._set_model(model, model.theta)
@@ -166,7 +160,11 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
 
     def _objective_spec(self, total_weight):
         n_targets = 1 if self._rows.y.ndim == 1 else self._rows.y.shape[1]
-        return ObjectiveSpec(get_loss("squared"), n_targets, self._spec["fit_intercept"], 1.0, 0.0)
+        spec = self._spec
+        return ObjectiveSpec(
+            get_loss("squared"), n_targets, spec["fit_intercept"], 1.0, 0.0,
+            positive=spec["positive"],
+        )  # fmt: skip
 
     def _packed_parameters(self):
         return self.coef_, self.intercept_
