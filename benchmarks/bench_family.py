@@ -15,8 +15,10 @@ the unlearned model's or ``1e-6`` (equal accuracy); when none is, the most
 accurate candidate, marked ``*``. Rows: medians of the first round and of
 the later ones, and the per-round time ratios (refit / unlearn).
 
-Run ``python benchmarks/bench_family.py`` (n = 1e5, d = 50; a few minutes) or
-``--quick`` (n = 3000, d = 20, for CI).
+Run ``python benchmarks/bench_family.py`` (n = 1e5, d = 50; about an hour on
+a busy 2-core machine, most of it in the cross-validated and liblinear rows;
+``--only`` picks classes, ``--n`` the rows) or ``--quick`` (n = 3000, d = 20,
+for CI).
 """
 
 import argparse
@@ -255,8 +257,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--only", nargs="*", choices=list(CASES), help="classes to run")
+    parser.add_argument("--n", type=int, default=None, help="rows (default: 1e5; quick: 3000)")
     args = parser.parse_args(argv)
     n, d, k, rounds, repeat = (3000, 20, 10, 4, 3) if args.quick else (100_000, 50, 100, 5, 3)
+    n = args.n or n
     print(f"n={n}, d={d}; {rounds} rounds of k={k} deletions; ms (refits: median of {repeat})")
     print(
         f"\n{'class':<18}{'ours 1st':>9}{'later':>9}{'max dist':>10}  "
