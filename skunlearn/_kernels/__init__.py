@@ -8,5 +8,14 @@ and reaches the kernels as an integer code (:mod:`._points`).
 
 from ._hessian import curvature, hessian, hessp
 from ._loss_grad import LOSSES, linear_predictor, loss_grad
+from ._scale import scale_rows
 
-__all__ = ["LOSSES", "curvature", "loss_grad", "hessian", "hessp", "linear_predictor"]
+__all__ = [
+    "LOSSES",
+    "curvature",
+    "loss_grad",
+    "hessian",
+    "hessp",
+    "linear_predictor",
+    "scale_rows",
+]
