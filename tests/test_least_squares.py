@@ -173,3 +173,28 @@ def test_comparison_unlearners_run(cls, unlearner):
     before = model.coef_.copy()
     model.unlearn(X[:5])
     assert model.n_forgotten_ == 5 and not np.array_equal(model.coef_, before)
+
+
+@pytest.mark.parametrize("name", ["RidgeClassifier", "RidgeCV", "Lasso"])
+def test_bucketed_statistics_equal_a_fit_on_the_remaining_rows_bit_for_bit(name):
+    """The family's least-squares models keep Ridge's per-bucket Gram statistics: after an
+    unlearning (only the buckets that lost rows recomputed) the statistics and the model
+    equal, bit for bit, those of a fit on the remaining rows in their order."""
+    from skunlearn import linear_model
+    from skunlearn._solvers import BucketedGram
+
+    X, y = make_regression(n_samples=400, n_features=5, noise=2.0, random_state=3)
+    if name == "RidgeClassifier":
+        y = np.digitize(y, np.quantile(y, [0.33, 0.66]))
+    make = getattr(linear_model, name)
+    forget = random_rows(len(X), 9, seed=4)
+    model = make().fit(X, y).unlearn(X[forget], y[forget])
+    refit = make().fit(X[keep(len(X), forget)], y[keep(len(X), forget)])
+    ours, theirs = model._warm_state, refit._warm_state
+    assert isinstance(ours, BucketedGram) and isinstance(theirs, BucketedGram)
+    for field in ("xx", "xy", "x_mean", "y_mean"):
+        np.testing.assert_array_equal(getattr(ours, field), getattr(theirs, field))
+    np.testing.assert_array_equal(model.coef_, refit.coef_)
+    np.testing.assert_array_equal(model.intercept_, refit.intercept_)
+    kept = model._rows.X
+    assert_allclose(ours.xx, np.cov(kept.T, bias=True) * len(kept), rtol=1e-10)  # numpy

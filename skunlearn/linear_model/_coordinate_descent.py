@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._losses import get_loss
 from .._objective import ObjectiveSpec
 from .._solvers import (
+    BucketedGram,
     GramStatistics,
 )
 from ..unlearners import ALIASES, BaseUnlearner
@@ -253,7 +254,7 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
     def _finalize_counting(self, rows, spec, theta):
         """:meth:`_finalize`, and the sweeps of its last coordinate descent."""
         X, stored, w = rows.head(rows.n)
-        stats = self._statistics(X, spec.kernel_targets(stored), w, spec.fit_intercept)
+        stats = self._stored_statistics(X, spec.kernel_targets(stored), w, spec.fit_intercept)
         return self._coordinate_descent(stats, X, w, spec, theta)
 
     def _cd_options(self):
@@ -277,7 +278,8 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
     def _gap(self, spec, coef):
         X, stored, w = self._rows.head(self._rows.n)
         Y = spec.kernel_targets(stored)
-        stats = self._warm_state if isinstance(self._warm_state, GramStatistics) else None
+        warm = self._warm_state
+        stats = warm if isinstance(warm, GramStatistics | BucketedGram) else None
         if stats is None:
             stats = GramStatistics.from_rows(X, Y, w, spec.fit_intercept)
         yy = w @ (Y - stats.y_mean) ** 2

@@ -5,8 +5,11 @@
 z_i||^2 + alpha ||W||^2`` (``alpha = 0``, minimum-norm, for the first; {-1,
 +1} one-vs-all targets for the second). ``fit`` keeps the centred Gram
 statistics while the ``d x d`` matrix fits the budget
-(:func:`~skunlearn._solvers.uses_gram`), and the ``newton`` unlearner solves
-exactly from the statistics of the remaining rows (recomputed from them);
+(:func:`~skunlearn._solvers.uses_gram`), per hash bucket for dense rows
+(:class:`~skunlearn._solvers.BucketedGram`, as :class:`~skunlearn.Ridge`; not
+for LinearRegression, see its ``_bucketed``), and
+the ``newton`` unlearner solves exactly from the statistics of the remaining
+rows (recomputed from them: only the buckets that lost rows);
 beyond, both fit and unlearning solve by conjugate gradients over the rows,
 finalized from a rounded start as :class:`~skunlearn.Ridge` does. The
 objective's spec (``_objective_spec``) and the fitted attributes
@@ -16,6 +19,7 @@ objective's spec (``_objective_spec``) and the fitted attributes
 import numpy as np
 
 from .._solvers import (
+    BucketedGram,
     GramStatistics,
     SolverResult,
     coordinate_scales,
@@ -39,6 +43,8 @@ class LeastSquaresModel(UnlearnMixin):
     """
 
     _oracle_tolerance = 1e-10  # a quadratic objective: exact downdating
+    # Statistics per hash bucket (BucketedGram) for dense rows; False: one pass over all rows.
+    _bucketed = True
 
     def _rcond(self):
         return None
@@ -46,6 +52,34 @@ class LeastSquaresModel(UnlearnMixin):
     def _statistics(self, X, Y, sample_weight, centered):
         """Gram statistics of the rows (None on the conjugate-gradient path)."""
         return ridge_statistics(X, Y, sample_weight, centered)
+
+    def _stored_statistics(self, X, Y, sample_weight, centered):
+        """Gram statistics of the first stored rows: per hash bucket for dense rows
+        (:class:`~skunlearn._solvers.BucketedGram`, as :class:`~skunlearn.Ridge`), so that
+        an unlearning recomputes only the buckets that lost rows."""
+        bucketed = self._bucketed and isinstance(X, np.ndarray)
+        hashes = self._rows.hashes[: X.shape[0]] if bucketed else None
+        return ridge_statistics(X, Y, sample_weight, centered, hashes)
+
+    def _downdated_warm_state(self, model, tail, remaining):
+        """Bucketed statistics of the remaining rows: the buckets that lost rows recomputed
+        (none when the targets change layout, a class removed: recomputed at finalize)."""
+        warm = self._warm_state
+        if not isinstance(warm, BucketedGram):
+            return super()._downdated_warm_state(model, tail, remaining)
+        if model.spec.target_map is not None or not model.spec.weighs_like(self._model(1.0).spec):
+            return None
+        X, stored, w = remaining
+        Y = model.spec.kernel_targets(stored)
+        return warm.updated(X, Y, w, self._rows.hashes[: X.shape[0]])
+
+    def _in_feature_space(self, features):
+        """The shadow of :meth:`UnlearnMixin._in_feature_space`; its rows are new, so the
+        bucket tree is rebuilt from them at the unlearning."""
+        shadow = super()._in_feature_space(features)
+        if isinstance(shadow._warm_state, BucketedGram):
+            shadow._warm_state = shadow._warm_state.without_tree()
+        return shadow
 
     def _fit_least_squares(self, X, encoded, sample_weight, ids=None):
         """Store the rows (and ids), finalize on them (statistics, solution); return the model."""
@@ -68,9 +102,9 @@ class LeastSquaresModel(UnlearnMixin):
         """
         X, stored, w = rows
         Y = spec.kernel_targets(stored)
-        gram = warm_state if isinstance(warm_state, GramStatistics) else None
+        gram = warm_state if isinstance(warm_state, GramStatistics | BucketedGram) else None
         if gram is None:
-            gram = self._statistics(X, Y, w, spec.fit_intercept)
+            gram = self._stored_statistics(X, Y, w, spec.fit_intercept)
         layout = spec.layout(X.shape[1])
         if spec.l1:
             return self._coordinate_descent(gram, X, w, spec, theta)[:2] + (None,)

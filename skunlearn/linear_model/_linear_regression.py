@@ -155,6 +155,11 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
         self._set_model(model, model.theta)
         return self
 
+    # The minimum-norm solve of a rank-deficient system amplifies the rounding of the
+    # statistics: the one-pass scatter keeps scikit-learn's lstsq to 1e-9 on collinear
+    # columns, the merged buckets do not (2.5e-6 relative measured).
+    _bucketed = False
+
     def _rcond(self):
         return self._spec["tol"]
 
