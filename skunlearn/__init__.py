@@ -12,17 +12,51 @@ NeurIPS 2025).
 
 __version__ = "0.1.0"
 
-from . import exceptions, feature_extraction, impute, pipeline, preprocessing, unlearners
-from .linear_model import LogisticRegression, Ridge
+from . import (
+    exceptions,
+    feature_extraction,
+    impute,
+    pipeline,
+    preprocessing,
+    svm,
+    unlearners,
+)
+from .linear_model import (
+    ElasticNet,
+    GammaRegressor,
+    HuberRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    LogisticRegressionCV,
+    PoissonRegressor,
+    Ridge,
+    RidgeClassifier,
+    RidgeCV,
+    TweedieRegressor,
+)
+from .svm import LinearSVC
 
 __all__ = [
+    "ElasticNet",
+    "GammaRegressor",
+    "HuberRegressor",
+    "Lasso",
+    "LinearRegression",
+    "LinearSVC",
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "PoissonRegressor",
     "Ridge",
+    "RidgeCV",
+    "RidgeClassifier",
+    "TweedieRegressor",
     "__version__",
     "exceptions",
     "feature_extraction",
     "impute",
     "pipeline",
     "preprocessing",
+    "svm",
     "unlearners",
 ]

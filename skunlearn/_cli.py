@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from ._cli_data import BUNDLED, DataError, load_bundled, load_table
+from ._cli_estimators import is_classification
 from ._cli_forget import Selection, parse_forget
 from ._cli_output import Progress, plot_target_error, target_error, write_csv, write_json
 from ._cli_pipeline import describe as describe_pipeline
@@ -86,8 +87,20 @@ NUMBERS = [
         "cluster forgets, in (0, 1) (default: 0.05)",
     ),
     ("--seed", _number(int, 0), 0, "seed of the split and of the forget set (default: 0)"),
-    ("--C", POSITIVE, None, "logistic: inverse regularisation strength (default: 1.0)"),
-    ("--alpha", POSITIVE, None, "ridge: regularisation strength (default: 1.0)"),
+    (
+        "--C",
+        POSITIVE,
+        None,
+        "inverse regularisation strength of the C models (logistic, linear_svc; "
+        "default: the model's, 1.0)",
+    ),
+    (
+        "--alpha",
+        POSITIVE,
+        None,
+        "penalty of the alpha models (ridge, ridge_classifier, poisson, gamma, tweedie, "
+        "huber; default: the model's)",
+    ),
     ("--test-size", UNIT, 0.25, "held-out fraction, in (0, 1) (default: 0.25)"),
     ("--repeats", _number(int, 1), 3, "timing repeats, at least 1; the median is shown"),
     (
@@ -153,7 +166,8 @@ CHOICES = [
         "--model",
         {
             "choices": list(MODELS),
-            "help": "default: logistic for classes, ridge for values (alias: --estimator)",
+            "help": "default: logistic for classes, ridge for values (alias: --estimator); "
+            "a regressor runs on --dataset diabetes by default",
         },
     ),
     (
@@ -242,7 +256,8 @@ def load(args):
     """The :class:`~skunlearn._cli_data.Table` of ``--dataset`` or ``--data``."""
     if args.data is not None:
         return load_table(args.data, args.target, args.id_column)
-    return load_bundled(args.dataset or "breast_cancer")
+    regression = args.model is not None and not is_classification(args.model)
+    return load_bundled(args.dataset or ("diabetes" if regression else "breast_cancer"))
 
 
 def _check_arguments(parser, args):
@@ -330,11 +345,12 @@ def _header(run, args):
     X_train, selection = run.X_train, args.forget
     what = selection.describe()
     seed = f" (seed {args.seed})" if selection.kind in ("random", "cluster") else ""
-    option = MODELS[run.model_name][1]
+    model = run.model_name if run.option is None else f"{run.model_name}, {run.option}"
+    model += "" if run.option is None else f"={run.strength}"
     return (
         f"skunlearn: {run.table.name}, {len(X_train)} training rows, {X_train.shape[1]} "
-        f"features; forgetting {len(run.forget)} {what}{seed}; {run.model_name}, "
-        f"{option}={run.strength}.\nFeatures: {run.table.describe_features()}; fitted on the "
+        f"features; forgetting {len(run.forget)} {what}{seed}; {model}.\nFeatures: "
+        f"{run.table.describe_features()}; fitted on the "
         f"{len(run.keep)} training rows that remain, as the refit after the deletion would be."
     )
 
@@ -413,7 +429,7 @@ def _document(run, args, dependence, note, comparison, pipeline, certified):
             "n_features": run.X_train.shape[1],
             "classification": run.classification,
         },
-        "model": {"name": run.model_name, MODELS[run.model_name][1]: run.strength},
+        "model": {"name": run.model_name, **({run.option: run.strength} if run.option else {})},
         "forget": {
             "strategy": args.forget.kind,
             "spec": args.forget.spec(),

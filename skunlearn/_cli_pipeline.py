@@ -36,8 +36,9 @@ def pipeline_check(run, oracle):
         ``by`` ("ids" or "rows"), ``seconds`` (the unlearning), ``refit_seconds``
         (scikit-learn's pipeline refit on the remaining rows), ``compared`` and
         ``difference`` (the largest difference of their predictions on the held-out
-        rows: probabilities for a classifier, predictions over the targets' standard
-        deviation for a regressor) and a ``verdict``; or ``by`` and ``error`` when
+        rows: probabilities for a classifier, its decision values when it has no
+        probabilities, predictions over the targets' standard deviation for a
+        regressor) and a ``verdict``; or ``by`` and ``error`` when
         the pipeline cannot unlearn.
     """
     table = run.table
@@ -61,7 +62,7 @@ def pipeline_check(run, oracle):
     refit, refit_seconds = _refit(run, oracle, X_train, y_train)
     difference = _difference(pipe, refit, X_test, run.y_test)
     verdict = "equals the refit" if difference <= EQUAL else "differs from the refit"
-    compared = "probability" if is_classifier(pipe) else "prediction"
+    compared = _compared(pipe)
     return {
         "by": by,
         "seconds": seconds,
@@ -80,9 +81,20 @@ def _refit(run, oracle, X_train, y_train):
     return refit, time.perf_counter() - start
 
 
+def _compared(pipe):
+    """What the check compares: probabilities, decision values of a classifier without
+    probabilities (LinearSVC, RidgeClassifier), or predictions."""
+    if not is_classifier(pipe):
+        return "prediction"
+    return "probability" if hasattr(pipe, "predict_proba") else "decision value"
+
+
 def _difference(pipe, refit, X_test, y_test):
-    if is_classifier(pipe):
-        return float(np.max(np.abs(pipe.predict_proba(X_test) - refit.predict_proba(X_test))))
+    compared = _compared(pipe)
+    if compared != "prediction":
+        method = "predict_proba" if compared == "probability" else "decision_function"
+        ours, theirs = getattr(pipe, method)(X_test), getattr(refit, method)(X_test)
+        return float(np.max(np.abs(ours - theirs)))
     spread = max(float(np.std(y_test)), np.finfo(float).tiny)
     return float(np.max(np.abs(pipe.predict(X_test) - refit.predict(X_test)))) / spread
 

@@ -10,31 +10,17 @@ forgets the forget rows, and the oracle is the model refit on the remaining ones
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import linear_model as sklearn_linear
 from sklearn.model_selection import train_test_split
 
 from ._cli_data import DataError, take
+from ._cli_estimators import ESTIMATORS, is_classification, make_estimator, reference_oracle
+from ._cli_estimators import strength as strength_option
 from ._cli_forget import sampled_rows, selected_rows
-from .linear_model import LogisticRegression, Ridge
 
 __all__ = ["MODELS", "Run", "prepare_run"]
 
-
-def _logistic_oracle(C):
-    return sklearn_linear.LogisticRegression(
-        C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000
-    )
-
-
-def _ridge_oracle(alpha):
-    return sklearn_linear.Ridge(alpha=alpha, solver="cholesky")
-
-
-# --model: (skunlearn class, its regularisation option, scikit-learn's tight refit, classes?)
-MODELS = {
-    "logistic": (LogisticRegression, "C", _logistic_oracle, True),
-    "ridge": (Ridge, "alpha", _ridge_oracle, False),
-}
+# --model's choices (skunlearn's class and its oracle: skunlearn._cli_estimators)
+MODELS = tuple(ESTIMATORS)
 
 
 @dataclass
@@ -57,13 +43,18 @@ class Run:
 
     def estimator(self):
         """A fresh, unfitted skunlearn estimator of ``--model``."""
-        cls, option, _, _ = MODELS[self.model_name]
-        return cls(**{option: self.strength})
+        return make_estimator(self.model_name, self.strength)
 
     def fit_oracle(self):
-        """scikit-learn's refit on the remaining rows, at a tight tolerance: the oracle."""
-        _, _, reference, _ = MODELS[self.model_name]
-        return reference(self.strength).fit(self.X_train[self.keep], self.y_train[self.keep])
+        """scikit-learn's refit on the remaining rows, at a tight tolerance: the oracle
+        (skunlearn's own tight refit where scikit-learn's solver stops short of it)."""
+        remaining = self.X_train[self.keep], self.y_train[self.keep]
+        return reference_oracle(self.model_name, self.strength, *remaining)
+
+    @property
+    def option(self):
+        """The model's regularisation option (``"C"``, ``"alpha"``), or None."""
+        return strength_option(self.model_name)[0]
 
     @property
     def ids_forgotten(self):
@@ -81,8 +72,8 @@ def prepare_run(table, args):
         A model that does not suit the target, a split or a forget set that
         leaves too few rows or classes.
     """
-    model_name = _model_name(table, args.model)
-    classification = MODELS[model_name][3]
+    model_name = _model_name(table, args.model, args.dataset)
+    classification = is_classification(model_name)
     explicit = selected_rows(args.forget, table, classification)
     train, test = _split(table, explicit, args.test_size, args.seed, classification)
     forget = _forget_positions(table, args, train, explicit)
@@ -120,15 +111,20 @@ def _forget_positions(table, args, train, explicit):
     return sampled_rows(args.forget, len(train), args.fraction, args.seed, features)
 
 
-def _model_name(table, requested):
+def _model_name(table, requested, dataset=None):
     """``--model``, or by default logistic for classes and ridge for values."""
     if requested is None:
         return "logistic" if table.classification else "ridge"
-    classes = MODELS[requested][3]
+    classes = is_classification(requested)
     if classes and not table.classification:
         raise DataError(
             f"--model {requested} needs classes; the target {table.target} looks like values "
             "(fractions, or more than 20 distinct numbers): use --model ridge"
+        )
+    if not classes and table.classification and dataset is not None:
+        raise DataError(
+            f"--model {requested} does not fit --dataset {dataset}: its target is classes "
+            "(a regressor needs --dataset diabetes or your own table)"
         )
     if not classes and table.y.dtype.kind not in "biuf":
         raise DataError(f"--model {requested} needs a numeric target; {table.target} holds text")
@@ -136,13 +132,15 @@ def _model_name(table, requested):
 
 
 def _strength(model_name, args):
-    """``--C`` for logistic, ``--alpha`` for ridge (default 1.0); the other is an error."""
-    own = MODELS[model_name][1]
+    """``--C`` or ``--alpha``, whichever the model has (default: the model's); the other
+    is an error."""
+    own, default = strength_option(model_name)
     for option in ("C", "alpha"):
         if option != own and getattr(args, option) is not None:
-            raise DataError(f"--{option} does not apply to --model {model_name} (it has --{own})")
-    value = getattr(args, own)
-    return 1.0 if value is None else value
+            has = f"it has --{own}" if own else "it has neither"
+            raise DataError(f"--{option} does not apply to --model {model_name} ({has})")
+    value = None if own is None else getattr(args, own)
+    return default if value is None else value
 
 
 def _split(table, explicit, test_size, seed, classification):

@@ -95,8 +95,11 @@ class LinearObjective:
     ``theta`` is laid out as in :mod:`skunlearn._parameters`; ``r`` is the
     ridge diagonal ``l2_diagonal``: ``l2`` on the coefficients (per output
     when an array) and ``intercept_l2`` on the intercepts (zero but for
-    liblinear's objective, see :mod:`skunlearn._penalties`). The objective is
-    smooth: an L1 term is handled by the proximal solvers beside it.
+    liblinear's objective, see :mod:`skunlearn._penalties`); the scale of a
+    scaled loss (the last parameter, :mod:`skunlearn._parameters`) is never
+    penalised. The objective is smooth: an L1 term or a positivity constraint
+    is handled by the solvers beside it (proximal Newton and the proximal
+    first-order steps, coordinate descent for least squares).
 
     For a loss with an intercept gauge (multinomial, with intercepts), the
     intercepts are defined only up to a common shift. :meth:`hessian` adds a
@@ -126,11 +129,11 @@ class LinearObjective:
 
     def __init__(self, loss, X, y, weights, *, n_outputs, fit_intercept, l2=0.0, intercept_l2=0.0):
         self.spec = get_loss(loss)
-        self.loss = self.spec.name
+        self.loss = self.spec.kernel_name
         self.X = X
         self.y = y
         self.weights = weights
-        self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept)
+        self.layout = ParameterLayout(n_outputs, X.shape[1], fit_intercept, self.spec.scale)
         self.l2 = float(l2) if np.ndim(l2) == 0 else np.asarray(l2, dtype=np.float64)
         self.intercept_l2 = intercept_l2
         self.l2_diagonal = ridge_diagonal(self.layout, self.l2, intercept_l2)
@@ -163,8 +166,12 @@ class LinearObjective:
             intercept_l2=self.intercept_l2 if l2 is None else 0.0,
         )
 
+    def params(self, theta):
+        """The kernel parameters of the loss at ``theta`` (its scale for a scaled loss)."""
+        return self.spec.kernel_params(self.layout.scale_of(theta))
+
     def value_grad(self, theta):
-        """Objective value and gradient at ``theta`` (one fused pass over X)."""
+        """Objective value and gradient at ``theta`` (one fused pass over X; two with a scale)."""
         theta = np.ascontiguousarray(theta, dtype=np.float64)
         value, grad = self._loss_value_grad(theta)
         if np.any(self.l2_diagonal):
@@ -173,21 +180,47 @@ class LinearObjective:
         return value, grad
 
     def _loss_value_grad(self, theta):
-        """Weighted loss and its gradient (no penalty): one fused pass over X."""
+        """Weighted loss and its gradient (no penalty): one fused pass over X (two with a
+        scale)."""
         coef, intercept = self.unpack(theta)
         grad = np.empty(self.n_params)
         grad_coef = grad[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        grad_intercept = grad[self.n_coef :] if self.fit_intercept else np.empty(self.n_outputs)
+        intercepts = self.layout.intercept_slice
+        grad_intercept = grad[intercepts] if self.fit_intercept else np.empty(self.n_outputs)
+        params = self.params(theta)
         value = _kernels.loss_grad(
-            self.loss, self.X, self.y, self.weights, coef, intercept, grad_coef, grad_intercept
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            grad_coef,
+            grad_intercept,
+            params=params,
         )
+        if self.layout.scale:
+            grad[-1] = self._scale_grad(coef, intercept, params)
         return value, grad
+
+    def _scale_grad(self, coef, intercept, params):
+        """The loss's derivative in its scale (a scaled loss): one more pass over X."""
+        args = (self.loss, self.X, self.y, self.weights, coef, intercept, params)
+        return _kernels.scale_rows(*args)[0].sum()
 
     def loss_hessian(self, theta):
         """Hessian of the weighted loss alone (no penalty, no gauge term)."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
         return _kernels.hessian(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            self.fit_intercept,
+            params=self.params(theta),
         )
 
     def hessian_value_grad(self, theta):
@@ -207,10 +240,19 @@ class LinearObjective:
     def _loss_hessian_value_grad(self, theta):
         """The weighted loss alone: Hessian, value, gradient and column squares."""
         coef, intercept = self.unpack(theta)
+        params = self.params(theta)
         H, value, grad_coef, grad_intercept, squares = _kernels.hessian_value_grad(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            self.fit_intercept,
+            params=params,
         )
-        return H, value, self.layout.pack(grad_coef, grad_intercept), squares
+        scale = self._scale_grad(coef, intercept, params) if self.layout.scale else None
+        return H, value, self.layout.pack(grad_coef, grad_intercept, scale), squares
 
     def hessian(self, theta):
         """Hessian of the objective, with the gauge term."""
@@ -236,22 +278,37 @@ class LinearObjective:
 
     def _loss_hessp(self, theta, v):
         """Hessian-vector product of the weighted loss alone."""
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
         return _kernels.hessp(
-            self.loss, self.X, self.y, self.weights, coef, intercept, self.fit_intercept, v
+            self.loss,
+            self.X,
+            self.y,
+            self.weights,
+            coef,
+            intercept,
+            self.fit_intercept,
+            v,
+            params=self.params(theta),
         )
 
     def hessian_operator(self, theta):
         """``v -> hessp(theta, v)``, with the per-row curvature evaluated once.
 
-        For losses with independent outputs each product is then one fused
-        pass over X (the squared-loss gradient with weights ``c / 2`` and zero
-        targets) instead of two; the multinomial loss uses :meth:`hessp`.
+        For losses with one curvature shared by every output (one output,
+        or least squares) each product is then one fused pass over X (the
+        squared-loss gradient with weights ``c / 2`` and zero targets) instead
+        of two; the others (multinomial, several outputs of another loss, a
+        scaled loss) use :meth:`hessp`.
         """
-        if self.spec.targets == "class":
+        shared = self.n_outputs == 1 or self.spec.quadratic
+        if self.spec.targets == "class" or self.spec.scale or not shared:
             return lambda v: self.hessp(theta, v)
-        coef, intercept = self.unpack(np.ascontiguousarray(theta, dtype=np.float64))
-        c = _kernels.curvature(self.loss, self.X, self.y, self.weights, coef, intercept)
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        coef, intercept = self.unpack(theta)
+        c = _kernels.curvature(
+            self.loss, self.X, self.y, self.weights, coef, intercept, self.params(theta)
+        )
         quadratic = LinearObjective(
             "squared",
             self.X,
@@ -343,7 +400,7 @@ class ObjectiveSpec:
 
     def layout(self, n_features):
         """The :class:`~skunlearn._parameters.ParameterLayout` over ``n_features``."""
-        return ParameterLayout(self.n_outputs, n_features, self.fit_intercept)
+        return ParameterLayout(self.n_outputs, n_features, self.fit_intercept, self.loss.scale)
 
     def kernel_targets(self, encoded):
         """Stored (encoded) targets in the kernel layout of this objective.
@@ -356,7 +413,7 @@ class ObjectiveSpec:
             return mapped(self)
         if self.target_map is not None:
             encoded = self.target_map[encoded]
-        return self.loss.kernel_targets(encoded)
+        return self.loss.kernel_targets(encoded, self.n_outputs)
 
     def objective(self, X, encoded, sample_weight, *, scaled=True):
         """The smooth objective over rows ``X`` with stored targets and sample weights.

@@ -12,6 +12,14 @@ with ``coef`` of shape ``(K, d)`` in C order, so ``theta[k * d + j]`` is
 of scikit-learn's ``LinearModelLoss`` with ``fit_intercept`` (its
 ``coef.ravel()`` for the multinomial case with ``order="C"``, intercepts last).
 
+A loss with a *scale* (the Huber loss of scikit-learn's ``HuberRegressor``,
+which estimates ``sigma`` jointly with the weights) appends it last::
+
+    theta = concat(coef.ravel(), intercept, [sigma])   # scale=True, p = K (d + 1) + 1
+
+the layout of ``HuberRegressor``'s own parameter vector. The scale is not
+penalised and must stay positive (the loss is infinite elsewhere).
+
 A multinomial model is invariant to adding one constant to every intercept (the
 *gauge*); the ridge penalty fixes the same freedom for ``coef``. skunlearn and
 scikit-learn report the intercepts centred to sum to zero, and
@@ -39,6 +47,8 @@ class ParameterLayout:
         ``d``.
     fit_intercept : bool
         Whether ``theta`` carries the ``K`` intercepts after the coefficients.
+    scale : bool, default=False
+        Whether ``theta`` ends with the loss's scale ``sigma``.
 
     Examples
     --------
@@ -54,6 +64,7 @@ class ParameterLayout:
     n_outputs: int
     n_features: int
     fit_intercept: bool
+    scale: bool = False
 
     @property
     def n_coef(self):
@@ -63,7 +74,7 @@ class ParameterLayout:
     @property
     def n_params(self):
         """``p``: the length of ``theta``."""
-        return self.n_coef + (self.n_outputs if self.fit_intercept else 0)
+        return self.n_coef + (self.n_outputs if self.fit_intercept else 0) + int(self.scale)
 
     def coef_slice(self, k):
         """Positions of ``coef[k]`` in ``theta``."""
@@ -73,28 +84,39 @@ class ParameterLayout:
         """Position of ``intercept[k]`` in ``theta`` (only with ``fit_intercept``)."""
         return self.n_coef + k
 
-    def pack(self, coef, intercept):
+    @property
+    def intercept_slice(self):
+        """Positions of the intercepts in ``theta`` (empty without ``fit_intercept``)."""
+        return slice(self.n_coef, self.n_coef + (self.n_outputs if self.fit_intercept else 0))
+
+    def pack(self, coef, intercept, scale=None):
         """``theta`` from ``coef`` (``(K, d)`` or ``(d,)``) and ``intercept`` (``(K,)`` or scalar).
 
         Returns a new C-contiguous float64 array; the intercept is left out
-        without ``fit_intercept``.
+        without ``fit_intercept``, and ``scale`` is appended with ``scale``.
         """
         parts = [np.ravel(coef)]
         if self.fit_intercept:
             parts.append(np.ravel(intercept))
+        if self.scale:
+            parts.append(np.ravel(scale))
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
 
     def unpack(self, theta):
         """Views ``(coef (K, d), intercept (K,))`` of ``theta``; zero intercepts without them."""
         coef = theta[: self.n_coef].reshape(self.n_outputs, self.n_features)
         if self.fit_intercept:
-            return coef, theta[self.n_coef :]
+            return coef, theta[self.intercept_slice]
         return coef, np.zeros(self.n_outputs)
+
+    def scale_of(self, theta):
+        """The scale ``sigma`` in ``theta`` (a float), or None without ``scale``."""
+        return float(theta[-1]) if self.scale else None
 
     def gauge_direction(self):
         """Unit vector that shifts every intercept equally (the multinomial gauge)."""
         u = np.zeros(self.n_params)
-        u[self.n_coef :] = 1.0 / np.sqrt(self.n_outputs)
+        u[self.intercept_slice] = 1.0 / np.sqrt(self.n_outputs)
         return u
 
     def gauge_basis(self, intercepts, coefficients):
@@ -129,7 +151,8 @@ def parameter_vector(estimator):
     -------
     theta : ndarray of shape (n_params,)
         ``concat(coef_.ravel(), intercept_)``, intercept included even when it
-        is fixed at zero.
+        is fixed at zero, then ``scale_`` for a model that estimates a scale
+        (``HuberRegressor``).
 
     Examples
     --------
@@ -141,4 +164,5 @@ def parameter_vector(estimator):
     intercept = np.ravel(estimator.intercept_).astype(np.float64)
     if is_classifier(estimator) and len(estimator.classes_) > 2:
         intercept = intercept - intercept.mean()
-    return np.concatenate([coef, intercept])
+    scale = np.ravel(getattr(estimator, "scale_", []))
+    return np.concatenate([coef, intercept, scale])

@@ -74,11 +74,10 @@ class Penalty:
 
     def l1_weights(self, layout):
         """Lasso strength of each parameter, shape ``(n_params,)``."""
-        weights = np.full(layout.n_params, float(self.l1))
-        if self.intercept_scaling is None:
-            weights[layout.n_coef :] = 0.0
-        else:
-            weights[layout.n_coef :] = float(self.l1) / self.intercept_scaling
+        weights = np.zeros(layout.n_params)
+        weights[: layout.n_coef] = float(self.l1)
+        if self.intercept_scaling is not None:
+            weights[layout.intercept_slice] = float(self.l1) / self.intercept_scaling
         return weights
 
     def scaled(self, factor):
@@ -103,12 +102,16 @@ class Penalty:
         """
         if self.smooth:
             return
-        reason = "an L1 term (l1_ratio > 0)" if self.l1 else "a positivity constraint"
+        if self.l1:
+            term, detail = "L1 penalty", "an L1 term (l1_ratio > 0, a Lasso or an elastic net)"
+        else:
+            term, detail = "positivity constraint", "a positivity constraint (positive=True)"
         raise ValueError(
-            f"{what} assumes a smooth (twice-differentiable, unconstrained) training "
-            "objective: its Newton-step and inverse-Hessian formulas, and the lemmas of "
-            "'Ascent Fails to Forget' they check, need one. This model's penalty has "
-            f"{reason}; use l1_ratio=0 and positive=False for this diagnostic."
+            f"{what} does not apply: the {term} is not differentiable, so the lemmas of "
+            "'Ascent Fails to Forget' it rests on (curvature, strong convexity) and its "
+            f"Newton-step and inverse-Hessian formulas do not hold: {what} assumes a smooth "
+            "(twice-differentiable, unconstrained) training objective, and this model's "
+            f"penalty has {detail}. Use a smooth penalty (l1_ratio=0, positive=False)."
         )
 
     def prox(self, theta, step, layout):
@@ -140,12 +143,15 @@ class Penalty:
 
 
 def ridge_diagonal(layout, l2, intercept_l2=0.0):
-    """Per-parameter ridge strengths from per-output (or scalar) ones, shape ``(n_params,)``."""
+    """Per-parameter ridge strengths from per-output (or scalar) ones, shape ``(n_params,)``.
+
+    A loss's scale (the last parameter of a scaled layout) is never penalised.
+    """
     diagonal = np.zeros(layout.n_params)
     outputs = (layout.n_outputs,)
     diagonal[: layout.n_coef] = np.repeat(np.broadcast_to(l2, outputs), layout.n_features)
     if layout.fit_intercept:
-        diagonal[layout.n_coef :] = np.broadcast_to(intercept_l2, outputs)
+        diagonal[layout.intercept_slice] = np.broadcast_to(intercept_l2, outputs)
     return diagonal
 
 

@@ -259,3 +259,33 @@ def test_the_diagnostic_problem_on_chunks_equals_the_in_memory_one(small_chunks)
     assert value == pytest.approx(expected[0], rel=1e-12)
     np.testing.assert_allclose(grad, expected[1], rtol=1e-10, atol=1e-10)
     assert model._rows.n == N and model.n_forgotten_ == 0  # nothing changed
+
+
+@pytest.mark.parametrize("loss", ["poisson", "huber"])
+def test_chunked_objective_passes_the_loss_parameters(small_chunks, loss):
+    """The chunks evaluate a parametrised loss (Tweedie power; Huber's epsilon and the
+    scale in theta) with its parameters: value, gradient, Hessian and Hessian-vector
+    products over chunks equal the in-memory objective's."""
+    from skunlearn._losses import get_loss, huber_loss
+    from skunlearn._objective import LinearObjective, linear_objective
+
+    X, z = _data()
+    y = np.exp(z / 4.0)  # positive targets (Poisson)
+    rows = Ridge().fit(_mapped(X, small_chunks), y)._rows
+    spec = huber_loss(1.35) if loss == "huber" else get_loss(loss)
+    layout = {"n_outputs": 1, "fit_intercept": True, "l2": 0.5}
+    chunked = linear_objective(spec, rows.X, rows.y, rows.sample_weight, **layout)
+    assert type(chunked).__name__ == "ChunkedObjective"
+    memory = LinearObjective(spec, X, y[:, None], np.ones(N), **layout)
+    theta = np.r_[0.1, -0.05, 0.2, 0.3, [0.8] if loss == "huber" else []]
+    v = np.random.default_rng(4).standard_normal(theta.size)
+    close = {"rtol": 1e-11, "atol": 1e-11}
+    value, grad = chunked.value_grad(theta)
+    expected_value, expected_grad = memory.value_grad(theta)
+    assert value == pytest.approx(expected_value, rel=1e-12)
+    np.testing.assert_allclose(grad, expected_grad, **close)
+    np.testing.assert_allclose(chunked.hessian(theta), memory.hessian(theta), **close)
+    np.testing.assert_allclose(chunked.hessp(theta, v), memory.hessp(theta, v), **close)
+    fused = chunked.hessian_value_grad(theta)
+    for ours, theirs in zip(fused, memory.hessian_value_grad(theta), strict=True):
+        np.testing.assert_allclose(ours, theirs, **close)

@@ -8,27 +8,71 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, logsumexp, softmax
+from sklearn._loss.loss import HalfTweedieLoss, HalfTweedieLossIdentity
 
-from skunlearn._kernels import LOSSES, hessian, hessp, linear_predictor, loss_grad
+from skunlearn._kernels import hessian, hessp, linear_predictor, loss_grad
 from skunlearn._kernels._config import PARALLEL_MIN_SIZE
 from skunlearn._kernels._points import CODES
 
-CASES = [  # (loss, K)
+# Each case names a kernel and its parameters (Tweedie power; Huber epsilon and scale).
+KERNEL_CASES = {
+    "squared": ("squared", ()),
+    "logistic": ("logistic", ()),
+    "exponential": ("exponential", ()),
+    "multinomial": ("multinomial", ()),
+    "squared_hinge": ("squared_hinge", ()),
+    "poisson": ("tweedie", (1.0,)),
+    "gamma": ("tweedie", (2.0,)),
+    "tweedie0": ("tweedie", (0.0,)),
+    "tweedie1.5": ("tweedie", (1.5,)),
+    "tweedie3": ("tweedie", (3.0,)),
+    "identity0": ("tweedie_identity", (0.0,)),
+    "identity1": ("tweedie_identity", (1.0,)),
+    "identity1.5": ("tweedie_identity", (1.5,)),
+    "identity2": ("tweedie_identity", (2.0,)),
+    "huber": ("huber", (1.35, 0.8)),
+}
+CASES = [  # (case, K)
     ("squared", 1),
     ("squared", 3),
     ("logistic", 1),
     ("exponential", 1),
     ("multinomial", 1),
     ("multinomial", 3),
+    ("squared_hinge", 1),
+    ("squared_hinge", 3),
+    ("poisson", 1),
+    ("gamma", 1),
+    ("tweedie0", 1),
+    ("tweedie1.5", 1),
+    ("tweedie3", 2),
+    ("identity0", 1),
+    ("identity1", 1),
+    ("identity1.5", 1),
+    ("identity2", 1),
+    ("huber", 1),
 ]
 
 
+def kernel(loss):
+    """``(kernel name, {"params": ...})`` of a case."""
+    name, params = KERNEL_CASES[loss]
+    return name, {"params": params}
+
+
 def make_y(loss, rng, n, K):
-    if loss == "squared":
+    name, params = KERNEL_CASES[loss]
+    if name in ("squared", "huber"):
         return rng.standard_normal((n, K))
-    if loss == "multinomial":
+    if name == "multinomial":
         return rng.integers(0, K, n).astype(np.int64)
-    return (rng.random(n) < 0.5).astype(np.float64)
+    if name.startswith("tweedie"):  # positive, with zeros where the power allows them
+        y = rng.gamma(2.0, 0.7, (n, K))
+        if 0 < params[0] < 2:
+            y[rng.random((n, K)) < 0.2] = 0.0
+        return y
+    y = (rng.random((n, K)) < 0.5).astype(np.float64)
+    return y[:, 0] if K == 1 else y
 
 
 def make_problem(loss, n=40, d=5, K=1, seed=0, sparse=False, fit_intercept=True, density=0.5):
@@ -38,6 +82,10 @@ def make_problem(loss, n=40, d=5, K=1, seed=0, sparse=False, fit_intercept=True,
     w[rng.random(n) < 0.2] = 0.0
     coef = rng.standard_normal((K, d)) / np.sqrt(d)
     b = rng.standard_normal(K) if fit_intercept else np.zeros(K)
+    if loss.startswith("identity") and loss != "identity0":  # positive predictions
+        coef, b = 0.1 * coef, b * 0.0 + 3.0
+        if not fit_intercept:
+            X = np.hstack([X[:, :-1], np.full((n, 1), 3.0)])
     return (sp.csr_matrix(X) if sparse else X), make_y(loss, rng, n, K), w, coef, b
 
 
@@ -45,21 +93,49 @@ def dense(X):
     return X.toarray() if sp.issparse(X) else X
 
 
+def _sklearn_tweedie(link, power, Y, Z):
+    """scikit-learn's half Tweedie losses and gradients, output by output."""
+    loss = (HalfTweedieLoss if link == "log" else HalfTweedieLossIdentity)(power=power)
+    columns = [
+        (loss.loss(y_true=Y[:, k].copy(), raw_prediction=Z[:, k].copy()),
+         loss.gradient(y_true=Y[:, k].copy(), raw_prediction=Z[:, k].copy()))
+        for k in range(Z.shape[1])
+    ]  # fmt: skip
+    values, grads = zip(*columns, strict=True)
+    return np.sum(values, axis=0), np.column_stack(grads)
+
+
+def _huber(Y, Z, epsilon, sigma):
+    """``sigma + sigma H(r / sigma)`` per row, as scikit-learn's ``_huber_loss_and_gradient``."""
+    r = Y - Z
+    outlier = np.abs(r) > epsilon * sigma
+    value = sigma + np.where(outlier, 2 * epsilon * np.abs(r) - sigma * epsilon**2, r**2 / sigma)
+    return value[:, 0], np.where(outlier, -2 * epsilon * np.sign(r), -2 * r / sigma)
+
+
 def reference(loss, X, y, w, coef, b):
     """Per-row losses l (n,) and derivatives G = dl/dz (n, K), plainly in numpy."""
+    name, params = KERNEL_CASES[loss]
     Z = dense(X) @ coef.T + b
-    if loss == "squared":
+    if name == "squared":
         return ((y - Z) ** 2).sum(axis=1), 2.0 * (Z - y)
-    if loss == "multinomial":
+    if name == "multinomial":
         rows = np.arange(len(y))
         G = softmax(Z, axis=1)
         G[rows, y] -= 1.0
         return logsumexp(Z, axis=1) - Z[rows, y], G
-    s = 2.0 * y - 1.0
-    m = s * Z[:, 0]
-    if loss == "logistic":
-        return np.logaddexp(0.0, -m), (-s * expit(-m))[:, None]
-    return np.exp(-m), (-s * np.exp(-m))[:, None]
+    Y = y.reshape(len(Z), -1)
+    if name.startswith("tweedie"):
+        return _sklearn_tweedie("log" if name == "tweedie" else "identity", *params, Y, Z)
+    if name == "huber":
+        return _huber(Y, Z, *params)
+    s = 2.0 * Y - 1.0
+    m = s * Z
+    if name == "squared_hinge":
+        return (np.maximum(1 - m, 0) ** 2).sum(axis=1), -2 * s * np.maximum(1 - m, 0)
+    if name == "logistic":
+        return np.logaddexp(0.0, -m)[:, 0], -s * expit(-m)
+    return np.exp(-m)[:, 0], -s * np.exp(-m)
 
 
 def reference_loss_grad(loss, X, y, w, coef, b):
@@ -74,7 +150,8 @@ def reference_loss_grad(loss, X, y, w, coef, b):
 
 def call_loss_grad(loss, X, y, w, coef, b, parallel=None):
     gc, gi = np.full(coef.shape, np.nan), np.full(coef.shape[0], np.nan)
-    value = loss_grad(loss, X, y, w, coef, b, gc, gi, parallel=parallel)
+    name, params = kernel(loss)
+    value = loss_grad(name, X, y, w, coef, b, gc, gi, parallel=parallel, **params)
     assert isinstance(value, float)
     return value, gc, gi
 
@@ -148,28 +225,37 @@ def flat_grad(loss, X, y, w, theta, K, d, b, fit_intercept):
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_derivatives_match_finite_differences(loss, K, sparse, fit_intercept):
+    """Gradient, Hessian and Hessian-vector products in (coef, intercept) (a scale held fixed).
+
+    Piecewise losses (squared hinge, Huber) are differentiated away from
+    their kinks: no row of this data sits within the finite-difference step
+    of one.
+    """
     X, y, w, coef, b = make_problem(loss, n=15, d=3, K=K, sparse=sparse, seed=2)
     theta = np.concatenate([coef.ravel(), b] if fit_intercept else [coef.ravel()])
+    name, params = kernel(loss)
     args = (loss, X, y, w)
     tail = (K, 3, b, fit_intercept)
     value, grad = flat_grad(*args, theta, *tail)
     fd_grad = numeric_grad(lambda t: flat_grad(*args, t, *tail)[0], theta)
     assert_allclose(grad, fd_grad, rtol=1e-6, atol=1e-7 * (1 + abs(value)))
-    H = hessian(*args, coef, b, fit_intercept)
-    assert H.shape == (theta.size, theta.size)
+    H = hessian(name, X, y, w, coef, b, fit_intercept, **params)
+    p = theta.size
+    assert H.shape == (p + (name == "huber"),) * 2
     assert_array_equal(H, H.T)
     fd_H = numeric_grad(lambda t: flat_grad(*args, t, *tail)[1], theta)
-    assert_allclose(H, fd_H, rtol=1e-6, atol=1e-6 * np.abs(H).max())
-    v = np.random.default_rng(3).standard_normal(theta.size)
-    Hv = hessp(*args, coef, b, fit_intercept, v)
+    assert_allclose(H[:p, :p], fd_H, rtol=1e-6, atol=1e-6 * np.abs(H).max())
+    v = np.random.default_rng(3).standard_normal(len(H))
+    Hv = hessp(name, X, y, w, coef, b, fit_intercept, v, **params)
     assert_allclose(Hv, H @ v, rtol=1e-10, atol=1e-12 * np.abs(H).sum())
 
 
 @pytest.mark.parametrize("loss, K", CASES)
 def test_hessian_dense_equals_csr(loss, K):
     X, y, w, coef, b = make_problem(loss, n=30, d=4, K=K, seed=4)
-    H = hessian(loss, X, y, w, coef, b, True)
-    H_csr = hessian(loss, sp.csr_array(X), y, w, coef, b, True)
+    name, params = kernel(loss)
+    H = hessian(name, X, y, w, coef, b, True, **params)
+    H_csr = hessian(name, sp.csr_array(X), y, w, coef, b, True, **params)
     assert isinstance(H_csr, np.ndarray)
     assert_allclose(H_csr, H, rtol=1e-12, atol=1e-13 * np.abs(H).max())
 
@@ -277,8 +363,9 @@ def test_inputs_not_modified(loss, K, sparse):
     before = [a.copy() for a in (dense(X), y, w, coef, b)]
     for parallel in (False, True):
         call_loss_grad(loss, X, y, w, coef, b, parallel)
-    hessian(loss, X, y, w, coef, b, True)
-    hessp(loss, X, y, w, coef, b, True, np.ones(coef.size + K))
+    name, params = kernel(loss)
+    hessian(name, X, y, w, coef, b, True, **params)
+    hessp(name, X, y, w, coef, b, True, np.ones(coef.size + K + (name == "huber")), **params)
     linear_predictor(X, coef, b)
     for old, new in zip(before, (dense(X), y, w, coef, b), strict=True):
         assert_array_equal(old, new)
@@ -307,7 +394,7 @@ def test_rejects_bad_input():
 
 @settings(deadline=None, max_examples=25)
 @given(
-    loss=st.sampled_from(LOSSES),
+    loss=st.sampled_from(sorted(KERNEL_CASES)),
     n=st.integers(1, 25),
     d=st.integers(1, 6),
     K=st.integers(1, 3),
@@ -317,7 +404,7 @@ def test_rejects_bad_input():
     data=st.data(),
 )
 def test_property_matches_numpy(loss, n, d, K, sparse, parallel, seed, data):
-    K = 1 if loss in ("logistic", "exponential") else K
+    K = 1 if loss in ("logistic", "exponential", "huber") else K
     X, y, _, coef, b = make_problem(loss, n=n, d=d, K=K, seed=seed, sparse=sparse)
     weight = st.one_of(st.just(0.0), st.floats(-3.0, 3.0, allow_subnormal=False))
     w = data.draw(arrays(np.float64, n, elements=weight))
@@ -337,7 +424,7 @@ def test_fused_hessian_value_grad(loss, fit_intercept, parallel, monkeypatch):
     w = np.abs(w)  # zero weights stay
     monkeypatch.setattr(_hessian, "_FUSED_BLOCK_BYTES", 8 * 7 * (4 + fit_intercept))
     monkeypatch.setattr(_hessian, "PARALLEL_MIN_SIZE", 1 if parallel else 10**9)
-    assert _hessian._fused_eligible(CODES[loss], X, coef, w)
+    assert _hessian._fused_eligible(loss, CODES[loss], np.empty(0), X, y, coef, w)
     H, value, grad_coef, grad_intercept, squares = hessian_value_grad(
         loss, X, y, w, coef, b, fit_intercept
     )
@@ -367,3 +454,113 @@ def test_fused_hessian_equals_the_general_build():
     sparse_result = hessian_value_grad("logistic", sp.csr_matrix(X), y, w, coef, b, True)
     for a, c in zip(dense_result, sparse_result, strict=True):
         assert_allclose(a, c, rtol=1e-12, atol=1e-13)
+
+
+# One-output cases of the family: (case, whether the fused pass takes it). It takes
+# the losses whose curvature is >= 0 for non-negative weights; a negative curvature
+# (Tweedie powers outside [1, 2], the identity link) or a scale (Huber) falls back.
+FAMILY_FUSED = [
+    ("squared_hinge", True),
+    ("poisson", True),
+    ("gamma", True),
+    ("tweedie1.5", True),
+    ("tweedie0", False),
+    ("tweedie3", False),
+    ("identity1.5", False),
+    ("huber", False),
+]
+
+
+@pytest.mark.parametrize("loss, fused", FAMILY_FUSED)
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
+def test_fused_hessian_value_grad_with_loss_parameters(loss, fused, parallel, monkeypatch):
+    """The family's losses through hessian_value_grad, their parameters threaded: value,
+    gradient and column squares against numpy; the Hessian against the general build
+    (checked against finite differences above), whichever path the loss takes."""
+    from skunlearn._kernels import _hessian, hessian_value_grad
+
+    X, y, w, coef, b = make_problem(loss, n=61, d=4, seed=11)
+    w = np.abs(w)
+    name, params = KERNEL_CASES[loss]
+    monkeypatch.setattr(_hessian, "_FUSED_BLOCK_BYTES", 8 * 7 * 5)
+    monkeypatch.setattr(_hessian, "PARALLEL_MIN_SIZE", 1 if parallel else 10**9)
+    y_kernel = y[:, 0] if y.ndim == 2 else y
+    eligible = _hessian._fused_eligible(name, CODES[name], np.array(params), X, y_kernel, coef, w)
+    assert eligible == fused
+    H, value, grad_coef, grad_intercept, squares = hessian_value_grad(
+        name, X, y, w, coef, b, True, params=params
+    )
+    (expected_value, expected_coef, expected_intercept), _ = reference_loss_grad(
+        loss, X, y, w, coef, b
+    )
+    assert_allclose(value, expected_value, rtol=1e-11)
+    assert_allclose(grad_coef, expected_coef, rtol=1e-10, atol=1e-12)
+    assert_allclose(grad_intercept, expected_intercept, rtol=1e-10, atol=1e-12)
+    assert_allclose(squares, w @ X**2, rtol=1e-12)
+    monkeypatch.setattr(_hessian, "_fused_eligible", lambda *args: False)
+    general = hessian(name, X, y, w, coef, b, True, params=params)
+    assert_allclose(H, general, rtol=1e-11, atol=1e-12 * np.abs(general).max())
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_huber_scale_matches_sklearn_and_finite_differences(sparse, fit_intercept):
+    """The joint (coef, intercept, sigma) objective is scikit-learn's HuberRegressor's."""
+    from sklearn.linear_model._huber import _huber_loss_and_gradient
+
+    from skunlearn._losses import huber_loss
+    from skunlearn._objective import LinearObjective
+
+    X, y, w, coef, b = make_problem("huber", n=30, d=4, sparse=sparse, seed=8)
+    w = np.abs(w)
+    y = y[:, 0] * 2.0
+    alpha, epsilon = 0.3, 1.35
+    theta = np.concatenate([coef[0], b[:1] if fit_intercept else [], [0.9]])
+    objective = LinearObjective(
+        huber_loss(epsilon), X, y[:, None], w, n_outputs=1, fit_intercept=fit_intercept,
+        l2=2 * alpha,
+    )  # fmt: skip
+    value, grad = objective.value_grad(theta)
+    expected = _huber_loss_and_gradient(theta, X, y, epsilon, alpha, w)
+    assert_allclose(value, expected[0], rtol=1e-12)
+    assert_allclose(grad, expected[1], rtol=1e-11, atol=1e-12)
+    H = objective.hessian(theta)
+    fd_H = numeric_grad(lambda t: objective.value_grad(t)[1], theta)
+    assert_allclose(H, fd_H, rtol=1e-6, atol=1e-6 * np.abs(H).max())
+    v = np.random.default_rng(9).standard_normal(theta.size)
+    assert_allclose(objective.hessp(theta, v), H @ v, rtol=1e-10, atol=1e-12)
+    assert objective.value_grad(np.r_[theta[:-1], -1.0])[0] == np.inf  # sigma must stay > 0
+
+
+def test_missing_loss_parameters_are_refused():
+    X, y, w, coef, b = make_problem("poisson")
+    with pytest.raises(ValueError, match="needs 1 parameter"):
+        loss_grad("tweedie", X, y, w, coef, b, np.empty_like(coef), np.empty_like(b))
+
+
+@pytest.mark.parametrize(
+    "loss, spec",
+    [
+        ("logistic", "logistic"),
+        ("multinomial", "multinomial"),
+        ("squared_hinge", "squared_hinge"),
+        ("poisson", "poisson"),
+        ("gamma", "gamma"),
+        ("tweedie1.5", (1.5, "log")),
+        ("identity1.5", (1.5, "identity")),
+        ("huber", 1.35),
+    ],
+)
+def test_spec_derivative_matches_reference(loss, spec):
+    """``Loss.derivative`` (the diagnostics' numpy copy) agrees with the kernels' reference."""
+    from skunlearn._losses import get_loss, huber_loss, tweedie_loss
+
+    K = 3 if loss == "multinomial" else 1
+    X, y, w, coef, b = make_problem(loss, K=K, seed=10)
+    spec = (
+        huber_loss(spec) if loss == "huber"
+        else tweedie_loss(*spec) if isinstance(spec, tuple) else get_loss(spec)
+    )  # fmt: skip
+    Z = dense(X) @ coef.T + b
+    scale = KERNEL_CASES[loss][1][-1] if loss == "huber" else None
+    assert_allclose(spec.derivative(Z, y, scale), reference(loss, X, y, w, coef, b)[1], rtol=1e-12)

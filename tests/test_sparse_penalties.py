@@ -186,7 +186,7 @@ def test_smoothness_diagnostics_refuse_an_l1_model_by_name(binary, diagnostic):
     model = LogisticRegression(C=0.1, l1_ratio=1.0).fit(X, y)
     with pytest.raises(ValueError, match=f"{diagnostic.__name__} assumes a smooth"):
         diagnostic(model, X[FORGET], y[FORGET])
-    with pytest.raises(ValueError, match="certified_bound assumes a smooth.*L1 term"):
+    with pytest.raises(ValueError, match="certified bound assumes a smooth.*L1 term"):
         certified_bound(model)
 
 

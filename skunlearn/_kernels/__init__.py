@@ -8,6 +8,7 @@ and reaches the kernels as an integer code (:mod:`._points`).
 
 from ._hessian import column_squares, curvature, hessian, hessian_value_grad, hessp
 from ._loss_grad import LOSSES, linear_predictor, loss_grad
+from ._scale import scale_rows
 from ._syrk import single_threaded_blas
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "hessian_value_grad",
     "hessp",
     "linear_predictor",
+    "scale_rows",
     "single_threaded_blas",
 ]

@@ -3,7 +3,7 @@
 One pass over the rows: for each row with nonzero weight, compute z = x_i @
 coef.T + intercept, the loss and the weighted residual, and accumulate
 ``residual * x_i`` into the gradient. There is one kernel per kind of row (see
-:mod:`._points`), each taking the loss code: ``_scalar_chunk`` (one output),
+:mod:`._points`), each taking the loss code and its parameters: ``_scalar_chunk`` (one output),
 ``_independent_chunk`` (several outputs with independent losses) and
 ``_multinomial_chunk``. A chunk processes a 0-based slice of rows into given
 accumulators; it is the serial kernel (called once on all rows) and the body of
@@ -25,7 +25,7 @@ _ROWS = 8
 
 
 @njit(**NJIT)
-def _scalar_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept):
+def _scalar_chunk(code, params, X, y, w, coef, intercept, grad_coef, grad_intercept):
     """K = 1, ``y`` of shape (n,): rows in blocks of ``_ROWS`` (same sums, same order)."""
     loss = 0.0
     grad_b = 0.0
@@ -38,7 +38,7 @@ def _scalar_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept):
         for k in range(m):
             r[k] = 0.0
             if w[lo + k] != 0.0:
-                value, slope = point(code, z[k], y[lo + k])
+                value, slope = point(code, params, z[k], y[lo + k])
                 loss += w[lo + k] * value
                 r[k] = w[lo + k] * slope
                 grad_b += r[k]
@@ -49,7 +49,7 @@ def _scalar_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept):
 
 
 @njit(**NJIT)
-def _independent_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept):
+def _independent_chunk(code, params, X, y, w, coef, intercept, grad_coef, grad_intercept):
     """K outputs, ``y`` of shape (n, K), the loss summed over outputs."""
     z = np.empty(coef.shape[0])
     loss = 0.0
@@ -57,7 +57,7 @@ def _independent_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept
         if w[i] != 0.0:
             for k in range(z.shape[0]):
                 z[k] = intercept[k] + _dense_dot(X, i, coef, k)
-            loss += w[i] * independent_row(code, z, y, i, w[i])
+            loss += w[i] * independent_row(code, params, z, y, i, w[i])
             for k in range(z.shape[0]):
                 grad_intercept[k] += z[k]
                 _dense_add(z[k], X, i, grad_coef, k)
@@ -65,7 +65,7 @@ def _independent_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept
 
 
 @njit(**NJIT)
-def _multinomial_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept):
+def _multinomial_chunk(code, params, X, y, w, coef, intercept, grad_coef, grad_intercept):
     """K classes, ``y`` int64 class indices of shape (n,); ``code`` is unused."""
     z = np.empty(coef.shape[0])
     loss = 0.0
@@ -85,29 +85,33 @@ def _multinomial_chunk(code, X, y, w, coef, intercept, grad_coef, grad_intercept
 
 
 @njit(**NJIT_PARALLEL)
-def _scalar_parallel(code, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+def _scalar_parallel(code, params, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _scalar_chunk(
-            code, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+            code, params, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
         )
 
 
 @njit(**NJIT_PARALLEL)
-def _independent_parallel(code, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+def _independent_parallel(
+    code, params, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _independent_chunk(
-            code, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+            code, params, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
         )
 
 
 @njit(**NJIT_PARALLEL)
-def _multinomial_parallel(code, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses):
+def _multinomial_parallel(
+    code, params, X, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _multinomial_chunk(
-            code, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
+            code, params, X[lo:hi], y[lo:hi], w[lo:hi], coef, intercept, acc_coef[c], acc_int[c]
         )
 
 

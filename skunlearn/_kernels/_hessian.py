@@ -6,14 +6,16 @@ Every (k, l) block of the Hessian is a weighted Gram matrix
 the per-row curvature ``c_kl``, BLAS (dense, a weighted ``syrk``) or scipy (CSR)
 the d x d products.
 
-For dense X, a single output and non-negative weights (binary logistic and
-exponential losses, single-target squared loss) the Hessian is built in one
-fused pass (:func:`hessian_value_grad`): each thread takes blocks of rows
-that fit its cache, computes their margins, curvatures, loss and gradient,
-scales them by ``sqrt(c)`` with a column of ``sqrt(c)`` for the intercept,
-and adds their rank-k update with BLAS ``dsyrk`` called from the kernel
-(:mod:`._syrk`), so the loss, its gradient and the column sums of
-``weights * X**2`` come with the Hessian at no extra pass.
+For dense X, a single output, non-negative weights and a loss without scale
+whose curvature is non-negative (binary logistic, exponential and squared
+hinge losses, single-target squared loss, Tweedie deviances of power in
+[1, 2] with non-negative targets) the Hessian is built in one fused pass
+(:func:`hessian_value_grad`): each thread takes blocks of rows that fit its
+cache, computes their margins, curvatures, loss and gradient, scales them by
+``sqrt(c)`` with a column of ``sqrt(c)`` for the intercept, and adds their
+rank-k update with BLAS ``dsyrk`` called from the kernel (:mod:`._syrk`), so
+the loss, its gradient and the column sums of ``weights * X**2`` come with
+the Hessian at no extra pass.
 """
 
 import numpy as np
@@ -24,8 +26,19 @@ from scipy.linalg.blas import dsyrk
 from .._parameters import ParameterLayout
 from ._config import NJIT, NJIT_PARALLEL, PARALLEL_MIN_SIZE, n_threads
 from ._loss_grad import _check_inputs, _row_bounds, linear_predictor, loss_grad
-from ._points import MULTINOMIAL, SQUARED, point, weighted_curvature
+from ._points import (
+    EXPONENTIAL,
+    LOGISTIC,
+    MULTINOMIAL,
+    SCALED,
+    SQUARED,
+    SQUARED_HINGE,
+    TWEEDIE,
+    point,
+    weighted_curvature,
+)
 from ._rows import _dense_add, _dense_dot
+from ._scale import scale_rows
 from ._syrk import _UPPER_NOTRANS, single_threaded_blas, syrk_rows
 
 # Elements per syrk block of rows, so the scaled copy of X stays around 32 MB.
@@ -36,16 +49,16 @@ _FUSED_BLOCK_BYTES = 1 << 19
 
 
 @njit(**NJIT)
-def _scaled_block(code, X, y, w, coef, intercept, with_intercept, A, grad_coef, squares):
+def _scaled_block(code, params, X, y, w, coef, intercept, with_intercept, A, grad_coef, squares):
     """``A[i] = sqrt(c_i) [x_i, 1]``; returns the loss and intercept gradient of the rows,
     accumulating their coefficient gradient and column sums of ``w x^2``."""
     d = X.shape[1]
     loss, grad_b = 0.0, 0.0
     for i in range(X.shape[0]):
         z = intercept[0] + _dense_dot(X, i, coef, 0)
-        root = np.sqrt(weighted_curvature(code, z, y[i], w[i]))
+        root = np.sqrt(weighted_curvature(code, params, z, y[i], w[i]))
         if w[i] != 0.0:
-            value, slope = point(code, z, y[i])
+            value, slope = point(code, params, z, y[i])
             loss += w[i] * value
             grad_b += w[i] * slope
             _dense_add(w[i] * slope, X, i, grad_coef, 0)
@@ -58,7 +71,9 @@ def _scaled_block(code, X, y, w, coef, intercept, with_intercept, A, grad_coef, 
 
 
 @njit(**NJIT)
-def _fused_chunk(code, X, y, w, coef, intercept, with_intercept, A, H, grad_coef, squares, flags):
+def _fused_chunk(
+    code, params, X, y, w, coef, intercept, with_intercept, A, H, grad_coef, squares, flags
+):
     """The rows of X in blocks of ``A.shape[0]``: ``H += A^T A`` per block (lower
     triangle); returns ``(loss, intercept gradient)``."""
     loss, grad_b = 0.0, 0.0
@@ -66,6 +81,7 @@ def _fused_chunk(code, X, y, w, coef, intercept, with_intercept, A, H, grad_coef
         hi = min(X.shape[0], lo + A.shape[0])
         part, part_b = _scaled_block(
             code,
+            params,
             X[lo:hi],
             y[lo:hi],
             w[lo:hi],
@@ -84,13 +100,28 @@ def _fused_chunk(code, X, y, w, coef, intercept, with_intercept, A, H, grad_coef
 
 @njit(**NJIT_PARALLEL)
 def _fused_parallel(
-    code, X, y, w, coef, intercept, with_intercept, block, bounds, H, grad, squares, out, flags
+    code,
+    params,
+    X,
+    y,
+    w,
+    coef,
+    intercept,
+    with_intercept,
+    block,
+    bounds,
+    H,
+    grad,
+    squares,
+    out,
+    flags,
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         A = np.empty((block, H.shape[1]))
         out[c, 0], out[c, 1] = _fused_chunk(
             code,
+            params,
             X[lo:hi],
             y[lo:hi],
             w[lo:hi],
@@ -105,17 +136,27 @@ def _fused_parallel(
         )
 
 
-def _fused_eligible(code, X, coef, weights):
-    """Whether the one-pass dense build applies (one output, non-negative weights)."""
+def _nonnegative_curvature(code, params, y):
+    """Whether every row's curvature is >= 0 under non-negative weights (so ``sqrt(c)``
+    scales it): the Tweedie deviance only for powers in [1, 2] and targets >= 0."""
+    if code == TWEEDIE:
+        return 1.0 <= params[0] <= 2.0 and bool(np.all(y >= 0.0))
+    return code in (SQUARED, LOGISTIC, EXPONENTIAL, SQUARED_HINGE)
+
+
+def _fused_eligible(loss, code, params, X, y, coef, weights):
+    """Whether the one-pass dense build applies: one output, non-negative weights and
+    curvatures, and no scale (a scaled loss's Hessian has a row the pass does not build)."""
     return (
         not sp.issparse(X)
-        and code != MULTINOMIAL
+        and loss not in SCALED
         and coef.shape[0] == 1
+        and _nonnegative_curvature(code, params, y)
         and bool(np.all(weights >= 0.0))
     )
 
 
-def _fused_dense(code, X, y, weights, coef, intercept, fit_intercept):
+def _fused_dense(code, params, X, y, weights, coef, intercept, fit_intercept):
     """``(H, value, grad_coef, grad_intercept, squares)`` of dense rows in one pass."""
     n, d = X.shape
     p = d + int(fit_intercept)
@@ -125,7 +166,7 @@ def _fused_dense(code, X, y, weights, coef, intercept, fit_intercept):
     grad, squares = np.zeros((chunks, 1, d)), np.zeros((chunks, d))
     out = np.zeros((chunks, 2))
     block = max(1, min(n, _FUSED_BLOCK_BYTES // (8 * p)))
-    args = (code, X, y, weights, coef, intercept, fit_intercept)
+    args = (code, params, X, y, weights, coef, intercept, fit_intercept)
     with single_threaded_blas():
         if chunks == 1:
             A = np.empty((block, p))
@@ -145,15 +186,16 @@ def column_squares(X, weights):
     return np.einsum("i,ij,ij->j", weights, X, X)
 
 
-def hessian_value_grad(loss, X, y, weights, coef, intercept, fit_intercept):
+def hessian_value_grad(loss, X, y, weights, coef, intercept, fit_intercept, params=()):
     """Hessian, value and gradient of ``sum_i weights[i] * l_i``; column sums of ``weights X^2``.
 
-    One fused pass over dense X for a single output and non-negative
-    weights; otherwise :func:`hessian`, :func:`loss_grad` and one more pass.
+    One fused pass over dense X for a single output, non-negative weights
+    and curvatures and no scale (:func:`_fused_eligible`); otherwise
+    :func:`hessian`, :func:`loss_grad` and one more pass.
 
     Parameters
     ----------
-    loss, X, y, weights, coef, intercept, fit_intercept
+    loss, X, y, weights, coef, intercept, fit_intercept, params
         As in :func:`hessian`.
 
     Returns
@@ -164,23 +206,28 @@ def hessian_value_grad(loss, X, y, weights, coef, intercept, fit_intercept):
         As :func:`loss_grad` returns it.
     grad_coef : ndarray of shape (K, n_features)
     grad_intercept : ndarray of shape (K,)
-        Gradient (zeros for the intercept when it is not a parameter).
+        Gradient in the linear predictor's parameters (zeros for the intercept
+        when it is not a parameter; a scaled loss's scale entry is
+        :func:`._scale.scale_rows`'s first output, summed).
     squares : ndarray of shape (n_features,)
         ``sum_i weights[i] * X[i, j]**2``.
     """
-    code, y_kernel = _check_inputs(loss, X, y, weights, coef, intercept)
-    if _fused_eligible(code, X, coef, weights):
-        return _fused_dense(code, X, y_kernel, weights, coef, intercept, fit_intercept)
-    H = hessian(loss, X, y, weights, coef, intercept, fit_intercept)
+    code, params, y_kernel = _check_inputs(loss, X, y, weights, coef, intercept, params)
+    if _fused_eligible(loss, code, params, X, y_kernel, coef, weights):
+        args = (code, params, X, y_kernel, weights, coef, intercept, fit_intercept)
+        return _fused_dense(*args)
+    H = hessian(loss, X, y, weights, coef, intercept, fit_intercept, params)
     grad_coef, grad_intercept = np.empty_like(coef), np.empty_like(intercept)
-    value = loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept)
+    value = loss_grad(
+        loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, params=params
+    )
     return H, value, grad_coef, grad_intercept, column_squares(X, weights)
 
 
 @njit(**NJIT)
-def _curvature(code, z, y, w, h):
+def _curvature(code, params, z, y, w, h):
     for i in range(z.shape[0]):
-        h[i] = weighted_curvature(code, z[i], y[i], w[i])
+        h[i] = weighted_curvature(code, params, z[i], y[i], w[i])
 
 
 @njit(**NJIT)
@@ -227,7 +274,7 @@ def _gram(X, c):
     return np.triu(G) + np.triu(G, 1).T
 
 
-def _scalar_curvatures(code, Z, y, w, n_outputs):
+def _scalar_curvatures(code, params, Z, y, w, n_outputs):
     """Per-output curvature vectors ``c_k`` of a loss with independent outputs."""
     if code == SQUARED:  # constant curvature, shared by every output (no Z needed)
         return [2.0 * w] * n_outputs
@@ -235,26 +282,27 @@ def _scalar_curvatures(code, Z, y, w, n_outputs):
     curvatures = []
     for k, target in enumerate(columns):
         h = np.empty(Z.shape[0])
-        _curvature(code, np.ascontiguousarray(Z[:, k]), target, w, h)
+        _curvature(code, params, np.ascontiguousarray(Z[:, k]), target, w, h)
         curvatures.append(h)
     return curvatures
 
 
-def _curvature_blocks(code, X, y, w, coef, intercept):
+def _curvature_blocks(code, params, X, y, w, coef, intercept):
     """List of ((k, j), c) with k <= j: block (k, j) is ``X.T diag(c) X``."""
     K = coef.shape[0]
     if code == SQUARED:
-        return [((k, k), c) for k, c in enumerate(_scalar_curvatures(code, None, y, w, K))]
+        curvatures = _scalar_curvatures(code, params, None, y, w, K)
+        return [((k, k), c) for k, c in enumerate(curvatures)]
     Z = linear_predictor(X, coef, intercept)
     if code == MULTINOMIAL:
         P = np.empty_like(Z)
         _softmax(Z, P)
         wP = w[:, None] * P
         return [((k, j), wP[:, k] * ((k == j) - P[:, j])) for k in range(K) for j in range(k, K)]
-    return [((k, k), c) for k, c in enumerate(_scalar_curvatures(code, Z, y, w, K))]
+    return [((k, k), c) for k, c in enumerate(_scalar_curvatures(code, params, Z, y, w, K))]
 
 
-def curvature(loss, X, y, weights, coef, intercept):
+def curvature(loss, X, y, weights, coef, intercept, params=()):
     """Per-row curvature ``c`` of a single-output or squared loss.
 
     The loss Hessian is then ``X.T diag(c) X`` (plus intercept terms) in
@@ -272,18 +320,18 @@ def curvature(loss, X, y, weights, coef, intercept):
     c : ndarray of shape (n_samples,)
         Zero where ``weights`` is zero.
     """
-    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    code, params, y = _check_inputs(loss, X, y, weights, coef, intercept, params)
     if code == MULTINOMIAL:
         raise ValueError("The multinomial Hessian couples outputs: use hessp.")
-    return _curvature_blocks(code, X, y, weights, coef, intercept)[0][1]
+    return _curvature_blocks(code, params, X, y, weights, coef, intercept)[0][1]
 
 
-def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
+def hessian(loss, X, y, weights, coef, intercept, fit_intercept, params=()):
     """Hessian of ``sum_i weights[i] * l_i`` (no penalty).
 
     Parameters
     ----------
-    loss : {"squared", "logistic", "exponential", "multinomial"}
+    loss : str
         Per-sample loss, as in :func:`loss_grad`.
     X : ndarray of shape (n_samples, n_features) or CSR matrix/array
         float64 input.
@@ -297,20 +345,25 @@ def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
         Intercepts (zeros without intercept).
     fit_intercept : bool
         Whether the intercepts are parameters.
+    params : array-like of float, default=()
+        Parameters of the loss, as in :func:`loss_grad`.
 
     Returns
     -------
     H : ndarray of shape (p, p)
         Symmetric, in the layout of :class:`skunlearn._parameters.ParameterLayout`:
-        p = K * (d + 1), or K * d without intercept. Dense also for CSR X.
+        p = K * (d + 1), or K * d without intercept, plus 1 for the scale of a
+        scaled loss. Dense also for CSR X.
     """
-    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
-    if _fused_eligible(code, X, coef, weights):
-        return _fused_dense(code, X, y, weights, coef, intercept, fit_intercept)[0]
-    layout = ParameterLayout(*coef.shape, fit_intercept)
+    code, params, y = _check_inputs(loss, X, y, weights, coef, intercept, params)
+    if _fused_eligible(loss, code, params, X, y, coef, weights):
+        return _fused_dense(code, params, X, y, weights, coef, intercept, fit_intercept)[0]
+    layout = ParameterLayout(*coef.shape, fit_intercept, loss in SCALED)
     H = np.zeros((layout.n_params,) * 2)
+    if layout.scale:
+        _scale_hessian(H, layout, loss, X, y, weights, coef, intercept, params)
     done = {}  # outputs of a squared loss share one curvature vector
-    for (k, j), c in _curvature_blocks(code, X, y, weights, coef, intercept):
+    for (k, j), c in _curvature_blocks(code, params, X, y, weights, coef, intercept):
         if id(c) not in done:
             col = np.asarray(X.T @ c) if fit_intercept else None
             done[id(c)] = (_gram(X, c), col, c.sum())
@@ -326,7 +379,15 @@ def hessian(loss, X, y, weights, coef, intercept, fit_intercept):
     return H
 
 
-def _directional_curvature(code, X, y, w, coef, intercept, V, b):
+def _scale_hessian(H, layout, loss, X, y, w, coef, intercept, params):
+    """Fill the scale's row and column of ``H`` (the last ones)."""
+    _, c_zs, c_ss = scale_rows(loss, X, y, w, coef, intercept, params)
+    H[layout.coef_slice(0), -1] = H[-1, layout.coef_slice(0)] = np.asarray(X.T @ c_zs).ravel()
+    H[layout.intercept_slice, -1] = H[-1, layout.intercept_slice] = c_zs.sum()
+    H[-1, -1] = c_ss.sum()
+
+
+def _directional_curvature(code, params, X, y, w, coef, intercept, V, b):
     """Rows T (n, K) with ``T_i = H_i(z_i) @ (V @ x_i + b)``."""
     K = coef.shape[0]
     if code == SQUARED:
@@ -340,10 +401,10 @@ def _directional_curvature(code, X, y, w, coef, intercept, V, b):
         _softmax(Z, P)
         PU = P * U
         return w[:, None] * (PU - P * PU.sum(axis=1, keepdims=True))
-    return np.column_stack(_scalar_curvatures(code, Z, y, w, K)) * U
+    return np.column_stack(_scalar_curvatures(code, params, Z, y, w, K)) * U
 
 
-def hessp(loss, X, y, weights, coef, intercept, fit_intercept, v):
+def hessp(loss, X, y, weights, coef, intercept, fit_intercept, v, params=()):
     """Hessian-vector product of ``sum_i weights[i] * l_i``, matrix-free.
 
     Two passes over X: ``X @ [coef; V].T``, then ``X.T @ T``.
@@ -354,15 +415,24 @@ def hessp(loss, X, y, weights, coef, intercept, fit_intercept, v):
         As in :func:`hessian`.
     v : ndarray of shape (p,)
         Direction, in the layout of ``theta``.
+    params : array-like of float, default=()
+        Parameters of the loss, as in :func:`loss_grad`.
 
     Returns
     -------
     Hv : ndarray of shape (p,)
         ``hessian(...) @ v``.
     """
-    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
-    layout = ParameterLayout(*coef.shape, fit_intercept)
-    V, b = layout.unpack(np.asarray(v, dtype=np.float64))
-    T = _directional_curvature(code, X, y, weights, coef, intercept, V, b)
+    code, params, y = _check_inputs(loss, X, y, weights, coef, intercept, params)
+    layout = ParameterLayout(*coef.shape, fit_intercept, loss in SCALED)
+    v = np.asarray(v, dtype=np.float64)
+    V, b = layout.unpack(v)
+    T = _directional_curvature(code, params, X, y, weights, coef, intercept, V, b)
+    scale = None
+    if layout.scale:  # T += c_zs * v_sigma; the scale's entry is c_zs @ u + sum(c_ss) v_sigma
+        _, c_zs, c_ss = scale_rows(loss, X, y, weights, coef, intercept, params)
+        u = linear_predictor(X, V, b)[:, 0]
+        scale = c_zs @ u + c_ss.sum() * v[-1]
+        T[:, 0] += c_zs * v[-1]
     grad_coef = np.asarray(X.T @ T).T if sp.issparse(X) else T.T @ X
-    return layout.pack(grad_coef, T.sum(axis=0))
+    return layout.pack(grad_coef, T.sum(axis=0), scale)

@@ -5,7 +5,7 @@ import scipy.sparse as sp
 
 from . import _dense, _sparse
 from ._config import PARALLEL_MIN_SIZE, n_threads
-from ._points import CODES, MULTINOMIAL
+from ._points import CODES, MULTINOMIAL, N_PARAMS
 
 LOSSES = tuple(CODES)
 
@@ -17,13 +17,23 @@ def row_kind(code, n_outputs):
     return "scalar" if n_outputs == 1 else "independent"
 
 
-def _check_inputs(loss, X, y, weights, coef, intercept):
+def kernel_params(loss, params):
+    """``params`` as the float64 array the kernels read; ValueError if too short."""
+    params = np.ascontiguousarray(params, dtype=np.float64).reshape(-1)
+    if params.shape[0] < N_PARAMS.get(loss, 0):
+        raise ValueError(f"loss={loss!r} needs {N_PARAMS[loss]} parameter(s), got {params}.")
+    return params
+
+
+def _check_inputs(loss, X, y, weights, coef, intercept, params=()):
     """Cheap O(1) checks that keep wrong shapes and dtypes out of the kernels.
 
-    Returns the loss code and ``y`` in the layout of its chunk kernel.
+    Returns the loss code, its parameters (float64 array) and ``y`` in the
+    layout of its chunk kernel.
     """
     if loss not in CODES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}.")
+    params = kernel_params(loss, params)
     if sp.issparse(X):
         if X.format != "csr" or X.dtype != np.float64:
             raise ValueError("sparse X must be CSR with float64 data.")
@@ -39,16 +49,14 @@ def _check_inputs(loss, X, y, weights, coef, intercept):
     if coef.shape != (K, d) or intercept.shape != (K,) or weights.shape != (n,):
         raise ValueError("coef, intercept and weights must have shapes (K, d), (K,) and (n,).")
     code = CODES[loss]
-    if loss == "squared":
-        ok = y.shape == (n, K) and y.dtype == np.float64
-        y = np.ascontiguousarray(y[:, 0]) if ok and K == 1 else y
-    elif loss == "multinomial":
+    if loss == "multinomial":
         ok = y.shape == (n,) and y.dtype == np.int64 and K >= 1
-    else:
-        ok = y.shape == (n,) and y.dtype == np.float64 and K == 1
+    else:  # one independent loss per output: (n, K), or (n,) for K = 1
+        ok = y.dtype == np.float64 and (y.shape == (n, K) or (y.shape == (n,) and K == 1))
+        y = np.ascontiguousarray(y[:, 0]) if ok and y.ndim == 2 and K == 1 else y
     if not ok:
         raise ValueError(f"y of dtype {y.dtype} and shape {y.shape} does not fit loss={loss!r}.")
-    return code, y
+    return code, params, y
 
 
 def _row_bounds(X, n_chunks):
@@ -68,22 +76,26 @@ def _use_parallel(parallel, size):
     return bool(parallel)
 
 
-def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, parallel=None):
+def loss_grad(
+    loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, parallel=None, params=()
+):
     """Weighted loss and its gradient in one fused pass over the rows of X.
 
     Parameters
     ----------
-    loss : {"squared", "logistic", "exponential", "multinomial"}
+    loss : str
         Per-sample loss ``l_i`` of the linear predictor
-        ``z_i = coef @ x_i + intercept``: ``sum_k (y_ik - z_ik)**2`` (no 1/2),
-        ``log(1 + exp(-m))`` or ``exp(-m)`` with margin ``m = (2 y_i - 1) z_i0``,
-        or ``logsumexp(z_i) - z_{i, y_i}`` (see :mod:`._points`).
+        ``z_i = coef @ x_i + intercept`` (one of :data:`LOSSES`):
+        ``sum_k (y_ik - z_ik)**2`` (no 1/2), ``log(1 + exp(-m))`` or
+        ``exp(-m)`` with margin ``m = (2 y_i - 1) z_i0``,
+        ``logsumexp(z_i) - z_{i, y_i}``, and the others of :mod:`._points`.
+        A loss other than "multinomial" with K outputs is summed over them.
     X : ndarray of shape (n_samples, n_features) or CSR matrix/array
         float64; a dense X must be C-contiguous. Never modified or densified.
     y : ndarray of shape (n_samples, n_targets) or (n_samples,)
-        float64 targets of shape (n, K) for "squared", float64 labels in
-        {0, 1} for "logistic" and "exponential", int64 class indices in
-        [0, K) for "multinomial" (not range-checked).
+        int64 class indices in [0, K) for "multinomial" (not range-checked);
+        otherwise float64 targets of shape (n, K), or (n,) when K = 1 (labels
+        in {0, 1} for the binary losses).
     weights : ndarray of shape (n_samples,)
         float64 row weights; may be zero (the row is skipped) or negative.
     coef : ndarray of shape (K, n_features)
@@ -97,6 +109,9 @@ def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, p
     parallel : bool or None, default=None
         Run the ``prange`` variant. None: when n * d (or nnz) >= 2e5 and numba
         has more than one thread.
+    params : array-like of float, default=()
+        Parameters of the loss (:data:`._points.N_PARAMS`): the Tweedie
+        power, Huber's epsilon and scale.
 
     Returns
     -------
@@ -105,17 +120,17 @@ def loss_grad(loss, X, y, weights, coef, intercept, grad_coef, grad_intercept, p
         logistic and multinomial losses; the exponential loss returns inf when
         ``exp(-m)`` overflows.
     """
-    code, y = _check_inputs(loss, X, y, weights, coef, intercept)
+    code, params, y = _check_inputs(loss, X, y, weights, coef, intercept, params)
     for out, shape in ((grad_coef, coef.shape), (grad_intercept, intercept.shape)):
         if out.shape != shape or out.dtype != np.float64:
             raise ValueError("grad_coef and grad_intercept must be float64 like coef, intercept.")
     sparse = sp.issparse(X)
     serial, parallel_kernel = (_sparse if sparse else _dense).KERNELS[row_kind(code, len(coef))]
     if sparse:
-        arrays = (code, X.data, X.indices, X.indptr, y, weights, coef, intercept)
+        arrays = (code, params, X.data, X.indices, X.indptr, y, weights, coef, intercept)
         size = X.nnz
     else:
-        arrays = (code, X, y, weights, coef, intercept)
+        arrays = (code, params, X, y, weights, coef, intercept)
         size = X.size
     if not _use_parallel(parallel, size):
         grad_coef.fill(0.0)

@@ -15,14 +15,14 @@ from ._rows import _sparse_add, _sparse_dot
 
 
 @njit(**NJIT)
-def _scalar_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+def _scalar_chunk(code, params, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
     loss = 0.0
     grad_b = 0.0
     for i in range(indptr.shape[0] - 1):
         if w[i] != 0.0:
             lo, hi = indptr[i], indptr[i + 1]
             z = intercept[0] + _sparse_dot(data, indices, lo, hi, coef, 0)
-            value, slope = point(code, z, y[i])
+            value, slope = point(code, params, z, y[i])
             loss += w[i] * value
             grad_b += w[i] * slope
             _sparse_add(w[i] * slope, data, indices, lo, hi, grad_coef, 0)
@@ -31,7 +31,9 @@ def _scalar_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef,
 
 
 @njit(**NJIT)
-def _independent_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+def _independent_chunk(
+    code, params, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int
+):
     z = np.empty(coef.shape[0])
     loss = 0.0
     for i in range(indptr.shape[0] - 1):
@@ -39,7 +41,7 @@ def _independent_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_
             lo, hi = indptr[i], indptr[i + 1]
             for k in range(z.shape[0]):
                 z[k] = intercept[k] + _sparse_dot(data, indices, lo, hi, coef, k)
-            loss += w[i] * independent_row(code, z, y, i, w[i])
+            loss += w[i] * independent_row(code, params, z, y, i, w[i])
             for k in range(z.shape[0]):
                 grad_int[k] += z[k]
                 _sparse_add(z[k], data, indices, lo, hi, grad_coef, k)
@@ -47,7 +49,9 @@ def _independent_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_
 
 
 @njit(**NJIT)
-def _multinomial_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int):
+def _multinomial_chunk(
+    code, params, data, indices, indptr, y, w, coef, intercept, grad_coef, grad_int
+):
     z = np.empty(coef.shape[0])
     loss = 0.0
     for i in range(indptr.shape[0] - 1):
@@ -68,36 +72,36 @@ def _multinomial_chunk(code, data, indices, indptr, y, w, coef, intercept, grad_
 
 @njit(**NJIT_PARALLEL)
 def _scalar_parallel(
-    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+    code, params, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _scalar_chunk(
-            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            code, params, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
             acc_coef[c], acc_int[c],
         )  # fmt: skip
 
 
 @njit(**NJIT_PARALLEL)
 def _independent_parallel(
-    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+    code, params, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _independent_chunk(
-            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            code, params, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
             acc_coef[c], acc_int[c],
         )  # fmt: skip
 
 
 @njit(**NJIT_PARALLEL)
 def _multinomial_parallel(
-    code, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
+    code, params, data, indices, indptr, y, w, coef, intercept, bounds, acc_coef, acc_int, losses
 ):
     for c in prange(bounds.shape[0] - 1):
         lo, hi = bounds[c], bounds[c + 1]
         losses[c] = _multinomial_chunk(
-            code, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
+            code, params, data, indices, indptr[lo : hi + 1], y[lo:hi], w[lo:hi], coef, intercept,
             acc_coef[c], acc_int[c],
         )  # fmt: skip
 

@@ -11,9 +11,12 @@
   computed from rows, never downdated; :class:`BucketedGram`, kept per hash
   bucket so that an unlearning recomputes only the buckets it touched) and
   block conjugate gradients (:func:`ridge_cg`) when the ``d x d`` matrix should
-  not be formed; :func:`ridge_solve`, the one ridge solve, picks the method
-  (Cholesky, rank-revealing SVD or LSQR, CG, non-negative least squares) and
-  takes either kind of statistics;
+  not be formed; :func:`ridge_solve`, the one least-squares solve, takes either
+  kind of statistics and picks the method (Cholesky, rank-revealing SVD or
+  LSQR, CG, non-negative least squares, the minimum-norm solution, and for an
+  L1 term warm-started coordinate descent on the statistics,
+  :func:`elastic_net_cd`); leave-one-out errors of ridge for many penalties
+  from the statistics (:func:`ridge_loo_errors`);
 - canonical finalization (:func:`canonical_newton_step`,
   :func:`canonical_prox_newton_step`, :func:`round_to_grid`): the last step of
   every converged fit and exact unlearning, so that the solution's bits depend
@@ -31,10 +34,12 @@ from ._canonical import (
     coordinate_scales,
     round_to_grid,
 )
+from ._coordinate_descent import elastic_net_cd, kkt_violation
 from ._gram import GramStatistics
 from ._history import History, SolverResult, scaled_gradient_norm
 from ._lbfgs import lbfgs
 from ._least_squares import RidgeSolution, ridge_solve
+from ._loo import ridge_loo_errors
 from ._newton import newton
 from ._newton_cg import newton_cg
 from ._prox_newton import prox_newton
@@ -51,10 +56,13 @@ __all__ = [
     "canonical_prox_newton_step",
     "coordinate_scales",
     "dense_hessian_fits",
+    "elastic_net_cd",
+    "kkt_violation",
     "lbfgs",
     "newton",
     "newton_cg",
     "prox_newton",
+    "ridge_loo_errors",
     "ridge_cg",
     "ridge_solve",
     "ridge_statistics",

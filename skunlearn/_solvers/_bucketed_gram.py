@@ -395,3 +395,7 @@ class BucketedGram:
     def value_grad(self, coef, intercept):
         """Least-squares loss and gradient from the root (:meth:`GramStatistics.value_grad`)."""
         return self.root.value_grad(coef, intercept)
+
+    def spectrum(self, rcond=None):
+        """Singular values and rank from the root (:meth:`GramStatistics.spectrum`)."""
+        return self.root.spectrum(rcond)

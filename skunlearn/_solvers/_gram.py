@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
 
-__all__ = ["GramStatistics"]
+__all__ = ["GramStatistics", "eigenvalue_cutoff"]
 
 
 _BLOCK_BYTES = 32 * 2**20
@@ -117,11 +118,26 @@ class GramStatistics:
         Parameters
         ----------
         forget : LinearObjective
-            The forgotten rows (unused: nothing is subtracted).
-        remaining : tuple of (X, Y, sample_weight)
-            The remaining rows, in their stored order.
+            The forgotten rows (nothing is subtracted: only its loss, which
+            lays out the stored targets, is used).
+        remaining : tuple of (X, y, sample_weight)
+            The remaining rows, in their stored order, with stored targets.
         """
-        return GramStatistics.from_rows(*remaining, self.centered)
+        X, y, sample_weight = remaining
+        if not hasattr(y, "kernel_targets"):  # chunked least-squares targets are real values
+            y = forget.spec.kernel_targets(y, forget.n_outputs)  # stored targets: kernel layout
+        return self.from_rows(X, y, sample_weight, self.centered)
+
+    def spectrum(self, rcond=None):
+        """Singular values of the (centred, weighted) rows, largest first, and their rank.
+
+        From the eigenvalues of ``xx``: accurate to about ``sqrt(eps)`` times
+        the largest singular value. The rank counts those above ``rcond``
+        times the largest (:func:`eigenvalue_cutoff`).
+        """
+        eigenvalues = scipy.linalg.eigvalsh(self.xx)
+        singular = np.sqrt(np.clip(eigenvalues, 0.0, None))[::-1]
+        return singular, int(np.count_nonzero(eigenvalues > eigenvalue_cutoff(eigenvalues, rcond)))
 
     def value_grad(self, coef, intercept):
         """``sum_i s_i ||y_i - coef x_i - intercept||^2`` and its gradient, from the statistics.
@@ -140,3 +156,15 @@ class GramStatistics:
         )
         grad_coef = 2.0 * (coef_xx - self.xy.T + self.weight * np.outer(offset, self.x_mean))
         return float(value), grad_coef, 2.0 * self.weight * offset
+
+
+def eigenvalue_cutoff(eigenvalues, rcond):
+    """Eigenvalues of a Gram matrix at or below this are zero.
+
+    ``rcond`` squared times the largest (singular values below ``rcond`` times
+    the largest), and never below the rounding of the eigenvalues (``10 d
+    eps`` times it); ``rcond=None`` is that floor alone.
+    """
+    rcond = 0.0 if rcond is None else rcond
+    floor = 10.0 * len(eigenvalues) * np.finfo(np.float64).eps
+    return max(rcond**2, floor) * max(eigenvalues.max(initial=0.0), 0.0)

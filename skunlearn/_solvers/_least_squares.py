@@ -1,7 +1,10 @@
-"""Ridge least squares: the one solve behind Ridge's ``fit``, its refit and Newton unlearning.
+"""Least squares: the one solve behind every least-squares model's ``fit``, refit and unlearning.
 
 ``sum_i w_i ||y_i - coef x_i - intercept||^2 + sum_k alpha_k ||coef_k||^2``
-(``alpha`` per target), solved by the most accurate method that applies:
+(``alpha`` per target; ``+ 2 l1 ||coef||_1`` for the elastic net), solved by
+the most accurate method that applies (Ridge, LinearRegression,
+RidgeClassifier, RidgeCV, Lasso, ElasticNet and the ``newton`` unlearner all
+call :func:`ridge_solve`):
 
 - Cholesky on the centred Gram statistics (:class:`~skunlearn._solvers.GramStatistics`) while the
   system is well conditioned: its reciprocal condition number (LAPACK
@@ -16,7 +19,13 @@
   or when an iterative method is asked for (``tol`` and ``max_iter`` honoured);
 - with ``coef >= 0``, non-negative least squares (Lawson-Hanson,
   :func:`scipy.optimize.nnls`) on the Cholesky factor of the Gram system: the
-  exact constrained optimum.
+  exact constrained optimum;
+- with ``alpha = 0`` and a cut-off ``rcond`` (LinearRegression's ``tol``, the
+  ``cond`` of :func:`scipy.linalg.lstsq`), the minimum-norm solution from the
+  eigendecomposition of the Gram statistics, directions with singular value
+  at or below ``rcond`` times the largest treated as zero;
+- with an L1 term, warm-started coordinate descent on the Gram statistics
+  (:func:`~skunlearn._solvers.elastic_net_cd`, ``positive`` honoured).
 
 Rows held elsewhere (a chunked store's rows on dask workers or in files, see
 :mod:`skunlearn.utils._chunked_rows`) are never gathered: they are solved from
@@ -38,6 +47,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg
 
 from ._budget import HESSIAN_MEMORY_BUDGET
+from ._coordinate_descent import elastic_net_cd
+from ._gram import eigenvalue_cutoff
 from ._ridge_cg import CG_RTOL, ridge_cg
 
 __all__ = ["RCOND_MIN", "RidgeSolution", "ridge_solve"]
@@ -53,9 +64,10 @@ class RidgeSolution:
     ----------
     coef : ndarray of shape (n_targets, n_features)
     intercept : ndarray of shape (n_targets,)
-    method : {"cholesky", "svd", "lsqr", "cg", "nnls"}
-    n_iter : ndarray of shape (n_targets,) or None
-        Iterations of an iterative method, per target.
+    method : {"cholesky", "svd", "lsqr", "cg", "nnls", "lstsq", "cd"}
+    n_iter : ndarray of shape (n_targets,) or int or None
+        Iterations of an iterative method, per target (coordinate descent:
+        its most sweeps over the targets).
     converged : bool
         False when an iterative method stopped at ``max_iter``.
     """
@@ -77,6 +89,8 @@ def ridge_solve(
     *,
     method="auto",
     positive=False,
+    l1=0.0,
+    rcond=None,
     coef0=None,
     tol=CG_RTOL,
     max_iter=None,
@@ -88,7 +102,9 @@ def ridge_solve(
     gram : GramStatistics or None
         Statistics of the same rows and weights, when kept.
     X : ndarray or CSR matrix of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_targets)
+    Y : ndarray of shape (n_samples, n_targets) or None
+        None only with ``gram`` and an L1 term (coordinate descent reads the
+        statistics alone).
     sample_weight : ndarray of shape (n_samples,)
     alpha : float or ndarray of shape (n_targets,)
     fit_intercept : bool
@@ -97,10 +113,19 @@ def ridge_solve(
         "svd": the rank-revealing solve; "iterative": conjugate gradients.
     positive : bool, default=False
         Constrain ``coef >= 0``.
+    l1 : float, default=0.0
+        L1 strength in the units of ``alpha`` (``l1 ||coef||_1`` added to half
+        the objective above); positive: coordinate descent.
+    rcond : float or None, default=None
+        With ``alpha = 0``: the minimum-norm solution with this singular-value
+        cut-off (None: Cholesky with the rank-revealing fallback, as for any
+        ``alpha``).
     coef0 : ndarray of shape (n_targets, n_features), default=None
-        Starting point of conjugate gradients.
+        Starting point of conjugate gradients or coordinate descent.
     tol, max_iter : float, int or None
-        Relative residual and iteration cap of conjugate gradients.
+        Relative residual and iteration cap of conjugate gradients; with
+        ``l1``, the optimality tolerance and sweep cap of coordinate descent
+        (:func:`~skunlearn._solvers.elastic_net_cd`).
 
     Returns
     -------
@@ -109,20 +134,27 @@ def ridge_solve(
     Raises
     ------
     ValueError
-        ``positive=True`` when the Gram statistics could not be kept.
+        ``positive=True`` or an L1 term when the Gram statistics could not be
+        kept.
     """
-    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    n_targets = Y.shape[1] if gram is None else gram.xy.shape[1]
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (n_targets,))
+    if (positive or l1) and gram is None:
+        what = "An L1 penalty" if l1 else "positive=True"
+        raise ValueError(
+            f"{what} needs the d x d Gram statistics, which do not fit the memory budget "
+            "for this many features."
+        )
+    if l1:
+        return _elastic_net(gram, alpha, l1, positive, coef0, tol, max_iter)
     if positive:
-        if gram is None:
-            raise ValueError(
-                "positive=True needs the d x d Gram statistics, which do not fit the memory "
-                "budget for this many features."
-            )
         return _nonnegative(gram, X, Y, sample_weight, alpha, fit_intercept)
     if method == "iterative" or (gram is None and method == "auto"):
         return _conjugate_gradients(
             X, Y, sample_weight, alpha, fit_intercept, coef0, tol, max_iter
         )
+    if method == "auto" and rcond is not None and not np.any(alpha):
+        return _minimum_norm(gram, rcond)
     if method == "auto":
         solution = _cholesky(gram, alpha)
         if solution is not None:
@@ -272,3 +304,25 @@ def _nonnegative(gram, X, Y, sample_weight, alpha, fit_intercept):
         rhs = scipy.linalg.solve_triangular(lower, gram.xy[:, k], lower=True)
         coef[k] = scipy.optimize.nnls(lower.T, rhs, maxiter=50 * len(rhs))[0]
     return RidgeSolution(coef, _intercept((gram.x_mean, gram.y_mean), coef), "nnls")
+
+
+def _minimum_norm(gram, rcond):
+    """``pinv(xx) @ xy`` with the ``rcond`` cut-off: the minimum-norm least-squares solution."""
+    eigenvalues, vectors = scipy.linalg.eigh(gram.xx)
+    live = eigenvalues > eigenvalue_cutoff(eigenvalues, rcond)
+    basis = vectors[:, live]
+    coef = np.ascontiguousarray((basis @ ((basis.T @ gram.xy) / eigenvalues[live, None])).T)
+    return RidgeSolution(coef, _intercept((gram.x_mean, gram.y_mean), coef), "lstsq")
+
+
+def _elastic_net(gram, alpha, l1, positive, coef0, tol, max_iter):
+    """Coordinate descent on the Gram statistics (one ridge strength for every target)."""
+    if not np.all(alpha == alpha[0]):
+        raise ValueError("An L1 penalty takes one ridge strength for every target.")
+    options = {"positive": positive}
+    if tol is not None:
+        options["tol"] = tol
+    if max_iter is not None:
+        options["max_iter"] = max_iter
+    coef, intercept, n_iter, converged = elastic_net_cd(gram, l1, alpha[0], coef0, **options)
+    return RidgeSolution(coef, intercept, "cd", n_iter, converged)

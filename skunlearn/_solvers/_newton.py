@@ -62,11 +62,15 @@ def _bfgs_update(matrix, step, change):
 
 
 def _exact_final_step(objective, theta, value, grad, history):
-    """One Newton step with the Hessian at ``theta``; kept if it lowers the gradient."""
+    """One Newton step with the Hessian at ``theta``; kept if it lowers the gradient.
+
+    A step to where the objective is infinite (outside a loss's domain, such
+    as a negative scale) is never kept, whatever the gradient there.
+    """
     loss_hessian = objective.loss_hessian(theta)
     candidate = theta - _solve(_factor(objective.regularize(loss_hessian)), grad)
     new_value, new_grad = objective.value_grad(candidate)
-    if np.linalg.norm(new_grad) >= np.linalg.norm(grad):
+    if not np.isfinite(new_value) or np.linalg.norm(new_grad) >= np.linalg.norm(grad):
         return theta, value, grad, loss_hessian, 0
     step_length = np.linalg.norm(candidate - theta)
     history.record(new_value, scaled_gradient_norm(objective, new_grad), step_length)

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
-from .._objective import LinearObjective
+from ._forget_split import check_lemma_conditions
 from ._intercept_bound import intercept_bound, row_norms
 from ._rounding import _UNIT, gradient_rounding_bound
 from ._support import check_diagnosable
@@ -174,8 +174,9 @@ def certified_bound(estimator):
     True
     """
     check_diagnosable(estimator, "certified_bound")
-    estimator._model(1.0).spec.penalty.require_smooth("certified_bound")
+    estimator._model(1.0).spec.penalty.require_smooth("A certified bound")
     objective = estimator._training_objective()
+    check_lemma_conditions(objective.spec, "A certified bound")
     theta = np.asarray(estimator._theta(), dtype=np.float64)
     split = _Split(objective)
     grad = split.reduce(objective.value_grad(theta)[1])
@@ -245,8 +246,6 @@ class _Split:
 def _self_concordance(objective):
     """The loss's self-concordance constant (its spec) times the largest live row norm."""
     constant = objective.spec.self_concordance
-    if constant is None:
-        raise ValueError(f"The {objective.loss} loss has no certified bound (it is not smooth).")
     if constant == 0.0:
         return 0.0
     live = objective.weights != 0
@@ -262,16 +261,7 @@ def _refine(objective, theta, split, radius, bound, method):
     refined = False
     for _ in range(_REFINE_STEPS):
         weights = objective.weights * np.exp(-rates * bound)
-        shrunk = LinearObjective(
-            objective.loss,
-            objective.X,
-            objective.y,
-            weights,
-            n_outputs=objective.n_outputs,
-            fit_intercept=objective.fit_intercept,
-            l2=objective.l2,
-            intercept_l2=objective.intercept_l2,
-        )
+        shrunk = objective.with_rows(objective.X, objective.y, weights)
         mu = split.lowest(shrunk.hessian(theta), shrunk)
         if not (mu > 0 and radius / mu < _REFINE_GAIN * bound):
             break

@@ -12,7 +12,34 @@ from .._objective import LinearObjective
 from ._per_sample import _gradients, gradient_moments
 from ._support import check_diagnosable
 
-__all__ = ["ForgetSplit"]
+__all__ = ["ForgetSplit", "check_lemma_conditions"]
+
+
+def check_lemma_conditions(loss, what):
+    """Refuse, naming the reason, an objective the paper's lemmas and the bounds do not cover.
+
+    They need a twice differentiable, convex loss (with the penalty: a
+    strongly convex objective whose curvature the Hessian describes). The
+    squared hinge and Huber losses are once differentiable (their Hessians
+    are generalized ones), some Tweedie deviances are not convex (their
+    spec's ``self_concordance`` is None). The penalty's part (an L1 term, a
+    positivity constraint) is :meth:`~skunlearn._penalties.Penalty.require_smooth`.
+
+    Raises
+    ------
+    ValueError
+        For such an objective, naming why and ``what`` was asked for.
+    """
+    if loss.self_concordance is not None:
+        return
+    if not loss.smooth:
+        why = "is not twice differentiable (its Hessian is a generalized one)"
+    else:
+        why = f"with parameters {loss.params} is not convex in the linear predictor"
+    raise ValueError(
+        f"{what} does not apply: the {loss.name} loss {why}, so the lemmas it rests on "
+        "(curvature, strong convexity) do not hold."
+    )
 
 
 class ForgetSplit:
@@ -54,6 +81,7 @@ class ForgetSplit:
                 "Forgetting these rows removes a class from the model; the forget loss, and "
                 "with it every dependence diagnostic, is undefined."
             )
+        check_lemma_conditions(problem.loss, "This dependence diagnostic")
         self.problem = problem
         self.training = estimator._training_objective()
         self.theta = np.asarray(problem.theta0, dtype=np.float64)

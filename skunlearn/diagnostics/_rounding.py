@@ -47,7 +47,7 @@ def absolute_gradient(objective, theta):
             continue
         X = objective.X[lo : lo + _CHUNK][live]
         Z = linear_predictor(X, coef, intercept)
-        R = np.abs(loss_derivative(objective.loss, Z, objective.y[lo : lo + _CHUNK][live]))
+        R = np.abs(loss_derivative(objective.spec, Z, objective.y[lo : lo + _CHUNK][live]))
         R *= np.abs(w[live])[:, None]
         abs_X = abs(X) if sp.issparse(X) else np.abs(X)
         abs_coef += np.asarray(abs_X.T @ R).T

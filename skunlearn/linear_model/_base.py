@@ -170,6 +170,10 @@ class UnlearnMixin:
         oracle and converged, so both commit the same bits (see
         :mod:`skunlearn._solvers._canonical`).
 
+    ``_select_model(problem, model)`` (optional) re-selects hyperparameters
+    on the remaining rows (cross-validated estimators) and returns the
+    problem and model with them.
+
     ``_oracle_tolerance`` (class attribute) is the normalised distance to
     the refit that an unlearner landing on the oracle reaches: 1e-6 for
     iterative fits, 1e-10 for quadratic objectives. It goes into the
@@ -366,7 +370,7 @@ class UnlearnMixin:
             kept[positions] = False
             remaining = (rows.y[kept], rows.sample_weight[kept])
             model = self._checked_model(float(np.sum(remaining[1])), y_f, w_f, remaining)
-            return self._problem(model, positions, None)
+            return self._select_model(self._problem(model, positions, None), model)[0]
 
     def _checked_model(self, total, y_forget, w_forget, remaining):
         if total <= 0:
@@ -448,6 +452,7 @@ class UnlearnMixin:
         _, y_forget, w_forget = rows.take(tail)
         model = self._checked_model(float(np.sum(remaining[2])), y_forget, w_forget, remaining[1:])
         problem = self._problem(model, tail, self._downdated_warm_state(model, tail, remaining))
+        problem, model = self._select_model(problem, model)
         result = unlearner.run(problem)
         check_result(result, problem.theta0)
         theta = np.asarray(result.theta, dtype=np.float64)
@@ -463,6 +468,16 @@ class UnlearnMixin:
             history = _final_history(model.spec, remaining, theta, value_grad)
         state = _UnlearnedState(model, theta, warm, history, fitted)
         return state, result_warnings(unlearner, result)
+
+    def _select_model(self, problem, model):
+        """The problem and model once hyperparameters are re-selected on the remaining rows.
+
+        A cross-validated estimator chooses its penalty as a refit on the
+        remaining rows would, from ``problem`` (its retain rows and warm
+        state), and returns the problem and model with that penalty; the
+        others return them unchanged.
+        """
+        return problem, model
 
     def _downdated_warm_state(self, model, tail, remaining):
         """The warm state of the remaining rows (the forgotten ones at ``tail``), or None."""

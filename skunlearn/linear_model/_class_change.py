@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["reduce_classes"]
+__all__ = ["reduce_classes", "reduce_one_vs_all"]
 
 
 def reduce_classes(coef, intercept, keep):
@@ -40,3 +40,35 @@ def reduce_classes(coef, intercept, keep):
         return (coef[second] - coef[first])[None, :], intercept[[second]] - intercept[[first]]
     kept = intercept[keep]
     return np.ascontiguousarray(coef[keep]), kept - kept.mean()
+
+
+def reduce_one_vs_all(coef, intercept, keep):
+    """Map one-vs-all parameters onto the kept classes (oracle semantics).
+
+    Each output of a one-vs-all model (squared hinge, least squares on
+    {-1, +1} targets) is its own problem: the kept classes keep their rows.
+    With two classes left the oracle is binary with the second kept class
+    positive, and that class's one-vs-all row already solves it once the
+    rows of the vanished classes are gone.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_classes, n_features)
+    intercept : ndarray of shape (n_classes,)
+    keep : ndarray of int
+        Indices of the classes that remain, sorted (at least two).
+
+    Returns
+    -------
+    coef : ndarray of shape (n_outputs, n_features)
+    intercept : ndarray of shape (n_outputs,)
+        ``n_outputs`` is ``len(keep)``, or 1 when two classes remain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> reduce_one_vs_all(np.eye(3), np.array([0.0, 1.0, 2.0]), np.array([0, 2]))[1]
+    array([2.])
+    """
+    rows = keep if len(keep) > 2 else keep[1:]
+    return np.ascontiguousarray(coef[rows]), np.ascontiguousarray(intercept[rows])

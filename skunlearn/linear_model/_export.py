@@ -3,8 +3,11 @@
 The export is scikit-learn's own estimator with the hyperparameters that define
 the same objective in scikit-learn's convention, under the installed version:
 scikit-learn 1.8 replaced ``penalty`` by ``l1_ratio`` and ``C=np.inf``, so an
-L1, elastic-net or unpenalised model is spelled with ``penalty`` before it.
-``UnlearnMixin.to_sklearn`` then copies the fitted parameters.
+L1, elastic-net or unpenalised model is spelled with ``penalty`` before it
+(:func:`logistic_export`, :func:`ridge_export`); the model family's estimators
+take the hyperparameters scikit-learn shares with them
+(:func:`sklearn_counterpart`). ``UnlearnMixin.to_sklearn`` then copies the
+fitted parameters.
 """
 
 import copy
@@ -15,7 +18,7 @@ from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.linear_model import Ridge as SklearnRidge
 from sklearn.utils.fixes import parse_version
 
-__all__ = ["logistic_export", "ridge_export"]
+__all__ = ["logistic_export", "paper_scaled", "ridge_export", "sklearn_counterpart"]
 
 _PENALTY_IS_DEPRECATED = parse_version(sklearn.__version__) >= parse_version("1.8")
 
@@ -110,3 +113,46 @@ def ridge_export(estimator, spec):
     model.n_iter_ = copy.deepcopy(estimator.n_iter_)
     model.solver_ = estimator.solver_
     return model
+
+
+def sklearn_counterpart(estimator, module, attributes=(), **overrides):
+    """scikit-learn's estimator of the same name and hyperparameters, with fitted attributes.
+
+    The hyperparameters are those the model was fitted with that scikit-learn
+    also has (skunlearn's additions, such as ``unlearner``, are dropped),
+    updated by ``overrides`` (a penalty translated from the paper's
+    convention); the listed fitted ``attributes`` are copied when set.
+    :meth:`~skunlearn.linear_model.UnlearnMixin.to_sklearn` copies the
+    coefficients, intercepts and feature names.
+
+    Parameters
+    ----------
+    estimator : fitted skunlearn estimator
+    module : module
+        Where scikit-learn's class lives (``sklearn.linear_model``, ``sklearn.svm``).
+    attributes : sequence of str, default=()
+        Fitted attributes to copy besides the coefficients.
+    **overrides
+        Hyperparameters to set instead of the fitted ones.
+
+    Returns
+    -------
+    estimator : scikit-learn estimator
+    """
+    model = getattr(module, type(estimator).__name__)()
+    known = model.get_params()
+    fitted = {k: v for k, v in estimator._fitted_hyperparameters().items() if k in known}
+    model.set_params(**{**fitted, **overrides})
+    for name in attributes:
+        if hasattr(estimator, name):
+            setattr(model, name, copy.deepcopy(getattr(estimator, name)))
+    return model
+
+
+def paper_scaled(estimator, name):
+    """A penalty of the paper's convention in scikit-learn's (times or over the total weight)."""
+    value = estimator._spec[name]
+    if estimator._spec.get("convention") != "paper":
+        return value
+    total = float(np.sum(estimator._rows.sample_weight))
+    return value / total if name == "C" else value * total

@@ -319,6 +319,8 @@ class Pipeline(sk_pipeline.Pipeline):
         tags = super().__sklearn_tags__()
         try:
             name, final = self.steps[-1]
+            # The final step's target range is the pipeline's (scikit-learn does not pass it on).
+            tags.target_tags.positive_only = get_tags(final).target_tags.positive_only
             final_tags = getattr(get_tags(final), "unlearn_tags", None)
             refits = not all(may_unlearn(step) for _, step in self.steps[:-1])
         except (AttributeError, IndexError, TypeError, ValueError):

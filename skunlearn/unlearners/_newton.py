@@ -12,6 +12,7 @@ from .._solvers import (
     newton_cg,
     prox_newton,
     ridge_solve,
+    ridge_statistics,
 )
 from ._base import BaseUnlearner, empty_history
 from ._problem import UnlearningResult
@@ -36,6 +37,9 @@ class Newton(BaseUnlearner):
     - least squares without them (sparse or very wide X): that one Newton
       step solved by conjugate gradients on the rows, from the current
       weights;
+    - the elastic net (:class:`~skunlearn.linear_model.Lasso`): coordinate
+      descent on the remaining rows' Gram statistics from the current
+      coefficients, to the optimality conditions at ``tol``;
     - otherwise damped Newton with a Cholesky factor: the first step uses the
       fit's Hessian downdated by the forgotten rows when the warm state holds
       one; further steps reuse that factorisation (chord steps with BFGS
@@ -122,20 +126,38 @@ class Newton(BaseUnlearner):
         return UnlearningResult.from_solver(result, problem.retain_total, self.tol)
 
     def _least_squares(self, problem):
-        """The one exact Newton step of a quadratic ``J_R`` (constrained if bounded)."""
-        layout, state = problem.layout, problem.warm_state
+        """The one exact Newton step of a quadratic ``J_R``.
+
+        Constrained when bounded; with an L1 term (the elastic net),
+        coordinate descent on the remaining rows' statistics from ``theta0``.
+        """
+        layout, state, penalty = problem.layout, problem.warm_state, problem.penalty
+        weights = problem.retain_weight / problem.weight_scale
+        gram = state if isinstance(state, GramStatistics | BucketedGram) else None
+        if gram is None and not penalty.smooth:
+            gram = ridge_statistics(problem.X, problem.y, weights, layout.fit_intercept)
+        l1 = problem.spec.l1 / (2.0 * problem.weight_scale)
+        sweeps = {"tol": self.tol, "max_iter": 1000 * self.max_iter} if l1 else {}
         solution = ridge_solve(
-            state if isinstance(state, GramStatistics | BucketedGram) else None,
+            gram,
             problem.X,
             problem.y,
-            problem.retain_weight / problem.weight_scale,
+            weights,
             problem.ridge_alpha,
             layout.fit_intercept,
-            positive=problem.penalty.positive,
+            positive=penalty.positive,
+            l1=l1,
             coef0=layout.unpack(problem.theta0)[0],
+            **sweeps,
         )
         theta = layout.pack(solution.coef, solution.intercept)
-        reason = "" if solution.converged else "conjugate gradients stopped at their iteration cap"
+        n_iter, reason = 1, ""
+        if solution.method == "cd":
+            n_iter = solution.n_iter
+            if not solution.converged:
+                reason = f"coordinate descent stopped after {n_iter} sweeps"
+        elif not solution.converged:
+            reason = "conjugate gradients stopped at their iteration cap"
         return UnlearningResult(
-            theta, empty_history(), n_iter=1, converged=solution.converged, reason=reason
+            theta, empty_history(), n_iter=n_iter, converged=solution.converged, reason=reason
         )

@@ -73,10 +73,13 @@ def with_unlearner_or_skip(name, estimator, unlearner):
 
 
 def data_kinds(estimator):
-    """Targets the estimator takes: binary (and multiclass), or one (and several) outputs."""
+    """Targets the estimator takes: binary (and multiclass), one (and several) outputs, or
+    positive values (``target_tags.positive_only``)."""
     tags = get_tags(estimator)
     if tags.estimator_type == "classifier":
         return ["binary", "multiclass"] if tags.classifier_tags.multi_class else ["binary"]
+    if tags.estimator_type == "regressor" and tags.target_tags.positive_only:
+        return ["positive"]
     if tags.estimator_type == "regressor":
         return ["single", "multi_output"] if tags.target_tags.multi_output else ["single"]
     raise ValueError(
@@ -101,6 +104,8 @@ def make_data(kind, sparse=False, seed=0):
         y = np.argmax(Z[:, :3] + noise, axis=1)
     elif kind == "single":
         y = Z @ [1.0, -2.0, 0.5, 0.0] + 0.3 * noise[:, 0]
+    elif kind == "positive":
+        y = np.exp(0.3 * (Z @ [1.0, -2.0, 0.5, 0.0]) + 0.3 * noise[:, 0])
     else:
         y = Z[:, :2] @ [[1.0, 0.5], [-2.0, 1.0]] + 0.3 * noise[:, :2]
     X = Z * _SCALES + _SHIFTS

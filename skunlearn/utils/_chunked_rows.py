@@ -472,7 +472,8 @@ class ChunkedObjective(LinearObjective):
 
     def _args(self, *extra):
         layout = (self.n_outputs, self.fit_intercept)
-        return (self.loss, layout, self.y.spec, self.weights.ops, *extra)
+        # the loss's spec, not its kernel's name: it carries the kernel parameters
+        return (self.spec, layout, self.y.spec, self.weights.ops, *extra)
 
     def _loss_value_grad(self, theta):
         theta = np.ascontiguousarray(theta, dtype=np.float64)

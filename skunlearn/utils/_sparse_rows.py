@@ -350,7 +350,7 @@ class SparseTrainingRows(RowStore):
         }
 
 
-def training_rows(X, y, sample_weight, copy=True, ids=None):
+def training_rows(X, y, sample_weight, copy=True, ids=None, chunked=True):
     """A row store for ``X``: sparse, dense, or chunked (dask or memory-mapped input).
 
     A dask array goes to the workers of the active ``distributed.Client`` (or,
@@ -370,6 +370,9 @@ def training_rows(X, y, sample_weight, copy=True, ids=None):
         C-contiguous float64 array nobody else writes to.
     ids : ndarray of shape (n_samples,), default=None
         One identifier per row, kept with the rows.
+    chunked : bool, default=True
+        False reads a memory-mapped ``X`` into memory instead (the estimators
+        whose code needs their rows there: the linear model family).
 
     Returns
     -------
@@ -384,7 +387,7 @@ def training_rows(X, y, sample_weight, copy=True, ids=None):
     >>> type(training_rows(sp.eye(3, format="csr"), np.zeros(3), np.ones(3))).__name__
     'SparseTrainingRows'
     """
-    if is_chunked_input(X):  # a dask array or a memory-mapped file: never gathered
+    if chunked and is_chunked_input(X):  # a dask array or a memory-mapped file: never gathered
         from ._chunked_input import chunked_rows
 
         return chunked_rows(X, y, sample_weight, ids)
