@@ -21,6 +21,7 @@ from skunlearn import LogisticRegression, Ridge
 from skunlearn import _kernels as skunlearn_kernels
 from skunlearn.diagnostics import unlearning_report
 from skunlearn.exceptions import CertificateExhaustedError
+from skunlearn.linear_model import LinearRegression, LogisticRegressionCV
 from skunlearn.pipeline import make_pipeline
 from skunlearn.preprocessing import StandardScaler
 from skunlearn.unlearners import CertifiedNewton
@@ -448,3 +449,11 @@ def test_memory_mapped_input_is_refused(tmp_path, monkeypatch):
     mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
     with pytest.raises(ValueError, match="needs the training rows in memory"):
         LogisticRegression(unlearner="certified").fit(mapped, y)
+
+
+def test_estimators_without_certified_fits_refuse_certified_unlearners():
+    X, y = logistic_data()
+    for model in (LinearRegression(), LogisticRegressionCV(Cs=2, cv=2)):
+        model.set_params(unlearner="certified").fit(X, y)
+        with pytest.raises(ValueError, match="supports LogisticRegression and Ridge"):
+            model.unlearn(X[:1], y[:1])

@@ -82,7 +82,9 @@ def check_certified_unlearner(estimator, unlearner, features=None, row_path=Fals
     Raises
     ------
     ValueError
-        The estimator was fitted with a certified unlearner and ``unlearner``
+        A certified unlearner on an estimator that does not support one
+        (``_certifiable`` unset: all but LogisticRegression and Ridge), or
+        the estimator was fitted with a certified unlearner and ``unlearner``
         differs from it (class or parameters), or ``unlearner`` is certified
         and the fit drew no noise (refitting resolves both); or a pipeline
         step before it was refitted (``features`` given): the certificate
@@ -93,6 +95,12 @@ def check_certified_unlearner(estimator, unlearner, features=None, row_path=Fals
     certified = isinstance(unlearner, CertifiedUnlearner)
     if state is None and not certified:
         return
+    if not getattr(estimator, "_certifiable", False):
+        raise ValueError(
+            f"{type(unlearner).__name__} supports LogisticRegression and Ridge: "
+            f"{type(estimator).__name__} draws no certified noise at fit. Use an exact "
+            "unlearner ('newton', 'retrain')."
+        )
     check_is_fitted(estimator)
     if row_path and state is not None and state.unlearner._data_free:
         raise ValueError(

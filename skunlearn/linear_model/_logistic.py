@@ -186,6 +186,8 @@ class LogisticRegression(
     2
     """
 
+    _certifiable = True  # fit draws a certified unlearner's noise (certify_fit)
+
     _parameter_constraints = {
         "penalty": [
             StrOptions({"l1", "l2", "elasticnet"}),

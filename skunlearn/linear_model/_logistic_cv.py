@@ -144,6 +144,8 @@ class LogisticRegressionCV(LogisticRegression):
     (True, True)
     """
 
+    _certifiable = False  # its fit does not draw certified noise
+
     _parameter_constraints = {
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "l1_ratios": [None, StrOptions({"warn"}), "array-like"],

@@ -175,6 +175,8 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
 
     _oracle_tolerance = 1e-10  # a quadratic objective: one exact solve
 
+    _certifiable = True  # fit draws a certified unlearner's noise (certify_fit)
+
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "fit_intercept": ["boolean"],
