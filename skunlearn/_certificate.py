@@ -164,6 +164,10 @@ class PerturbedObjective(LinearObjective):
         value, grad = super().value_grad(theta)
         return value + float(self.perturbation @ theta), grad + self.perturbation
 
+    def hessian_value_grad(self, theta):
+        H, value, grad, squares = super().hessian_value_grad(theta)
+        return H, value + float(self.perturbation @ theta), grad + self.perturbation, squares
+
 
 def free_basis(layout, loss):
     """Orthonormal basis of the directions the objective depends on, or None for all.

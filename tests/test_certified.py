@@ -19,6 +19,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn import _kernels as skunlearn_kernels
+from skunlearn._certificate import PerturbedObjective
 from skunlearn.diagnostics import unlearning_report
 from skunlearn.exceptions import CertificateExhaustedError
 from skunlearn.linear_model import LinearRegression, LogisticRegressionCV
@@ -374,9 +375,9 @@ def test_stored_hessian_removal_makes_no_hessian_pass_over_the_remaining_rows(mo
     sizes = []
     original = skunlearn_kernels.hessian
 
-    def recording(loss, X_rows, *args):
+    def recording(loss, X_rows, *args, **kwargs):
         sizes.append(X_rows.shape[0])
-        return original(loss, X_rows, *args)
+        return original(loss, X_rows, *args, **kwargs)
 
     monkeypatch.setattr(skunlearn_kernels, "hessian", recording)
     model.unlearn(X[:4], y[:4])
@@ -457,3 +458,18 @@ def test_estimators_without_certified_fits_refuse_certified_unlearners():
         model.set_params(unlearner="certified").fit(X, y)
         with pytest.raises(ValueError, match="supports LogisticRegression and Ridge"):
             model.unlearn(X[:1], y[:1])
+
+
+def test_perturbed_objective_adds_the_linear_term_to_every_evaluation():
+    X, y = logistic_data()
+    model = LogisticRegression().fit(X, y)
+    objective = model._training_objective()
+    b = np.random.default_rng(0).normal(size=objective.n_params)
+    perturbed = PerturbedObjective(objective, b)
+    theta = theta_of(model)
+    value, grad = objective.value_grad(theta)
+    assert_allclose(perturbed.value_grad(theta)[1], grad + b, rtol=1e-12)
+    H, fused_value, fused_grad, _ = perturbed.hessian_value_grad(theta)
+    assert_allclose(fused_value, value + b @ theta, rtol=1e-12)
+    assert_allclose(fused_grad, grad + b, rtol=1e-10, atol=1e-10)
+    assert_allclose(H, objective.loss_hessian(theta), rtol=1e-12)
