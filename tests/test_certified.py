@@ -473,3 +473,20 @@ def test_perturbed_objective_adds_the_linear_term_to_every_evaluation():
     assert_allclose(fused_value, value + b @ theta, rtol=1e-12)
     assert_allclose(fused_grad, grad + b, rtol=1e-10, atol=1e-10)
     assert_allclose(H, objective.loss_hessian(theta), rtol=1e-12)
+
+
+@pytest.mark.parametrize("removal", ["one_step", "iterate"])
+def test_multi_target_ridge_with_per_target_alpha(removal):
+    """``J_b = sum ||Y - X~ Theta||^2 + sum_k alpha_k ||w_k||^2 + b . theta`` (numpy)."""
+    X, _ = logistic_data()
+    Y = np.column_stack([X @ np.arange(5.0), X[:, 0] - X[:, 1]])
+    alpha = np.array([0.5, 3.0])
+    unlearner = CertifiedNewton(removal=removal, random_state=0)
+    model = Ridge(alpha=alpha, unlearner=unlearner).fit(X, Y).unlearn(X[:7], Y[:7])
+    Xt = augmented(X[7:], True)
+    W = np.column_stack([model.coef_, model.intercept_])  # (K, d + 1)
+    G = -2.0 * Xt.T @ (Y[7:] - Xt @ W.T)  # (d + 1, K)
+    grad = np.concatenate([(G[:5].T + 2.0 * alpha[:, None] * model.coef_).ravel(), G[5]])
+    residual = np.linalg.norm(grad + model._certified.perturbation)
+    assert residual <= model.certificate_.spent
+    assert np.linalg.norm(model._certified.perturbation) > 0.01
