@@ -173,6 +173,16 @@ def test_unlearn_by_rows_and_labels_on_an_in_process_cluster(client):
     assert _gap(coef, sk.coef_) <= 1e-6
 
 
+def test_float32_dask_input_keeps_its_dtype_through_unlearn(client):
+    X, y = _data("ridge", seed=11)
+    X32 = X.astype(np.float32)
+    model = Ridge(alpha=0.7).fit(*_dask(X32, y)).unlearn(X32[FORGET])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    sk = SkRidge(alpha=0.7, solver="cholesky").fit(X32[keep], y[keep])
+    assert model.coef_.dtype == sk.coef_.dtype == np.float32
+    np.testing.assert_allclose(model.coef_, sk.coef_, rtol=1e-5)
+
+
 def test_a_dask_dataframe_keeps_its_column_names(client):
     dd = pytest.importorskip("dask.dataframe", reason="dask's dataframe needs pandas")
     pd = pytest.importorskip("pandas")
