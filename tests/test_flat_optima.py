@@ -66,3 +66,20 @@ def test_one_hot_beside_the_intercept_without_penalty_is_the_minimum_norm_optimu
     assert_allclose(refit.intercept_, [c - t], atol=1e-7)
     for model in _twins(X, y, {"C": np.inf}):
         assert_same_state(model, refit)
+
+
+def test_one_hot_beside_the_intercept_with_l1_is_the_minimum_norm_optimum():
+    """The L1 optima (b + t, b' + t, c - t) form a segment; its least-norm point has t = 0
+    where b > 0 > b' (inside the segment), and the same loss as scikit-learn's optimum."""
+    Z, group, y = _data()
+    X = np.c_[Z, group, 1.0 - group]
+    params = {"C": 0.5, "l1_ratio": 1.0}
+    refit = LogisticRegression(**params).fit(X, y)
+    reference = sklearn_logistic(solver="saga", tol=1e-12, max_iter=200_000, **params).fit(X, y)
+    ours, theirs = refit.predict_proba(X), reference.predict_proba(X)
+    assert_allclose(ours, theirs, atol=1e-6)
+    b, b_other, c = refit.coef_[0, 3], refit.coef_[0, 4], refit.intercept_[0]
+    assert b > 0 > b_other
+    assert abs(b + b_other - c) <= 1e-9 * abs(c)
+    for model in _twins(X, y, params):
+        assert_same_state(model, refit)

@@ -55,6 +55,7 @@ __all__ = [
 GRID_BITS = 26
 _CG_RTOL = 1e-12
 _FLAT_RTOL = 1e-12  # a Jacobi-scaled curvature below this: a direction the objective is flat along
+_TIE_RTOL = 1e-7  # a zero coordinate whose |gradient| is this close to its L1 weight: a tie
 
 
 def round_to_grid(theta, scale=None, gauge=None):
@@ -306,11 +307,14 @@ def _support_step(objective, l1, theta, grad, at=None, min_norm=False):
 
     The Hessian is evaluated at ``at`` (default: ``theta``); with ``min_norm``
     the step's end moves to the minimum-norm point of its flat set (see
-    :func:`_off`). Returns ``(step's end or None when a sign flips, the loss
+    :func:`_off`), which may leave zero the coordinates whose gradient ties
+    their L1 weight (on the boundary of the flat set) in the direction that
+    keeps the tie. Returns ``(step's end or None when a sign flips, the loss
     Hessian at ``at`` or None)``.
     """
     at = theta if at is None else at
-    support = np.flatnonzero((theta != 0.0) | (l1 == 0.0))
+    tied = min_norm & (theta == 0.0) & (l1 > 0.0) & (np.abs(grad) >= (1 - _TIE_RTOL) * l1)
+    support = np.flatnonzero((theta != 0.0) | (l1 == 0.0) | tied)
     if len(support) == 0:
         return np.zeros_like(theta), None
     if dense_hessian_fits(objective.n_params):
@@ -318,14 +322,15 @@ def _support_step(objective, l1, theta, grad, at=None, min_norm=False):
         H = objective.regularize(loss_hessian)[np.ix_(support, support)]
     else:
         loss_hessian, H = None, working_hessian(objective, at, support, None)
-    sign = np.sign(theta[support])
+    sign = np.where(tied, -np.sign(grad), np.sign(theta))[support]
     rhs = grad[support] + l1[support] * sign
     factor, flat = _flat_factor(H, objective.l2_diagonal[support] == 0.0)
+    step_end = theta[support] - _solve(factor, rhs)
+    tied = tied[support]
+    step_end[tied & (sign * step_end < 0.0)] = 0.0
     end = np.zeros_like(theta)
-    end[support] = theta[support] - _solve(factor, rhs)
-    if min_norm:
-        end[support] = _off(end[support], flat, sign * (l1[support] > 0))
-    penalised = l1[support] > 0
+    end[support] = _off(step_end, flat, sign * (l1[support] > 0)) if min_norm else step_end
+    penalised = (l1[support] > 0) & ~tied
     if np.any(np.sign(end[support])[penalised] != sign[penalised]):
         return None, loss_hessian
     return end, loss_hessian
