@@ -16,8 +16,8 @@ machine is shared and noisy, so every comparison is made within the round):
   for logistic regression; ``Ridge`` with the direct ``cholesky`` solver, the
   candidate itself, for ridge);
 - scikit-learn's candidates for the fastest refit at equal accuracy are
-  timed: logistic regression ``newton-cholesky`` at tol=1e-10, warm-started
-  from the previous round's model and cold; ridge ``cholesky``, ``lsqr`` and
+  timed: logistic regression ``newton-cholesky`` and ``lbfgs`` at tol=1e-10,
+  each warm-started from its previous round's model and cold; ridge ``cholesky``, ``lsqr`` and
   ``sparse_cg`` (tol=1e-10; scikit-learn's ``Ridge`` has no warm start);
 - every result's distance to the oracle is normalised by the deletion's
   effect, ``||w - w_oracle|| / ||w_before - w_oracle||``; a candidate counts
@@ -122,8 +122,8 @@ def make_data(kind, n, d, seed=0):
     return X, X @ w + rng.normal(size=n)
 
 
-def sklearn_logistic(tol, warm=None):
-    model = sk.LogisticRegression(solver="newton-cholesky", tol=tol, max_iter=1000)
+def sklearn_logistic(tol, warm=None, solver="newton-cholesky"):
+    model = sk.LogisticRegression(solver=solver, tol=tol, max_iter=1000 if warm is None else 10000)
     if warm is not None:
         model.set_params(warm_start=True)
         model.coef_, model.intercept_ = warm.coef_.copy(), warm.intercept_.copy()
@@ -133,9 +133,23 @@ def sklearn_logistic(tol, warm=None):
 def candidates(kind, warm):
     """scikit-learn's refits to compare with: name -> unfitted model."""
     if kind == "logistic":
-        cold = {"nc cold": sklearn_logistic(1e-10)}
-        return cold if warm is None else {"nc warm": sklearn_logistic(1e-10, warm), **cold}
+        cold = {
+            "nc cold": sklearn_logistic(1e-10),
+            "lbfgs cold": sklearn_logistic(1e-10, solver="lbfgs"),
+        }
+        if warm is None:
+            return cold
+        return {
+            "nc warm": sklearn_logistic(1e-10, warm["nc"]),
+            "lbfgs warm": sklearn_logistic(1e-10, warm["lbfgs"], solver="lbfgs"),
+            **cold,
+        }
     return {s: sk.Ridge(solver=s, tol=1e-10) for s in ("cholesky", "lsqr", "sparse_cg")}
+
+
+def _warm_starts(refits, which):
+    """The models the next round's warm candidates start from (this round's refits)."""
+    return {solver: refits[f"{solver} {which}"][1] for solver in ("nc", "lbfgs")}
 
 
 def oracle_model(kind, refits=None):
@@ -176,7 +190,7 @@ def run(kind, n, d, k, rounds, counter):
     X, y = make_data(kind, n, d)
     print(f"\n{kind}, n = {n:,}, d = {d}, k = {k:,}")
     ours, previous, refits = fit_both(kind, X, y)
-    warm = refits["nc cold"][1] if kind == "logistic" else None
+    warm = _warm_starts(refits, "cold") if kind == "logistic" else None
     rng = np.random.default_rng(1)
     keep = np.arange(n)
     buffer = np.empty_like(X)
@@ -203,7 +217,7 @@ def run(kind, n, d, k, rounds, counter):
             for name, (_, model) in refits.items()
         }
         distance = np.linalg.norm(params(ours) - target) / effect
-        warm = refits.get("nc warm", (0, None))[1]
+        warm = _warm_starts(refits, "warm") if kind == "logistic" else None
         records.append(report_round(r, seconds, counter, distance, refits, distances))
         previous = oracle
     summarise(records)

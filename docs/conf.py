@@ -2,7 +2,7 @@
 
 Build (README): ``pip install ".[docs]" && python -m sphinx -W --keep-going -b html docs
 docs/_build/html``. The API reference is generated from the numpydoc docstrings
-(``api.rst`` lists every public name; ``tests/test_api_reference.py`` checks it),
+(``api.rst`` lists every public name; ``tests/project/test_api_reference.py`` checks it),
 and the example gallery is rendered by sphinx-gallery, which executes
 ``examples/plot_*.py`` at build time and embeds their figures and output.
 """

@@ -14,7 +14,7 @@ which ``"poisson"`` and ``"gamma"`` are the named cases) and
 :func:`huber_loss`.
 
 Adding a loss: its math in :mod:`skunlearn._kernels._points` (a code and a
-branch), its spec here, its tests in ``tests/test_kernels.py``.
+branch), its spec here, its tests in ``tests/kernels/test_kernels.py``.
 """
 
 from dataclasses import dataclass

@@ -38,7 +38,7 @@ import scipy.linalg
 import scipy.sparse.linalg
 from threadpoolctl import threadpool_limits
 
-from .._kernels import column_squares
+from .._kernels import column_squares, single_threaded_blas
 from .._penalties import l1_residual
 from ._budget import dense_hessian_fits
 from ._newton import _factor, _solve
@@ -54,6 +54,8 @@ __all__ = [
 
 GRID_BITS = 26
 _CG_RTOL = 1e-12
+_FLAT_RTOL = 1e-12  # a Jacobi-scaled curvature below this: a direction the objective is flat along
+_TIE_RTOL = 1e-7  # a zero coordinate whose |gradient| is this close to its L1 weight: a tie
 
 
 def round_to_grid(theta, scale=None, gauge=None):
@@ -224,7 +226,7 @@ def canonical_newton_step(objective, theta, value_grad=None, squares=None):
     grad = objective.value_grad(theta)[1] if value_grad is None else value_grad[1]
     first = round_to_grid(theta, scale, gauge)
     point = _NewtonPoint(objective, first)
-    theta_c = round_to_grid(theta - point.solve(grad), scale, gauge)
+    theta_c = round_to_grid(_off(theta - point.solve(grad), point.flat), scale, gauge)
     if not np.array_equal(theta_c, first):
         point = _NewtonPoint(objective, theta_c)
     final = theta_c - point.solve(point.grad)
@@ -289,7 +291,7 @@ def canonical_prox_newton_step(objective, l1, theta, *, tol, max_iter, value_gra
     gauge, scale = _gauge_groups(objective, l1), _scales(objective)
     grad = objective.value_grad(theta)[1] if value_grad is None else value_grad[1]
     first = round_to_grid(theta, scale, gauge)
-    polished = _support_step(objective, l1, theta, grad, first)[0]
+    polished = _support_step(objective, l1, theta, grad, first, min_norm=True)[0]
     theta_c = round_to_grid(theta if polished is None else polished, scale, gauge)
     final, loss_hessian = _support_step(objective, l1, theta_c, objective.value_grad(theta_c)[1])
     value, grad = (np.nan, None) if final is None else objective.value_grad(final)
@@ -300,14 +302,19 @@ def canonical_prox_newton_step(objective, l1, theta, *, tol, max_iter, value_gra
     return final, theta_c, loss_hessian, value, grad, None
 
 
-def _support_step(objective, l1, theta, grad, at=None):
+def _support_step(objective, l1, theta, grad, at=None, min_norm=False):
     """One Newton step of the composite objective on ``theta``'s support, signs fixed.
 
-    The Hessian is evaluated at ``at`` (default: ``theta``). Returns ``(step's
-    end or None when a sign flips, the loss Hessian at ``at`` or None)``.
+    The Hessian is evaluated at ``at`` (default: ``theta``); with ``min_norm``
+    the step's end moves to the minimum-norm point of its flat set (see
+    :func:`_off`), which may leave zero the coordinates whose gradient ties
+    their L1 weight (on the boundary of the flat set) in the direction that
+    keeps the tie. Returns ``(step's end or None when a sign flips, the loss
+    Hessian at ``at`` or None)``.
     """
     at = theta if at is None else at
-    support = np.flatnonzero((theta != 0.0) | (l1 == 0.0))
+    tied = min_norm & (theta == 0.0) & (l1 > 0.0) & (np.abs(grad) >= (1 - _TIE_RTOL) * l1)
+    support = np.flatnonzero((theta != 0.0) | (l1 == 0.0) | tied)
     if len(support) == 0:
         return np.zeros_like(theta), None
     if dense_hessian_fits(objective.n_params):
@@ -315,15 +322,15 @@ def _support_step(objective, l1, theta, grad, at=None):
         H = objective.regularize(loss_hessian)[np.ix_(support, support)]
     else:
         loss_hessian, H = None, working_hessian(objective, at, support, None)
-    sign = np.sign(theta[support])
+    sign = np.where(tied, -np.sign(grad), np.sign(theta))[support]
     rhs = grad[support] + l1[support] * sign
-    try:
-        step = scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), rhs)
-    except (scipy.linalg.LinAlgError, ValueError):
-        step = scipy.linalg.lstsq(H, rhs, check_finite=False)[0]
+    factor, flat = _flat_factor(H, objective.l2_diagonal[support] == 0.0)
+    step_end = theta[support] - _solve(factor, rhs)
+    tied = tied[support]
+    step_end[tied & (sign * step_end < 0.0)] = 0.0
     end = np.zeros_like(theta)
-    end[support] = theta[support] - step
-    penalised = l1[support] > 0
+    end[support] = _off(step_end, flat, sign * (l1[support] > 0)) if min_norm else step_end
+    penalised = (l1[support] > 0) & ~tied
     if np.any(np.sign(end[support])[penalised] != sign[penalised]):
         return None, loss_hessian
     return end, loss_hessian
@@ -359,7 +366,7 @@ class _NewtonPoint:
 
     def __init__(self, objective, theta):
         self.objective, self.theta = objective, theta
-        self.loss_hessian = self.squares = None
+        self.loss_hessian = self.squares = self.flat = None
         if not dense_hessian_fits(objective.n_params):
             operator = objective.hessian_operator(theta)
             self.value, self.grad = objective.value_grad(theta)
@@ -368,7 +375,7 @@ class _NewtonPoint:
         evaluation = objective.hessian_value_grad(theta)
         self.loss_hessian, self.value, self.grad, self.squares = evaluation
         self.H = objective.regularize(self.loss_hessian)
-        self.factor = _factor(self.H)
+        self.factor, self.flat = _flat_factor(self.H, objective.l2_diagonal == 0.0)
 
     def solve(self, g):
         """``H^-1 g``: Cholesky (least squares when H is not positive definite), or
@@ -385,6 +392,54 @@ class _NewtonPoint:
         step = theta - self.theta
         change = self.H @ step
         return self.value + float(self.grad @ step + 0.5 * step @ change), self.grad + change
+
+
+def _flat_factor(H, free):
+    """``(factor, flat)``: the factor of ``H`` and an orthonormal basis of its flat directions.
+
+    The optima of a convex objective whose Hessian ``H`` is singular (collinear
+    columns, such as one-hot columns beside an intercept, or duplicated ones)
+    differ along its null space, so the path of a solve would show there.
+    ``flat`` spans the null space of the Jacobi-scaled ``H`` on the coordinates
+    ``free`` of ridge curvature (elsewhere a penalty curves every direction);
+    None when the Cholesky pivots show no near-singularity (the common case:
+    no eigendecomposition). ``factor`` is that of ``H`` plus its mean diagonal
+    along ``flat``: positive definite, the same step off ``flat``.
+    """
+    factor = _factor(H)
+    d = np.sqrt(np.maximum(np.diag(H), np.finfo(np.float64).tiny))
+    matrix, is_cholesky = factor
+    if not free.any() or (
+        is_cholesky and np.min(np.abs(np.diag(matrix[0])) / d) ** 2 > _FLAT_RTOL
+    ):
+        return factor, None
+    d = d[free]
+    with single_threaded_blas():  # numba's threads own the cores (DEVELOPING, numba)
+        values, vectors = scipy.linalg.eigh(H[np.ix_(free, free)] / np.outer(d, d))
+        null = values <= _FLAT_RTOL * max(values[-1], 0.0)
+        if not null.any():
+            return factor, None
+        flat = np.zeros((len(H), int(null.sum())))
+        flat[free] = scipy.linalg.qr(vectors[:, null] / d[:, None], mode="economic")[0]
+    return _factor(H + np.mean(np.diag(H)) * (flat @ flat.T)), flat
+
+
+def _off(theta, flat, sign=None):
+    """``theta`` without its component along ``flat`` (the minimum-norm point of its flat
+    set), or as far towards it as the signs of the coordinates where ``sign`` is non-zero
+    allow (one flat direction; with more, ``theta`` unchanged when a sign would flip)."""
+    if flat is None:
+        return theta
+    shift = flat @ (flat.T @ theta)
+    if sign is None or np.all(sign * (theta - shift) >= 0.0):
+        return theta - shift
+    if flat.shape[1] > 1:
+        return theta
+    v, a = flat[:, 0], float(flat[:, 0] @ theta)  # theta - t v keeps its signs for t in [lo, hi]
+    rate, room = sign * v, sign * theta
+    lo = np.max((room / rate)[rate < 0], initial=-np.inf)
+    hi = np.min((room / rate)[rate > 0], initial=np.inf)
+    return theta - float(np.clip(a, lo, hi)) * v
 
 
 @threadpool_limits.wrap(limits=1, user_api="blas")

@@ -67,11 +67,15 @@ class PartialFitMixin:
             Rows or targets that ``fit`` would refuse, a wrong number of
             features, a class not seen at ``fit``, ids missing, unexpected
             or already stored, or a certified fit (refit on all the rows).
+        NotImplementedError
+            The stored rows live in chunks elsewhere (a dask cluster,
+            memory-mapped files), where rows are not appended.
         """
         if not hasattr(self, "_rows"):
             return self.fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
         refuse_certified(self, "partial_fit")
         with unlearn_lock(self):
+            self._rows.check_appendable()
             ids = sample_ids(X, sample_id)
             X = validate_data(
                 self, X, reset=False, dtype=np.float64, order="C", accept_sparse="csr"

@@ -128,7 +128,8 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         float 0.0 when ``fit_intercept=False`` (scikit-learn's types).
     n_iter_ : ndarray of shape (n_targets,) or None
         Iterations of the iterative solvers "lsqr", "sag" and "saga"; None
-        for the others (as scikit-learn).
+        for the others (as scikit-learn); 0 after ``unlearn`` and
+        ``partial_fit`` (the last count depended on the forgotten rows).
     solver_ : str
         The solver used: ``solver``, or for "auto" "cholesky" (dense),
         "sparse_cg" (without Gram statistics or sparse input) or "lbfgs"
@@ -478,7 +479,11 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         return RetainModel(spec, theta)
 
     def _set_model(self, model, theta):
+        """Commit new parameters: ``n_iter_`` of the iterative solvers becomes 0 (the last
+        count depended on the rows of that solve, forgotten ones included)."""
         self._set_parameters(*model.spec.layout(self.n_features_in_).unpack(theta))
+        if getattr(self, "n_iter_", None) is not None:
+            self.n_iter_ = np.zeros_like(self.n_iter_)
 
     def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
         """The fitted state on ``rows``: a direct solve of their Gram statistics, or canonical CG.

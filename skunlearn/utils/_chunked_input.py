@@ -65,7 +65,7 @@ def validate_chunked_data(estimator, X, y, sample_weight, *, y_numeric=False, **
         raise ValueError(f"X must be a non-empty 2-D numeric array; got shape {X.shape}.")
     if any(np.isnan(size) for size in X.chunks[0]):
         X = X.compute_chunk_sizes()
-    X = X.astype(np.float64).rechunk({1: -1})
+    X = X.astype(np.float32 if X.dtype == np.float32 else np.float64).rechunk({1: -1})
     rows = X.chunks[0]
     y = _aligned(da, y, rows, "y")
     if y.ndim == 2 and y.shape[1] == 1 and not y_numeric:

@@ -228,6 +228,13 @@ class ChunkedRows(RowStore):
         """Ids are given when the chunks are built (``chunked_rows(..., ids)``)."""
         raise NotImplementedError("A chunked store takes its ids when its chunks are built.")
 
+    def check_appendable(self):
+        """Rows are not appended to chunks: ``partial_fit`` is refused by name."""
+        raise NotImplementedError(
+            f"partial_fit cannot add rows to training rows that live {self._backend.where}: "
+            "fit again on all the rows (a dask array or memory-mapped file holding them)."
+        )
+
     def find_ids(self, ids, missing="raise"):
         """Positions of the rows with identifiers ``ids`` (looked up in every chunk).
 

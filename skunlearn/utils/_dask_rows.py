@@ -20,6 +20,7 @@ the worker process that built it, not among the worker's task results, so
 The client holds only each chunk's worker address, key and size.
 """
 
+import copy
 import time
 import uuid
 from collections import namedtuple
@@ -176,7 +177,7 @@ class DaskBackend:
         return self._result(level[0], refs)
 
     def _gathered_and_zeroed(self, ref, future):
-        result = self._result(future, [ref])
+        result = copy.deepcopy(self._result(future, [ref]))  # in-process workers share it
         self._result(self._submit(_zero, ref, future), [ref])
         return result
 

@@ -428,6 +428,9 @@ class RowStore:
         self._id_lookup = None
         self._n = n_keep
 
+    def check_appendable(self):
+        """Raise ``NotImplementedError`` when rows cannot be appended (``partial_fit``)."""
+
     def append(self, X, y, sample_weight, ids=None):
         """Append rows (any form :meth:`conform` accepts) after the live ones, in order.
 

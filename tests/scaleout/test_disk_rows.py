@@ -123,6 +123,23 @@ def test_unlearn_by_id_on_disk(small_chunks):
     assert model._rows.n == N - len(FORGET)
 
 
+@pytest.mark.parametrize("classify", [False, True])
+def test_partial_fit_on_disk_is_refused_and_the_model_still_unlearns(small_chunks, classify):
+    X, y = _data(classify)
+    make = LogisticRegression if classify else Ridge
+    ids = np.arange(N)
+    model = make().fit(_mapped(X[:400], small_chunks), y[:400], sample_id=ids[:400])
+    coef = model.coef_.copy()
+    with pytest.raises(NotImplementedError, match="partial_fit cannot add rows.*memory-mapped"):
+        model.partial_fit(X[400:], y[400:], sample_id=ids[400:])
+    assert model._rows.n == 400 and np.array_equal(model.coef_, coef)
+    model.unlearn(ids=ids[FORGET[:3]])
+    keep = np.setdiff1d(np.arange(400), FORGET[:3])
+    tol = 1e-8 if classify else 1e-10
+    oracle = make().fit(X[keep], y[keep])
+    np.testing.assert_allclose(model.coef_, oracle.coef_, rtol=tol, atol=tol)
+
+
 def test_bad_values_in_a_dask_array_are_refused(small_chunks):
     da = pytest.importorskip("dask.array", reason="dask is an optional extra")
     X, y = _data()

@@ -5,6 +5,8 @@ minimum-norm least squares, and scipy's non-negative least squares; unlearning i
 compared with a refit on the remaining rows.
 """
 
+import pickle
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -139,6 +141,22 @@ def test_iterative_solver_names_honour_tol_and_max_iter(solver):
     assert (capped.n_iter_ is None) if expected_iter is None else capped.n_iter_.tolist() == [2]
     capped.unlearn(X[FORGET])  # unlearning lands on the exact optimum regardless
     assert_allclose(capped.coef_, sk.Ridge(alpha=1.0).fit(X[4:], y[4:]).coef_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("solver", ["lsqr", "sag", "saga"])
+def test_iteration_counts_do_not_survive_unlearn_or_partial_fit(solver):
+    """Two fits that differ only in the forgotten row pickle equal after unlearning it."""
+    X, y = wide(n=60, d=8)
+    outlier = np.r_[X[:1] * 50.0, X[:1] * 1.5]
+    models = [Ridge(solver=solver).fit(np.r_[X, row[None]], np.r_[y, 1e4]) for row in outlier]
+    assert models[0].n_iter_.tolist() != models[1].n_iter_.tolist()  # the count reveals the row
+    for model, row in zip(models, outlier, strict=True):
+        model.unlearn(row[None])
+    assert pickle.dumps(models[0]) == pickle.dumps(models[1])
+    assert models[0].n_iter_.tolist() == [0]
+    grown = Ridge(solver=solver).fit(X[:30], y[:30]).partial_fit(X[30:], y[30:])
+    assert grown.n_iter_.tolist() == [0]  # no solver ran on all the rows from scratch
+    assert_allclose(grown.coef_, sk.Ridge(solver="cholesky").fit(X, y).coef_, rtol=1e-9)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

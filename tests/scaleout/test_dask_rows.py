@@ -153,6 +153,36 @@ def test_unlearn_by_id_lands_on_the_oracle_and_ids_vanish(client):
     assert _gap(model.coef_, make().fit(X[keep], y[keep]).coef_) <= tol
 
 
+def test_unlearn_by_rows_and_labels_on_an_in_process_cluster(client):
+    """Threads in the client's process (``processes=False``) share the gathered matches."""
+    X, y = _data("multinomial", seed=10)
+    weights = np.random.default_rng(2).uniform(0.5, 2.0, size=N)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        model = LogisticRegression(C=0.5).fit(*_dask(X, y), sample_weight=weights)
+        model.unlearn(X[FORGET], y[FORGET], sample_weight=weights[FORGET])
+        coef = model.coef_.copy()
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    sk = SkLogistic(C=0.5, solver="newton-cholesky", tol=1e-12, max_iter=200)
+    sk.fit(X[keep], y[keep], sample_weight=weights[keep])
+    assert model.n_forgotten_ == len(FORGET)
+    assert _gap(coef, sk.coef_) <= 1e-6
+
+
+def test_float32_dask_input_keeps_its_dtype_through_unlearn(client):
+    X, y = _data("ridge", seed=11)
+    X32 = X.astype(np.float32)
+    model = Ridge(alpha=0.7).fit(*_dask(X32, y)).unlearn(X32[FORGET])
+    keep = np.setdiff1d(np.arange(N), FORGET)
+    sk = SkRidge(alpha=0.7, solver="cholesky").fit(X32[keep], y[keep])
+    assert model.coef_.dtype == sk.coef_.dtype == np.float32
+    np.testing.assert_allclose(model.coef_, sk.coef_, rtol=1e-5)
+
+
 def test_a_dask_dataframe_keeps_its_column_names(client):
     dd = pytest.importorskip("dask.dataframe", reason="dask's dataframe needs pandas")
     pd = pytest.importorskip("pandas")

@@ -15,7 +15,7 @@ import skunlearn
 import skunlearn.pipeline
 import skunlearn.preprocessing
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import sklearn_parity  # noqa: E402
 
 SOURCE = """\

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 VERDICT = re.compile(r"^(?P<claim>.+): (?P<verdict>agrees|does not agree)$")
 FAILURE_EXIT = "if not all(checks.values()):\n    raise SystemExit("
