@@ -328,7 +328,7 @@ def _report(run, args):
         if args.epsilon is not None:
             certified = _certified_comparison(oracle, run, args, progress)
             say("", f"Certified removal, CertifiedNewton(epsilon={args.epsilon:g}):")
-            say(str(certified))
+            say(str(certified) if certified else "(supported for logistic and ridge only)")
         progress.step("whole pipeline")
         pipeline = pipeline_check(run, oracle)
         say("", describe_pipeline(pipeline))
@@ -383,10 +383,14 @@ def _compare(original, oracle, run, args, progress):
 
 
 def _certified_comparison(oracle, run, args, progress):
-    """The same forget set removed from a fit with ``CertifiedNewton(--epsilon)``."""
+    """The same forget set removed from a fit with ``CertifiedNewton(--epsilon)``; None for a
+    model that draws no certified noise."""
     progress.step("certified removal")
     unlearner = CertifiedNewton(args.epsilon, random_state=args.seed)
-    certified = run.estimator().set_params(unlearner=unlearner).fit(run.X_train, run.y_train)
+    certified = run.estimator().set_params(unlearner=unlearner)
+    if not getattr(certified, "_certifiable", False):
+        return None
+    certified.fit(run.X_train, run.y_train)
     X_forget, y_forget = run.X_train[run.forget], run.y_train[run.forget]
     return unlearning_report(
         certified,
