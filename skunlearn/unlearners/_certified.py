@@ -187,8 +187,10 @@ class CertifiedNewton(CertifiedUnlearner):
     intercepts, ``b`` lives off their common-shift direction.
 
     The guarantee covers the released parameters (``coef_``, ``intercept_``),
-    not the stored rows, ``certificate_.spent`` or the noise, which the
-    estimator keeps privately. In a pipeline it does not cover the
+    not the stored rows, ``certificate_.spent``, the noise or the stored
+    Hessian (``"stored_hessian"``, ``"iterate"``: downdated, so its low bits
+    keep a trace of the deleted rows), which the estimator keeps privately;
+    publish the model with ``to_sklearn()``. In a pipeline it does not cover the
     preprocessing.
 
     Parameters
