@@ -24,6 +24,7 @@ __all__ = [
     "check_certified_unlearner",
     "data_free_unlearn",
     "model_spec",
+    "partial_fit_available",
     "refuse_certified",
 ]
 
@@ -209,3 +210,9 @@ def refuse_certified(estimator, what):
             f"{what} does not support a certified fit: the noise and the budget of the "
             "certificate were drawn for the rows of fit. Refit on all the rows instead."
         )
+
+
+def partial_fit_available(estimator):
+    """Whether ``partial_fit`` is offered: not with a certified unlearner (see
+    :func:`refuse_certified`), so that ``hasattr(estimator, "partial_fit")`` says so."""
+    return not isinstance(resolve_unlearner(estimator.unlearner), CertifiedUnlearner)

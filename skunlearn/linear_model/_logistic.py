@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
@@ -29,7 +30,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_training_data
-from ._certified import certify_fit, model_spec
+from ._certified import certify_fit, model_spec, partial_fit_available
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
@@ -317,6 +318,7 @@ class LogisticRegression(
         certify_fit(self)
         return self
 
+    @available_if(partial_fit_available)
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_id=None):
         """Add training rows: become the model fitted on the stored rows followed by these.
 

@@ -10,6 +10,7 @@ by the new ones stores.
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import validate_data
 
 from ..exceptions import warn_at_caller
@@ -18,7 +19,7 @@ from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ..utils._sample_ids import sample_ids
 from ._base import validate_sample_weight
-from ._certified import refuse_certified
+from ._certified import partial_fit_available, refuse_certified
 from ._prepared import ctrl_c_deferred
 
 __all__ = ["PartialFitMixin"]
@@ -34,6 +35,7 @@ class PartialFitMixin:
     ``_grown_warm_state`` (the warm state once the new rows are stored).
     """
 
+    @available_if(partial_fit_available)
     def partial_fit(self, X, y, sample_weight=None, sample_id=None):
         """Add training rows: become the model fitted on the stored rows followed by these.
 

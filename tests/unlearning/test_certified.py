@@ -437,6 +437,8 @@ def test_partial_fit_refuses_a_certified_fit():
     X, y = logistic_data()
     model = LogisticRegression(unlearner=CertifiedNewton(random_state=0)).fit(X[:300], y[:300])
     before = theta_of(model)
+    assert not hasattr(model, "partial_fit")  # not offered with a certified unlearner
+    model.set_params(unlearner="newton")  # offered again, but the fit is certified
     with pytest.raises(ValueError, match="partial_fit does not support a certified fit"):
         model.partial_fit(X[300:], y[300:])
     assert_allclose(theta_of(model), before, rtol=0, atol=0)

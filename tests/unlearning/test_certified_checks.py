@@ -30,16 +30,11 @@ NO_MINIMUM = (
     "minimum and fit says so."
 )
 DIRECT_SOLVER_N_ITER = "n_iter_ is None for Ridge's direct solvers, as in scikit-learn."
-PARTIAL_FIT = (
-    "The check calls partial_fit after fit: partial_fit refuses a certified fit, whose noise "
-    "and budget were drawn for the rows of fit (refit on all the rows)."
-)
 MEMMAP = (
     "Its memory-mapped variant: memory-mapped input is kept in chunks on disk, and a "
     "certified fit needs its rows in memory and refuses such input by name (the check's "
     "in-memory variant, of the same name, passes)."
 )
-PARTIAL_FIT_CHECKS = ["check_fit_score_takes_y", "check_n_features_in_after_fitting"]
 MEMMAP_CHECKS = [
     "check_readonly_memmap_input",
     "check_classifiers_train",
@@ -57,7 +52,6 @@ def unlearn_failures(estimator):
 
 def sklearn_failures(estimator):
     failures = {name: MEMMAP for name in MEMMAP_CHECKS}
-    failures |= {name: PARTIAL_FIT for name in PARTIAL_FIT_CHECKS}
     if isinstance(estimator, Ridge):
         failures["check_non_transformer_estimators_n_iter"] = DIRECT_SOLVER_N_ITER
     else:
