@@ -104,6 +104,36 @@ MUTATIONS = [
         "G = dsyrk(1.0, A.T, beta=1.0, c=G, overwrite_c=1)",
         ("tests/kernels/test_kernels.py", "tests/diagnostics/test_harm_agreement.py"),
     ),
+    M(
+        "tweedie-power-exponent-off-by-one",
+        "skunlearn/_kernels/_points.py",
+        "e1 = np.exp((1.0 - p) * z)",
+        "e1 = np.exp(-p * z)",
+        (
+            "tests/kernels/test_kernels.py",
+            "tests/linear_model/test_glm.py",
+        ),
+    ),
+    M(
+        "huber-epsilon-dropped-from-slope",
+        "skunlearn/_kernels/_points.py",
+        "-2.0 * eps * np.sign(r)",
+        "-2.0 * np.sign(r)",
+        (
+            "tests/kernels/test_kernels.py",
+            "tests/linear_model/test_huber.py",
+        ),
+    ),
+    M(
+        "squared-hinge-slope-half",
+        "skunlearn/_kernels/_points.py",
+        "return (r * r, -2.0 * s * r) if r > 0.0 else (0.0, 0.0)",
+        "return (r * r, -s * r) if r > 0.0 else (0.0, 0.0)",
+        (
+            "tests/kernels/test_kernels.py",
+            "tests/linear_model/test_svm.py",
+        ),
+    ),
     # --- unlearners ---------------------------------------------------------------------
     M(
         "da-simultaneous-sign",
@@ -154,6 +184,55 @@ MUTATIONS = [
         "            tol=max(self.tol, 1e-4),\n            max_iter=self.max_iter,\n",
         ("tests/unlearning/test_unlearners.py",),
     ),
+    # --- penalties, coordinate descent, class weights -----------------------------------
+    M(
+        "prox-newton-working-set-threshold-doubled",
+        "skunlearn/_solvers/_prox_newton.py",
+        "(np.abs(grad) > l1))",
+        "(np.abs(grad) > 2.0 * l1))",
+        ("tests/linear_model/test_sparse_penalties.py",),
+    ),
+    M(
+        "logistic-elastic-net-l2-unmixed",
+        "skunlearn/linear_model/_logistic.py",
+        "strengths = [1.0 - options.l1_ratio, options.l1_ratio]",
+        "strengths = [1.0, options.l1_ratio]",
+        ("tests/linear_model/test_sparse_penalties.py",),
+    ),
+    M(
+        "balanced-weights-not-recomputed-after-unlearn",
+        "skunlearn/linear_model/_logistic.py",
+        "totals = class_totals(*remaining, n_classes)",
+        "totals = self._stored_totals()",
+        (
+            "tests/linear_model/test_logistic_parameters.py",
+            "tests/unlearning/test_exactness.py",
+        ),
+    ),
+    M(
+        "balanced-weights-count-vanished-classes",
+        "skunlearn/linear_model/_logistic_options.py",
+        "totals.sum() / (np.count_nonzero(present) * totals[present])",
+        "totals.sum() / (len(classes) * totals[present])",
+        (
+            "tests/linear_model/test_logistic_parameters.py",
+            "tests/unlearning/test_exactness.py",
+        ),
+    ),
+    M(
+        "cd-l1-threshold-halved",
+        "skunlearn/_solvers/_coordinate_descent.py",
+        "new = max(abs(z) - l1, 0.0) * np.sign(z) / curvature",
+        "new = max(abs(z) - 0.5 * l1, 0.0) * np.sign(z) / curvature",
+        ("tests/linear_model/test_coordinate_descent.py",),
+    ),
+    M(
+        "elastic-net-l2-halved",
+        "skunlearn/linear_model/_coordinate_descent.py",
+        "alpha * (1.0 - ratio), l1=alpha * ratio",
+        "0.5 * alpha * (1.0 - ratio), l1=alpha * ratio",
+        ("tests/linear_model/test_coordinate_descent.py",),
+    ),
     # --- downdates ----------------------------------------------------------------------
     M(
         "newton-undowndated-hessian",
@@ -191,10 +270,35 @@ MUTATIONS = [
         ("tests/unlearning/test_no_trace.py", "tests/unlearning/test_exactness.py"),
     ),
     M(
+        "ridge-buckets-root-not-remerged",
+        "skunlearn/_solvers/_bucketed_gram.py",
+        "            level = np.unique(level // 2)\n",
+        "            level = level[:0]\n",
+        (
+            "tests/unlearning/test_no_trace.py",
+            "tests/unlearning/test_fingerprints.py",
+            "tests/unlearning/test_exactness.py",
+        ),
+    ),
+    M(
         "fused-hessian-intercept-column-dropped",
         "skunlearn/_kernels/_hessian.py",
         "            A[i, d] = root\n",
         "            A[i, d] = 0.0\n",
+        ("tests/kernels/test_kernels.py",),
+    ),
+    M(
+        "fused-hessian-diagonal-counted-twice",
+        "skunlearn/_kernels/_hessian.py",
+        "H = np.tril(H) + np.tril(H, -1).T",
+        "H = np.tril(H) + np.tril(H).T",
+        ("tests/kernels/test_kernels.py",),
+    ),
+    M(
+        "fused-hessian-intercept-gradient-unweighted",
+        "skunlearn/_kernels/_hessian.py",
+        "grad_b += w[i] * slope",
+        "grad_b += slope",
         ("tests/kernels/test_kernels.py",),
     ),
     M(
@@ -204,12 +308,28 @@ MUTATIONS = [
         "added = model.spec.objective(X_new, y_new, w_new, scaled=False)",
         ("tests/linear_model/test_partial_fit.py",),
     ),
+    M(
+        "partial-fit-failure-keeps-new-rows",
+        "skunlearn/linear_model/_partial_fit.py",
+        "                rows.drop_tail(np.arange(n_before, rows.n))\n",
+        "",
+        ("tests/linear_model/test_partial_fit.py",),
+    ),
+    M(
+        "partial-fit-balanced-totals-miss-new-rows",
+        "skunlearn/linear_model/_logistic.py",
+        "np.concatenate([rows.y, encoded]),\n"
+        "            np.concatenate([rows.sample_weight, weights]),",
+        "rows.y,\n            rows.sample_weight,",
+        ("tests/linear_model/test_partial_fit.py",),
+    ),
     # --- row stores ---------------------------------------------------------------------
     M(
         "rows-moved-labels-not-moved",
         "skunlearn/utils/_row_store.py",
         "for array in self._row_arrays():\n            stable_partition(array, holes, self._n)",
-        "for array in self._row_arrays()[1:]:\n            stable_partition(array, holes, self._n)",
+        "for array in self._row_arrays()[1:]:\n"
+        "            stable_partition(array, holes, self._n)",
         (
             "tests/unlearning/test_unlearners.py",
             "tests/unlearning/test_no_trace.py",
@@ -537,7 +657,7 @@ MUTATIONS = [
         "harm=_ascent_harm(split),",
         ("tests/diagnostics/test_diagnostics_reports.py",),
     ),
-    # --- chunked rows (dask, files) ---------------------------------------------------
+    # --- chunked rows (dask, files) -----------------------------------------------------
     M(
         "chunked-gram-merge-no-shift",
         "skunlearn/utils/_shards.py",
@@ -579,6 +699,21 @@ MUTATIONS = [
         "keep = s > max(n_rows, len(s)) * np.finfo(np.float64).eps * s.max(initial=0.0)",
         "keep = np.abs(s) > 0",
         ("tests/scaleout/test_disk_rows.py",),
+    ),
+    # --- command line -------------------------------------------------------------------
+    M(
+        "cli-forget-and-read-as-or",
+        "skunlearn/_cli_forget.py",
+        "mask &= _clause_mask(clause, table.columns)",
+        "mask |= _clause_mask(clause, table.columns)",
+        ("tests/project/test_cli.py",),
+    ),
+    M(
+        "cli-forget-two-character-operators-unread",
+        "skunlearn/_cli_forget.py",
+        "(?P<op>==|!=|<=|>=|<|>)",
+        "(?P<op>==|!=|<|>|<=|>=)",
+        ("tests/project/test_cli.py",),
     ),
 ]
 
