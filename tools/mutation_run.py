@@ -14,7 +14,7 @@ Usage::
 
     python tools/mutation_run.py --list
     python tools/mutation_run.py                  # every mutation (about 10 minutes)
-    python tools/mutation_run.py cb-local-first-order da-simultaneous-sign
+    python tools/mutation_run.py certified-bound-local-first-order da-simultaneous-sign
     python tools/mutation_run.py -k certified     # names containing "certified"
 
 To add a mutation, append a ``Mutation(name, file, original, replacement,
@@ -182,7 +182,7 @@ MUTATIONS = [
         "skunlearn/unlearners/_newton.py",
         "            tol=self.tol,\n            max_iter=self.max_iter,\n",
         "            tol=max(self.tol, 1e-4),\n            max_iter=self.max_iter,\n",
-        ("tests/unlearning/test_unlearners.py",),
+        ("tests/unlearning/test_unlearners.py", "tests/unlearning/test_fingerprints.py"),
     ),
     # --- penalties, coordinate descent, class weights -----------------------------------
     M(
@@ -352,8 +352,8 @@ MUTATIONS = [
     M(
         "hash-negative-zero-not-folded",
         "skunlearn/utils/_row_index.py",
-        "    if b == np.int64(-9223372036854775808):\n        return np.int64(0)\n",
-        "",
+        "b = _QUIET_NAN if nan else (np.uint64(0) if b == _SIGN else b)",
+        "b = _QUIET_NAN if nan else b",
         (
             "tests/unlearning/test_bad_input.py",
             "tests/linear_model/test_estimators.py",
