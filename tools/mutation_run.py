@@ -13,7 +13,7 @@ missing or the baseline fails.
 Usage::
 
     python tools/mutation_run.py --list
-    python tools/mutation_run.py                  # every mutation (about 20 minutes)
+    python tools/mutation_run.py                  # every mutation (12 to 20 minutes)
     python tools/mutation_run.py certified-bound-local-first-order da-simultaneous-sign
     python tools/mutation_run.py -k certified     # names containing "certified"
 
