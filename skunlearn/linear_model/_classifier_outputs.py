@@ -5,11 +5,59 @@ import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["LinearClassifierOutputsMixin"]
+__all__ = ["LinearClassifierOutputsMixin", "LinearClassifierScoresMixin"]
 
 
-class LinearClassifierOutputsMixin:
-    """``decision_function``, ``predict_proba``, ``predict`` and ``sparsify``/``densify``.
+class LinearClassifierScoresMixin:
+    """``decision_function`` and ``predict`` of a linear classifier.
+
+    For an estimator with ``coef_`` (dense or CSR), ``intercept_`` and
+    ``classes_``: one score per class, or one signed score for two classes
+    (positive: ``classes_[1]``). Scores keep float32 when both ``X`` and
+    ``coef_`` are float32, as scikit-learn's.
+    """
+
+    def decision_function(self, X):
+        """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray
+            Signed distance to the boundary (binary) or per-class scores, in the
+            dtype of ``X`` and ``coef_`` combined (float32 when both are).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
+        )
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        return scores.ravel() if scores.ndim == 2 and scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        scores = self.decision_function(X)
+        index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
+        return self.classes_[index]
+
+
+class LinearClassifierOutputsMixin(LinearClassifierScoresMixin):
+    """The scores and labels, ``predict_proba`` and ``sparsify``/``densify``.
 
     For an estimator with ``coef_`` (dense or CSR), ``intercept_`` and
     ``classes_``, and a ``_loss()`` hook returning the
@@ -45,27 +93,6 @@ class LinearClassifierOutputsMixin:
             self.coef_ = self.coef_.toarray()
         return self
 
-    def decision_function(self, X):
-        """Linear scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray
-            Signed distance to the boundary (binary) or per-class scores, in the
-            dtype of ``X`` and ``coef_`` combined (float32 when both are).
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
-        )
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
     def predict_proba(self, X):
         """Class probabilities.
 
@@ -97,20 +124,3 @@ class LinearClassifierOutputsMixin:
             Log-probabilities.
         """
         return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        scores = self.decision_function(X)
-        index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
-        return self.classes_[index]

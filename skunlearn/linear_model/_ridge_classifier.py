@@ -7,7 +7,7 @@ import sklearn.linear_model
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -15,6 +15,7 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, validate_sample_weight
 from ._class_change import reduce_one_vs_all
+from ._classifier_outputs import LinearClassifierScoresMixin
 from ._export import paper_scaled, sklearn_counterpart
 from ._labels import ClassLabels, one_vs_all_outputs
 from ._least_squares import LeastSquaresModel
@@ -24,7 +25,9 @@ __all__ = ["RidgeClassifier"]
 _SOLVERS = {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}
 
 
-class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstimator):
+class RidgeClassifier(
+    LeastSquaresModel, ClassLabels, LinearClassifierScoresMixin, ClassifierMixin, BaseEstimator
+):
     """Classification by ridge regression on {-1, +1} targets, that can unlearn rows exactly.
 
     Minimises ``sum_i s_i ||t_i - x_i W^T - b||^2 + alpha ||W||^2`` with
@@ -226,41 +229,6 @@ class RidgeClassifier(LeastSquaresModel, ClassLabels, ClassifierMixin, BaseEstim
         coef, intercept = model.spec.layout(self.n_features_in_).unpack(np.asarray(theta))
         self.coef_ = np.array(coef[0] if len(coef) == 1 else coef, copy=True)
         self.intercept_ = np.array(intercept, copy=True) if model.spec.fit_intercept else 0.0
-
-    def decision_function(self, X):
-        """Scores: shape (n_samples,) for two classes, else (n_samples, n_classes).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray
-            ``X @ coef_.T + intercept_``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        scores = X @ np.atleast_2d(self.coef_).T + self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        scores = self.decision_function(X)
-        index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
-        return self.classes_[index]
 
     def _sklearn_export(self):
         """scikit-learn's ``RidgeClassifier`` (alpha in its convention) with its classes."""

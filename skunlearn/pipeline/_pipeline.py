@@ -211,6 +211,7 @@ class Pipeline(sk_pipeline.Pipeline):
                 "transformers and the transformed training rows on disk, where unlearn cannot "
                 "reach them, so a forgotten row would stay there. Use memory=None."
             )
+        self._validate_steps()  # scikit-learn's step checks come before the templates' clones
         self.n_forgotten_ = 0
         self._templates = [
             None if step is None or step == "passthrough" else clone(step)

@@ -6,12 +6,13 @@ import numpy as np
 import sklearn.svm
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from ..linear_model._base import RetainModel, validate_sample_weight
 from ..linear_model._class_change import reduce_one_vs_all
+from ..linear_model._classifier_outputs import LinearClassifierScoresMixin
 from ..linear_model._export import paper_scaled, sklearn_counterpart
 from ..linear_model._iterative import IterativeLinearModel
 from ..linear_model._labels import ClassLabels, one_vs_all_outputs
@@ -21,7 +22,9 @@ from ..utils._sample_ids import sample_ids
 __all__ = ["LinearSVC"]
 
 
-class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimator):
+class LinearSVC(
+    IterativeLinearModel, ClassLabels, LinearClassifierScoresMixin, ClassifierMixin, BaseEstimator
+):
     """Linear support vector classification that can unlearn rows.
 
     Minimises liblinear's L2-regularised squared-hinge objective, that of
@@ -264,41 +267,6 @@ class LinearSVC(IterativeLinearModel, ClassLabels, ClassifierMixin, BaseEstimato
         coef, intercept = model.spec.layout(self.n_features_in_).unpack(np.asarray(theta))
         self.coef_ = np.array(coef, copy=True)
         self.intercept_ = np.array(intercept, copy=True) if model.spec.fit_intercept else 0.0
-
-    def decision_function(self, X):
-        """Signed distances to the hyperplanes: (n_samples,) for two classes, else per class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            ``X @ coef_.T + intercept_``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        scores = X @ self.coef_.T + self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        scores = self.decision_function(X)
-        index = scores.argmax(axis=1) if scores.ndim == 2 else (scores > 0).astype(int)
-        return self.classes_[index]
 
     def _sklearn_export(self):
         """scikit-learn's ``LinearSVC`` (C in its convention) with its classes."""

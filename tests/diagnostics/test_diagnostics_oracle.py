@@ -77,6 +77,16 @@ def test_margins_of_the_exponential_loss_use_its_probabilities():
     np.testing.assert_allclose(margins(clf, X, y), np.log(p) - np.log1p(-p), rtol=1e-8)
 
 
+def test_ensemble_margins_hold_each_models_log_odds_in_its_row():
+    X, y = _data(classes=3)
+    models = [SklearnLogisticRegression(C=c).fit(X, y) for c in (0.01, 0.3, 10.0)]
+    expected = []
+    for clf in models:
+        p = clf.predict_proba(X)[np.arange(len(y)), y]
+        expected.append(np.log(p) - np.log1p(-p))
+    np.testing.assert_allclose(ensemble_margins(models, X, y), expected, rtol=1e-8)
+
+
 def _klom_reference(M_u, M_o, bins=20):
     M_u, M_o = np.clip(M_u, -100, 100), np.clip(M_o, -100, 100)
     out = []

@@ -244,3 +244,14 @@ def test_balanced_weights_follow_a_vanished_class():
     model = LogisticRegression(class_weight="balanced").fit(X, y).unlearn(X[forget])
     refit = sk.LogisticRegression(class_weight="balanced", **TIGHT).fit(X[keep], y[keep])
     assert_allclose(model.predict_proba(X), refit.predict_proba(X), atol=1e-8)
+
+
+def test_balanced_weights_after_a_whole_class_is_forgotten():
+    """The "balanced" weights divide by the classes with rows left: 2 once class 2 is gone."""
+    X, y = load_iris(return_X_y=True)
+    forget = np.flatnonzero(y == 2)
+    keep = y != 2
+    model = LogisticRegression(class_weight="balanced").fit(X, y).unlearn(X[forget])
+    refit = sk.LogisticRegression(class_weight="balanced", **TIGHT).fit(X[keep], y[keep])
+    assert_allclose(model.coef_, refit.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(model.intercept_, refit.intercept_, rtol=1e-7, atol=1e-9)

@@ -416,3 +416,17 @@ def _chain(steps, X):
     for step in steps:
         yield step, X
         X = clone(step).fit(X).transform(X)
+
+
+def test_a_class_as_step_raises_scikit_learns_error():
+    # scikit-learn's Pipeline is the reference: same error type and message, nothing fitted.
+    from sklearn.pipeline import Pipeline as SkPipeline
+
+    X, y = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]), np.array([0, 1, 0])
+    with pytest.raises(TypeError) as expected:
+        SkPipeline([("scale", skp.StandardScaler), ("model", Ridge())]).fit(X, y)
+    ours = Pipeline([("scale", StandardScaler), ("model", Ridge())])
+    with pytest.raises(TypeError) as raised:
+        ours.fit(X, y)
+    assert str(raised.value) == str(expected.value)
+    assert not hasattr(ours, "n_forgotten_")

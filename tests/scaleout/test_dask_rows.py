@@ -81,7 +81,9 @@ def test_fit_on_dask_equals_the_in_memory_fit(client, kind):
     model = make().fit(*_dask(X, y), sample_weight=weights)
     reference = make().fit(X, y, sample_weight=weights)
     assert type(model._rows._backend).__name__ == "DaskBackend"
-    assert {ref.address for ref in model._rows._refs} == set(client.scheduler_info()["workers"])
+    # Chunks live on the cluster's workers (which ones is the scheduler's choice: under load it
+    # may place every block on one of them).
+    assert {ref.address for ref in model._rows._refs} <= set(client.scheduler_info()["workers"])
     assert _gap(model.coef_, reference.coef_) <= tol
     assert _gap(model.intercept_, reference.intercept_) <= tol
     with pytest.raises(TypeError, match="not gathered"):

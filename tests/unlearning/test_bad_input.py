@@ -316,3 +316,13 @@ def test_non_canonical_csr_rows_are_matched_by_value(kind):
     assert pickle.dumps(model) == expected
     np.testing.assert_array_equal(messy.data, given[0])
     np.testing.assert_array_equal(messy.indices, given[1])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_negative_zero_matches_zero_in_dense_rows(kind):
+    """``-0.0 == 0.0``: rows stored with zeros are found when given with ``-0.0``."""
+    model, X, y = unfitted(kind)
+    X[:3, 1] = 0.0
+    expected = pickle.dumps(clone(model).fit(X, y).unlearn(X[:3]))
+    model.fit(X, y).unlearn(np.where(X[:3] == 0.0, -0.0, X[:3]))
+    assert pickle.dumps(model) == expected
