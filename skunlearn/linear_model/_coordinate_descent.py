@@ -69,7 +69,7 @@ _PARAMETERS = """
         Duality gap at the solution, in the objective's units.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.

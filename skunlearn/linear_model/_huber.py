@@ -109,7 +109,7 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         Newton iterations of the last ``fit``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (when ``X`` has string column names).
     n_forgotten_ : int
         Number of rows forgotten since ``fit``.
