@@ -144,7 +144,10 @@ def sklearn_counterpart(estimator, module, attributes=(), **overrides):
     fitted = {k: v for k, v in estimator._fitted_hyperparameters().items() if k in known}
     model.set_params(**{**fitted, **overrides})
     for name in attributes:
-        if hasattr(estimator, name):
+        # a property of the installed scikit-learn (RidgeClassifier.classes_ before 1.8) derives
+        # from other attributes and cannot be set
+        read_only = isinstance(getattr(type(model), name, None), property)
+        if hasattr(estimator, name) and not read_only:
             setattr(model, name, copy.deepcopy(getattr(estimator, name)))
     return model
 

@@ -212,11 +212,11 @@ class Pipeline(sk_pipeline.Pipeline):
                 "reach them, so a forgotten row would stay there. Use memory=None."
             )
         self._validate_steps()  # scikit-learn's step checks come before the templates' clones
-        self.n_forgotten_ = 0
         self._templates = [
             None if step is None or step == "passthrough" else clone(step)
             for _, step in self.steps
         ]
+        self.n_forgotten_ = 0
         self._raw, self._raw_error = None, None
         ids = sample_ids(X, sample_id)
         try:

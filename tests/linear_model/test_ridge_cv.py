@@ -12,11 +12,17 @@ from family import (
 from numpy.testing import assert_allclose
 from sklearn import linear_model as sk
 from sklearn.datasets import load_diabetes, make_regression
+from sklearn_reference import SKLEARN_1_8
 
 from skunlearn.linear_model import RidgeCV
 from skunlearn.unlearners import DescentAscent, Finetune
 
 ALPHAS = np.logspace(-4, 2, 13)
+
+# scikit-learn 1.6 (the oldest CI run) agrees with these solutions to about 2e-8 relative
+# (1e-7 of a deletion's effect); from 1.8 on it agrees to 1e-9 (1e-8 of the effect).
+COEF_RTOL = 1e-9 if SKLEARN_1_8 else 1e-7
+UNLEARN_TOL = 1e-8 if SKLEARN_1_8 else 1e-6
 
 
 def datasets():
@@ -41,8 +47,8 @@ def test_selection_and_fit_match_sklearn(dataset, fit_intercept):
     assert_allclose(
         ours.cv_results_, ref.cv_results_, rtol=1e-8, atol=1e-10 * ref.cv_results_.max()
     )
-    assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-10 * np.abs(ref.coef_).max())
-    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-9, atol=1e-9)
+    assert_allclose(ours.coef_, ref.coef_, rtol=COEF_RTOL, atol=1e-10 * np.abs(ref.coef_).max())
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=COEF_RTOL, atol=1e-9)
 
 
 @pytest.mark.parametrize("dataset", sorted(DATA))
@@ -50,7 +56,7 @@ def test_unlearn_reselects_alpha_as_a_refit(dataset):
     X, y = DATA[dataset]
     forget = [random_rows(len(X), 15, seed=1), correlated_rows(X, 40, seed=2)]
     ours, ref = RidgeCV(alphas=ALPHAS), sk.RidgeCV(alphas=ALPHAS)
-    assert_unlearns_like_refit(ours, ref, X, y, forget, tol=1e-8)
+    assert_unlearns_like_refit(ours, ref, X, y, forget, tol=UNLEARN_TOL)
     for rows in forget:
         model = RidgeCV(alphas=ALPHAS, store_cv_results=True).fit(X, y).unlearn(X[rows])
         rest = keep(len(X), rows)
@@ -78,7 +84,7 @@ def test_sequential_deletions_compose():
     first = random_rows(len(X), 20, seed=3)
     second = np.setdiff1d(correlated_rows(X, 30, seed=4), first)
     ours, ref = RidgeCV(alphas=ALPHAS), sk.RidgeCV(alphas=ALPHAS)
-    assert_sequential_deletions_compose(ours, ref, X, y, [first, second], tol=1e-8)
+    assert_sequential_deletions_compose(ours, ref, X, y, [first, second], tol=UNLEARN_TOL)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline as sk_make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn_reference import SKLEARN_1_8
 
 from skunlearn import LogisticRegression, Ridge
 from skunlearn.feature_extraction.text import TfidfVectorizer
@@ -423,10 +424,11 @@ def test_a_class_as_step_raises_scikit_learns_error():
     from sklearn.pipeline import Pipeline as SkPipeline
 
     X, y = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]]), np.array([0, 1, 0])
-    with pytest.raises(TypeError) as expected:
-        SkPipeline([("scale", skp.StandardScaler), ("model", Ridge())]).fit(X, y)
     ours = Pipeline([("scale", StandardScaler), ("model", Ridge())])
     with pytest.raises(TypeError) as raised:
         ours.fit(X, y)
-    assert str(raised.value) == str(expected.value)
     assert not hasattr(ours, "n_forgotten_")
+    if SKLEARN_1_8:  # older scikit-learn does not check for classes (its error comes later)
+        with pytest.raises(TypeError) as expected:
+            SkPipeline([("scale", skp.StandardScaler), ("model", Ridge())]).fit(X, y)
+        assert str(raised.value) == str(expected.value)
