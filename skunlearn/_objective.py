@@ -377,6 +377,25 @@ class ObjectiveSpec:
         """The :class:`~skunlearn._penalties.Penalty` of the objective."""
         return Penalty(self.l2, self.l1, self.intercept_scaling, self.positive)
 
+    def gram_value_grad(self, gram, theta):
+        """The squared-loss objective and its gradient at ``theta``, from Gram statistics.
+
+        ``gram`` is a :class:`~skunlearn._solvers.GramStatistics` (or
+        :class:`~skunlearn._solvers.BucketedGram`) of the rows in sample-weight
+        units; the value is ``weight_scale * sum_i s_i ||y_i - z_i||^2 + l2/2
+        ||coef||^2``. ``O(d^2)``, no pass over the rows. Returns ``(value,
+        gradient)`` with the gradient laid out as ``theta``, or None when the
+        statistics carry no ``yy`` (the value is unknown).
+        """
+        if gram.yy is None:
+            return None
+        layout = self.layout(gram.xx.shape[0])
+        coef, intercept = layout.unpack(theta)
+        value, grad_coef, grad_intercept = gram.value_grad(coef, intercept)
+        scale, l2 = self.weight_scale, np.reshape(self.l2, (-1, 1))  # per target or shared
+        value = scale * value + 0.5 * float(np.sum(l2 * coef * coef))
+        return value, layout.pack(scale * grad_coef + l2 * coef, scale * grad_intercept)
+
     def sample_weights(self, encoded, sample_weight):
         """Row weights in sample-weight units: ``sample_weight`` times the class weights.
 

@@ -4,7 +4,6 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -26,16 +25,14 @@ from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
-from ..utils._chunked_input import is_chunked_input, is_dask
 from ..utils._sample_ids import sample_ids
 from ._base import RetainModel, UnlearnMixin, validate_training_data
 from ._certified import certify_fit, model_spec
 from ._export import ridge_export
 from ._partial_fit import PartialFitMixin
+from ._ridge_options import ITERATIVE, check_alpha, check_solver, rows_for_solver, solver_name
 
 __all__ = ["Ridge"]
-
-_ITERATIVE = ("sparse_cg", "lsqr", "sag", "saga")
 
 
 class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
@@ -266,13 +263,13 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
             y_numeric=True,
             accept_sparse="csr",
         )
-        solver = self._check_solver(X)
-        X = _rows_for_solver(X, solver)
+        solver = check_solver(self.solver, self.positive, self.fit_intercept, X)
+        X = rows_for_solver(X, solver)
         targets = y.astype(np.float64, copy=False).reshape(X.shape[0], -1)
         self._spec = {
             # The hyperparameters of this fit (the oracle's, whatever is set later).
             **copy.deepcopy(self.get_params(deep=False)),
-            "alpha": self._check_alpha(targets.shape[1]),
+            "alpha": check_alpha(self.alpha, targets.shape[1]),
             "fit_intercept": bool(self.fit_intercept),
             "positive": bool(self.positive),
             "y_ndim": np.ndim(y),
@@ -282,7 +279,7 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         self._rows = rows = training_rows(X, targets, weights, ids=ids)
         spec = self._objective_spec(float(np.sum(rows.sample_weight)))
         theta, n_iter, converged = None, None, True
-        if solver in _ITERATIVE:
+        if solver in ITERATIVE:
             theta, n_iter, converged = self._iterative_solution(solver, rows, spec)
         if converged:
             theta, self._warm_state, _, fitted = self._finalize(rows.head(rows.n), spec, theta)
@@ -315,50 +312,6 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
             )
         theta = spec.layout(X.shape[1]).pack(solution.coef, solution.intercept)
         return theta, solution.n_iter, solution.converged
-
-    def _check_solver(self, X):
-        """scikit-learn's solver rules (its messages); the solver to run."""
-        solver, sparse = self.solver, sp.issparse(X)
-        if solver == "lbfgs" and not self.positive:
-            raise ValueError(
-                "'lbfgs' solver can be used only when positive=True. Please use another solver."
-            )
-        if self.positive and solver not in ("auto", "lbfgs"):
-            raise ValueError(
-                f"solver='{solver}' does not support positive fitting. Please set the solver "
-                "to 'auto' or 'lbfgs', or set `positive=False`"
-            )
-        if sparse and self.fit_intercept and solver in ("svd", "cholesky", "saga"):
-            raise ValueError(
-                f"solver='{solver}' does not support fitting the intercept on sparse data. "
-                "Please set the solver to 'auto' or 'lsqr', 'sparse_cg', 'sag', 'lbfgs' or "
-                "set `fit_intercept=False`"
-            )
-        if sparse and solver == "svd":
-            raise TypeError("SVD solver does not support sparse inputs currently")
-        return solver
-
-    def _check_alpha(self, n_targets):
-        alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
-        if alpha.shape[0] not in (1, n_targets):
-            raise ValueError(
-                "Number of targets and number of penalties do not correspond: "
-                f"{alpha.shape[0]} != {n_targets}"
-            )
-        if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
-            raise ValueError(f"alpha must be non-negative and finite; got {self.alpha!r}.")
-        return float(alpha[0]) if alpha.shape[0] == 1 else alpha
-
-    def _solver_name(self, method):
-        """``solver_``: scikit-learn's resolution of the fitted ``solver`` for ``method``."""
-        solver = self._spec["solver"]
-        if method == "svd" and solver in ("auto", "cholesky", "svd"):
-            return "svd"
-        if solver != "auto":
-            return solver
-        if self._spec["positive"]:
-            return "lbfgs"
-        return "cholesky" if method == "cholesky" else "sparse_cg"
 
     def predict(self, X):
         """Predict with the linear model.
@@ -515,8 +468,9 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
             coef0 = round_to_grid(coef.ravel(), scale).reshape(coef.shape)
             solution = self._solve(None, X, Y, w, spec, "iterative", coef0=coef0)
         theta = layout.pack(solution.coef, solution.intercept)
-        value_grad = None if gram is None else _value_grad(gram, spec, layout, theta)
-        return theta, gram, value_grad, {"solver_": self._solver_name(solution.method)}
+        value_grad = None if gram is None else spec.gram_value_grad(gram, theta)
+        solver = solver_name(self._spec["solver"], self._spec["positive"], solution.method)
+        return theta, gram, value_grad, {"solver_": solver}
 
     def _refit(self, problem):
         weights = problem.retain_weight / problem.weight_scale
@@ -536,34 +490,3 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = self.solver != "svd"
         return tags
-
-
-def _value_grad(gram, spec, layout, theta):
-    """The objective of ``spec`` and its gradient at ``theta``, from Gram statistics."""
-    if gram.yy is None:
-        return None
-    coef, intercept = layout.unpack(theta)
-    value, grad_coef, grad_intercept = gram.value_grad(coef, intercept)
-    scale, l2 = spec.weight_scale, np.reshape(spec.l2, (-1, 1))  # per target or shared
-    value = scale * value + 0.5 * float(np.sum(l2 * coef * coef))
-    return value, layout.pack(scale * grad_coef + l2 * coef, scale * grad_intercept)
-
-
-def _rows_for_solver(X, solver):
-    """``X``, or a memory-mapped ``X`` read into memory when ``solver`` needs rows in memory.
-
-    Chunked rows (:mod:`skunlearn.utils._chunked_input`) are solved from their
-    Gram statistics only: the iterative solvers, and a ``d`` whose Gram matrix
-    exceeds the memory budget, run on rows in memory. A memory-mapped array is
-    then read as scikit-learn reads it; a dask array is refused (never gathered).
-    """
-    if not is_chunked_input(X) or (solver not in _ITERATIVE and uses_gram(X)):
-        return X
-    if is_dask(X):
-        raise ValueError(
-            f"solver='{solver}' with {X.shape[1]} features needs the rows in memory, and a "
-            "dask array is never gathered: rows kept in chunks are solved from their d x d Gram "
-            "statistics only. Use solver 'auto', 'cholesky' or 'svd' (with at most the features "
-            "the Gram memory budget allows), or fit on rows in memory."
-        )
-    return np.array(X, order="C")
