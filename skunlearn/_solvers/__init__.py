@@ -36,7 +36,7 @@ from ._canonical import (
 )
 from ._coordinate_descent import elastic_net_cd, kkt_violation
 from ._gram import GramStatistics
-from ._history import History, SolverResult, scaled_gradient_norm
+from ._history import History, SolverResult, final_history, scaled_gradient_norm
 from ._lbfgs import lbfgs
 from ._least_squares import RidgeSolution, ridge_solve
 from ._loo import ridge_loo_errors
@@ -52,6 +52,7 @@ __all__ = [
     "History",
     "RidgeSolution",
     "SolverResult",
+    "final_history",
     "canonical_newton_step",
     "canonical_prox_newton_step",
     "coordinate_scales",

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["History", "SolverResult", "scaled_gradient_norm"]
+__all__ = ["History", "SolverResult", "final_history", "scaled_gradient_norm"]
 
 
 @dataclass
@@ -54,3 +54,25 @@ class History:
 def scaled_gradient_norm(objective, grad):
     """``max|grad| / sum(weights)``: the gradient in per-sample-mean units."""
     return float(np.max(np.abs(grad), initial=0.0)) / max(abs(objective.total_weight), 1e-300)
+
+
+def final_history(spec, rows, theta, value_grad=None):
+    """History-free metadata of an exact unlearning: the objective and its gradient at ``theta``.
+
+    One entry each, per-sample-mean units (as the iterative histories): a fit
+    on the remaining rows has the same values, so they tell nothing about
+    the deletion (no step lengths, no iteration count). With a non-smooth
+    penalty, the composite objective and its minimum-norm subgradient.
+    ``value_grad`` is the smooth objective's value and gradient at ``theta``.
+    """
+    objective = spec.objective(*rows)
+    value, grad = objective.value_grad(theta) if value_grad is None else value_grad
+    penalty = spec.penalty
+    if not penalty.smooth:
+        value = value + penalty.nonsmooth_value(theta, objective.layout)
+        grad = penalty.residual(theta, grad, objective.layout)
+    total = objective.total_weight
+    return {
+        "objective": np.array([value / total]),
+        "grad_norm": np.array([float(np.max(np.abs(grad), initial=0.0)) / total]),
+    }

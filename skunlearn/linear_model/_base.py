@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._solvers import final_history
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
-from ..utils._chunked_input import is_dask, validate_chunked_data
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
+from ..utils._validation import validate_forget_weight
 from ._certified import check_certified_unlearner, data_free_unlearn
 from ._prepared import (
     PreparedUnlearn,
@@ -25,58 +26,7 @@ __all__ = [
     "PreparedUnlearn",
     "RetainModel",
     "UnlearnMixin",
-    "validate_forget_weight",
-    "validate_sample_weight",
-    "validate_training_data",
 ]
-
-
-def validate_sample_weight(sample_weight, n_samples, *, all_zero=False):
-    """Return non-negative, finite float64 weights of shape ``(n_samples,)``.
-
-    All-zero weights are refused unless ``all_zero`` (rows added to others).
-    """
-    if sample_weight is None:
-        return np.ones(n_samples)
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        return np.full(n_samples, float(weights))
-    if weights.ndim > 1:
-        raise ValueError(f"Sample weights must be 1D array or scalar; got shape {weights.shape}.")
-    if weights.shape != (n_samples,):
-        raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
-    if not all_zero and not np.any(weights > 0):
-        raise ValueError("Sample weights are all zero: at least one row needs positive weight.")
-    return weights
-
-
-def validate_training_data(estimator, X, y, sample_weight, **kwargs):
-    """``(X, y, sample_weight)`` of ``fit``, validated; dask input is not gathered.
-
-    ``kwargs`` go to :func:`sklearn.utils.validation.validate_data`. A dask
-    array stays lazy (its values are checked chunk by chunk when the row store
-    is built, where they live: :mod:`skunlearn.utils._chunked_input`).
-    """
-    if is_dask(X):
-        return validate_chunked_data(estimator, X, y, sample_weight, **kwargs)
-    X, y = validate_data(estimator, X, y, **kwargs)
-    return X, y, validate_sample_weight(sample_weight, X.shape[0])
-
-
-def validate_forget_weight(sample_weight, n_samples):
-    """The ``sample_weight`` given to ``unlearn`` as float64 ``(n_samples,)``, or None."""
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}.")
-    if not np.all(np.isfinite(weights)):
-        raise ValueError("sample_weight must be finite.")
-    return weights
 
 
 @dataclass(frozen=True)
@@ -465,7 +415,7 @@ class UnlearnMixin:
                     remaining, model.spec, theta, derived, result.value_grad
                 )
                 fitted.update(extra[0] if extra else {})
-            history = _final_history(model.spec, remaining, theta, value_grad)
+            history = final_history(model.spec, remaining, theta, value_grad)
         state = _UnlearnedState(model, theta, warm, history, fitted)
         return state, result_warnings(unlearner, result)
 
@@ -521,25 +471,3 @@ class UnlearnMixin:
     def _theta(self):
         """The current parameters as one vector (:mod:`skunlearn._parameters`)."""
         return self._model(float(np.sum(self._rows.sample_weight))).theta
-
-
-def _final_history(spec, rows, theta, value_grad=None):
-    """History-free metadata of an exact unlearning: the objective and its gradient at ``theta``.
-
-    One entry each, per-sample-mean units (as the iterative histories): a fit
-    on the remaining rows has the same values, so they tell nothing about
-    the deletion (no step lengths, no iteration count). With a non-smooth
-    penalty, the composite objective and its minimum-norm subgradient.
-    ``value_grad`` is the smooth objective's value and gradient at ``theta``.
-    """
-    objective = spec.objective(*rows)
-    value, grad = objective.value_grad(theta) if value_grad is None else value_grad
-    penalty = spec.penalty
-    if not penalty.smooth:
-        value = value + penalty.nonsmooth_value(theta, objective.layout)
-        grad = penalty.residual(theta, grad, objective.layout)
-    total = objective.total_weight
-    return {
-        "objective": np.array([value / total]),
-        "grad_norm": np.array([float(np.max(np.abs(grad), initial=0.0)) / total]),
-    }

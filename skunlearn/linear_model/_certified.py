@@ -17,6 +17,7 @@ from ..unlearners import CertifiedUnlearner, resolve_unlearner
 from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ..utils._chunked_rows import ChunkedRows
+from ..utils._validation import validate_forget_weight
 from ._prepared import ctrl_c_deferred
 
 __all__ = [
@@ -136,7 +137,7 @@ def data_free_unlearn(estimator, X_forget, y_forget, ids, sample_weight):
     CertificateExhaustedError
         The deletion capacity would be exceeded (the estimator is unchanged).
     """
-    from ._base import RetainModel, validate_forget_weight  # _base imports this module
+    from ._base import RetainModel  # _base imports this module
 
     check_is_fitted(estimator)
     if ids is not None or X_forget is None or y_forget is None:

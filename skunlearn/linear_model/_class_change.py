@@ -2,7 +2,20 @@
 
 import numpy as np
 
-__all__ = ["reduce_classes", "reduce_one_vs_all"]
+__all__ = ["class_map", "reduce_classes", "reduce_one_vs_all"]
+
+
+def class_map(n_classes, keep):
+    """Stored class index to the index among the kept classes (-1: vanished), or None.
+
+    None when every one of the ``n_classes`` stored classes is kept (``keep``
+    sorted).
+    """
+    if len(keep) == n_classes:
+        return None
+    target_map = np.full(n_classes, -1, dtype=np.int64)
+    target_map[keep] = np.arange(len(keep))
+    return target_map
 
 
 def reduce_classes(coef, intercept, keep):

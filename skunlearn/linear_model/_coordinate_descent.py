@@ -19,7 +19,8 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, validate_sample_weight
+from ..utils._validation import validate_sample_weight
+from ._base import RetainModel
 from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel

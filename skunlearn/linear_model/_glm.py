@@ -13,7 +13,7 @@ from .._losses import tweedie_loss
 from .._objective import ObjectiveSpec
 from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
-from ._base import validate_sample_weight
+from ..utils._validation import validate_sample_weight
 from ._export import sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets

@@ -14,7 +14,7 @@ from .._objective import ObjectiveSpec, objective_scaling
 from .._solvers import History, SolverResult, scaled_gradient_norm
 from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
-from ._base import validate_sample_weight
+from ..utils._validation import validate_sample_weight
 from ._export import paper_scaled, sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets

@@ -20,7 +20,7 @@ from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ._base import RetainModel, UnlearnMixin
 
-__all__ = ["IterativeLinearModel", "solve"]
+__all__ = ["IterativeLinearModel", "canonical_finish", "solve"]
 
 
 def solve(objective, theta0, *, solver, tol, max_iter):
@@ -38,6 +38,25 @@ def solve(objective, theta0, *, solver, tol, max_iter):
     return newton(
         objective, theta0, tol=tol, max_iter=max_iter, reuse_hessian=True, finish_exact=True
     )
+
+
+def canonical_finish(objective, weight_scale, theta, warm_state=None, value_grad=None):
+    """The fitted state of a smooth objective: one polished, rounded Newton step from ``theta``.
+
+    :func:`~skunlearn._solvers.canonical_newton_step`, the same at ``fit``
+    and after an exact unlearning, so both store the same bits; its Hessian
+    becomes the warm state (:class:`~skunlearn._warm_state.LossState`, with the
+    objective's ``weight_scale``). Of ``warm_state`` (the state just derived
+    for the rows) only the column sums of squares are used, for the rounding's
+    scale (no pass over the rows for them). ``value_grad`` is the objective's
+    value and gradient at ``theta`` when known. Returns ``(theta, state,
+    (value, grad))``.
+    """
+    squares = getattr(warm_state, "squares", None)
+    if squares is not None:
+        squares = weight_scale * squares
+    step = canonical_newton_step(objective, theta, value_grad, squares)
+    return step[0], LossState.from_canonical(objective, step, weight_scale), step[3:5]
 
 
 class IterativeLinearModel(UnlearnMixin):
@@ -78,20 +97,9 @@ class IterativeLinearModel(UnlearnMixin):
         return RetainModel(spec, theta)
 
     def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
-        """The fitted state on ``rows``: one polished, rounded Newton step from ``theta``.
-
-        :func:`~skunlearn._solvers.canonical_newton_step`, the same at ``fit``
-        and after an exact unlearning, so both store the same bits; its
-        Hessian becomes the warm state. Of ``warm_state`` (the state just
-        derived for the rows) only the column sums of squares are used, for the
-        rounding's scale. Returns ``(theta, state, (value, grad))``.
-        """
+        """The fitted state on ``rows``: :func:`canonical_finish` from ``theta``."""
         objective = spec.objective(*rows)
-        squares = getattr(warm_state, "squares", None)
-        if squares is not None:
-            squares = spec.weight_scale * squares
-        step = canonical_newton_step(objective, theta, value_grad, squares)
-        return step[0], LossState.from_canonical(objective, step, spec.weight_scale), step[3:5]
+        return canonical_finish(objective, spec.weight_scale, theta, warm_state, value_grad)
 
     def _freeze_spec(self, **extra):
         """Keep the hyperparameters ``fit`` used in ``_spec``: ``unlearn`` reads these."""

@@ -12,7 +12,7 @@ from .._losses import get_loss
 from .._objective import ObjectiveSpec
 from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
-from ._base import validate_sample_weight
+from ..utils._validation import validate_sample_weight
 from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel

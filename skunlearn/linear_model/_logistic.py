@@ -9,48 +9,41 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 
 from .._losses import get_loss
-from .._objective import ObjectiveSpec, objective_scaling
-from .._solvers import (
-    canonical_newton_step,
-    canonical_prox_newton_step,
-    dense_hessian_fits,
-    lbfgs,
-    newton,
-    newton_cg,
-    prox_newton,
-)
-from .._warm_state import LossState
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._class_counts import class_counts, class_totals
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_training_data
+from ..utils._validation import validate_training_data
+from ._base import RetainModel, UnlearnMixin
 from ._certified import certify_fit, model_spec, partial_fit_available
 from ._class_change import reduce_classes
 from ._classifier_outputs import LinearClassifierOutputsMixin
 from ._export import logistic_export
+from ._labels import ClassLabels
 from ._logistic_options import (
     SOLVERS,
     check_classes,
-    class_counts,
-    class_totals,
-    class_weights,
     convergence_message,
     encoded_classes,
     resolve_options,
 )
+from ._logistic_solve import finalize, objective_spec, solve
 from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(
-    PartialFitMixin, UnlearnMixin, LinearClassifierOutputsMixin, ClassifierMixin, BaseEstimator
+    PartialFitMixin,
+    UnlearnMixin,
+    ClassLabels,
+    LinearClassifierOutputsMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     """Logistic regression (L2, L1, elastic-net; binary and multinomial) that can unlearn rows.
 
@@ -353,14 +346,7 @@ class LogisticRegression(
             A label outside the classes of ``fit``, ``classes`` other than
             them, or rows ``fit`` would refuse.
         """
-        if classes is not None:
-            known = self.classes_ if hasattr(self, "_rows") else np.unique(column_or_1d(y))
-            if not np.array_equal(np.unique(classes), known):
-                raise ValueError(
-                    f"classes={np.unique(classes).tolist()} differ from the classes "
-                    f"{known.tolist()}: every class needs rows at the first call, and "
-                    "partial_fit keeps them."
-                )
+        self._check_partial_fit_classes(classes, y)
         return super().partial_fit(X, y, sample_weight=sample_weight, sample_id=sample_id)
 
     def _warm_start_parameters(self):
@@ -402,55 +388,19 @@ class LogisticRegression(
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
 
     def _objective_spec(self, keep, totals, target_map=None):
-        """The objective over rows whose kept classes have sample-weight sums ``totals``.
-
-        ``keep`` indexes the stored classes still present and ``totals`` their
-        sample-weight sums: class weights ("balanced") and the paper
-        convention's total follow them.
-        """
-        spec, options = self._spec, self._spec["options"]
-        n_stored = len(self.classes_)
-        all_totals = np.zeros(n_stored)
-        all_totals[keep] = totals
-        weights = class_weights(spec["class_weight"], self.classes_, all_totals)
-        total = float(all_totals.sum() if weights is None else weights @ all_totals)
-        strengths = [1.0 - options.l1_ratio, options.l1_ratio]
-        weight_scale, (l2, l1) = objective_scaling(spec["convention"], options.C, strengths, total)
-        n_classes = len(keep)
-        if n_classes > 2:
-            loss = "multinomial"
-        else:
-            loss = "exponential" if spec["loss"] == "exponential" else "logistic"
-        return ObjectiveSpec(
-            get_loss(loss),
-            n_classes if n_classes > 2 else 1,
-            spec["fit_intercept"],
-            weight_scale,
-            float(l2),
-            target_map,
-            l1=float(l1),
-            intercept_scaling=options.intercept_scaling,
-            class_weight=weights,
-        )
+        """The objective over rows whose kept classes have sample-weight sums ``totals``
+        (:func:`~skunlearn.linear_model._logistic_solve.objective_spec`)."""
+        return objective_spec(self._spec, self.classes_, keep, totals, target_map)
 
     def _solve(self, objective, l1, theta0):
-        spec, solver = self._spec, self._spec["options"].solver
-        tol, max_iter = spec["tol"], spec["max_iter"]
-        if l1 is not None:
-            return prox_newton(objective, l1, theta0, tol=tol, max_iter=max_iter)
-        if solver == "newton-cg":
-            return newton_cg(objective, theta0, tol=tol, max_iter=max_iter)
-        if solver != "newton-cholesky" and (
-            solver == "lbfgs" or not dense_hessian_fits(objective.n_params)
-        ):
-            return lbfgs(objective, theta0, tol=tol, max_iter=max_iter)
-        return newton(
+        spec = self._spec
+        return solve(
             objective,
+            l1,
             theta0,
-            tol=tol,
-            max_iter=max_iter,
-            reuse_hessian=True,
-            finish_exact=True,
+            solver=spec["options"].solver,
+            tol=spec["tol"],
+            max_iter=spec["max_iter"],
         )
 
     def _set_parameters(self, spec, layout, theta):
@@ -470,24 +420,6 @@ class LogisticRegression(
             return get_loss("multinomial")
         return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
 
-    def _encode_targets(self, y, n_rows, what="y_forget", advice=""):
-        y = column_or_1d(y)
-        if len(y) != n_rows:
-            raise ValueError(f"{what} has {len(y)} labels for {n_rows} rows.")
-        encoded = np.searchsorted(self.classes_, y)
-        encoded = np.minimum(encoded, len(self.classes_) - 1)
-        unknown = np.flatnonzero(self.classes_[encoded] != y)
-        if len(unknown):
-            raise ValueError(
-                f"Label {y[unknown[0]].tolist()!r} of row {unknown[0]} of {what} is not one of "
-                f"the classes {self.classes_.tolist()}.{advice}"
-            )
-        return encoded.astype(np.int64)
-
-    def _encode_new_targets(self, y, n_rows):
-        check_classification_targets(y)
-        return self._encode_targets(y, n_rows, "y", " partial_fit keeps the classes of fit.")
-
     def _grown_model(self, total_weight, encoded, weights):
         """The model once rows of classes ``encoded`` with ``weights`` are added."""
         n_classes = len(self.classes_)
@@ -503,17 +435,9 @@ class LogisticRegression(
         theta = spec.layout(self.n_features_in_).pack(*self._dense_parameters())
         return RetainModel(spec, theta, context=(keep, counts))
 
-    def _format_target(self, stored):
-        return repr(self.classes_[int(np.ravel(stored)[0])])
-
     def _dense_parameters(self):
         coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
         return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
-
-    def _stored_totals(self):
-        """Sample-weight sum of each class over the stored rows (recomputed, never kept)."""
-        rows = self._rows
-        return class_totals(rows.y, rows.sample_weight, len(self.classes_))
 
     def _model(self, total_weight, forgotten=None, remaining=None):
         """The model over the remaining rows; classes with no row left vanish.
@@ -532,60 +456,26 @@ class LogisticRegression(
             spec = self._objective_spec(keep, self._stored_totals())
             theta = spec.layout(self.n_features_in_).pack(coef, intercept)
             return RetainModel(spec, theta, context=(keep, self._class_counts))
-        y_forget, w_forget = forgotten
-        counts = self._class_counts - class_counts(y_forget, w_forget, n_classes)
-        keep = np.flatnonzero(counts[0] > 0)
-        if np.count_nonzero(counts[1]) < 2:
-            raise ValueError(
-                "Forgetting these rows leaves only class "
-                f"{self.classes_[counts[1] > 0].tolist()} with rows of positive weight: the "
-                "oracle, a classifier refit on the remaining rows, cannot be fitted."
-            )
-        target_map = None
-        if len(keep) < n_classes:
-            target_map = np.full(n_classes, -1, dtype=np.int64)
-            target_map[keep] = np.arange(len(keep))
+        keep, counts, target_map = self._retained_classes(forgotten)
+        if target_map is not None:
             coef, intercept = reduce_classes(coef, intercept, keep)
         totals = class_totals(*remaining, n_classes)
         spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
-        vanished = tuple(np.delete(self.classes_, keep).tolist())
-        return RetainModel(spec, theta, vanished, context=(keep, counts[:, keep]))
+        return RetainModel(spec, theta, self._vanished(keep), context=(keep, counts))
 
     def _set_model(self, model, theta):
         """Commit an unlearning: ``n_iter_`` becomes 0 (no solver ran on the current rows
         from scratch; the original fit's count depended on the forgotten rows)."""
-        keep, counts = model.context
-        self.classes_ = self.classes_[keep]
-        self._class_counts = counts
+        self._keep_classes(*model.context)
         self._set_parameters(model.spec, model.spec.layout(self.n_features_in_), theta)
         self.n_iter_ = np.array([0], dtype=np.int32)
 
     def _finalize(self, rows, spec, theta, warm_state=None, value_grad=None):
-        """The canonical solution on ``rows`` and its :class:`LossState`.
-
-        One polished, rounded Newton step (:func:`canonical_newton_step`; on the
-        support with an L1 term, :func:`canonical_prox_newton_step`), the same
-        at ``fit`` and after an unlearning, so both store the same bits. The
-        state is evaluated afresh on the rows; of the warm state just derived
-        for them only the column sums of squares are used (for the rounding's
-        scale: no pass over X for them). ``value_grad`` is the smooth
-        objective's value and gradient at ``theta`` when known.
-        """
-        objective = spec.objective(*rows)
-        l1 = spec.l1_weights(objective.n_features)
-        if l1 is None:
-            squares = getattr(warm_state, "squares", None)
-            if squares is not None:
-                squares = spec.weight_scale * squares
-            step = canonical_newton_step(objective, theta, value_grad, squares)
-        else:
-            limits = {"tol": self._spec["tol"], "max_iter": max(self._spec["max_iter"], 1)}
-            step = canonical_prox_newton_step(
-                objective, l1, theta, value_grad=value_grad, **limits
-            )
-        state = LossState.from_canonical(objective, step, spec.weight_scale)
-        return step[0], state, step[3:5]
+        """The canonical solution on ``rows`` and its state
+        (:func:`~skunlearn.linear_model._logistic_solve.finalize`)."""
+        limits = {"tol": self._spec["tol"], "max_iter": self._spec["max_iter"]}
+        return finalize(rows, spec, theta, warm_state, value_grad, **limits)
 
     def _refit(self, problem):
         l1 = problem.l1_weights()

@@ -16,11 +16,13 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
+from ..utils._class_counts import class_counts
 from ..utils._sample_ids import sample_ids
-from ._base import validate_sample_weight
+from ..utils._validation import validate_sample_weight
+from ._class_change import class_map
 from ._export import sklearn_counterpart
 from ._logistic import LogisticRegression
-from ._logistic_options import Options, check_classes, class_counts
+from ._logistic_options import Options, check_classes
 
 __all__ = ["LogisticRegressionCV"]
 
@@ -303,10 +305,7 @@ class LogisticRegressionCV(LogisticRegression):
         """
         spec = self._spec
         classes = self.classes_[kept]
-        target_map = None
-        if len(kept) < len(self.classes_):
-            target_map = np.full(len(self.classes_), -1, dtype=np.int64)
-            target_map[kept] = np.arange(len(kept))
+        target_map = class_map(len(self.classes_), kept)
         labels = self.classes_[encoded]
         folds = list(check_cv(spec["cv"], labels, classifier=True).split(X, labels))
         Cs = spec["Cs"]

@@ -7,7 +7,8 @@ errors, and reduces the parameters to the objective they define: ``C``, the
 elastic-net mixing ``l1_ratio`` and, for ``solver="liblinear"``, the intercept
 penalised as the weight of a constant feature of value ``intercept_scaling``.
 :func:`encoded_classes` reads the labels of ``fit`` (dask labels stay
-distributed), :func:`class_counts` and :func:`class_totals` count and weigh
+distributed), :func:`~skunlearn.utils._class_counts.class_counts` and
+:func:`~skunlearn.utils._class_counts.class_totals` count and weigh
 them per class, and :func:`check_classes` refuses the class sets scikit-learn
 refuses.
 :func:`class_weights` turns ``class_weight`` into one weight per class, for any
@@ -23,13 +24,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ..utils._chunked_input import encode_classes, is_dask
+from ..utils._class_counts import class_counts
 
 __all__ = [
     "SOLVERS",
     "Options",
     "check_classes",
-    "class_counts",
-    "class_totals",
     "class_weights",
     "convergence_message",
     "encoded_classes",
@@ -182,37 +182,6 @@ def encoded_classes(y, weights):
     check_classification_targets(y)
     classes, encoded = np.unique(y, return_inverse=True)
     return classes, encoded.astype(np.int64), class_counts(encoded, weights, len(classes))
-
-
-def class_counts(encoded, weights, n_classes):
-    """Rows per class: all of them (row 0) and those of positive weight (row 1).
-
-    A class stays in the model while any of its rows remains (row 0); it takes
-    part in the objective through its rows of positive weight (row 1).
-    """
-    return np.stack(
-        [
-            np.bincount(encoded, minlength=n_classes),
-            np.bincount(encoded[weights > 0], minlength=n_classes),
-        ]
-    )
-
-
-def class_totals(encoded, weights, n_classes):
-    """Sum of the sample weights of each class's rows, shape ``(n_classes,)``.
-
-    Recomputed from the rows whenever needed (never downdated); rows held
-    elsewhere (a chunked store's columns) are summed where they live.
-
-    Examples
-    --------
-    >>> class_totals(np.array([0, 1, 1]), np.array([0.5, 1.0, 2.0]), 3)
-    array([0.5, 3. , 0. ])
-    """
-    reduce = getattr(encoded, "class_totals", None)
-    if reduce is not None:
-        return reduce(weights, n_classes)
-    return np.bincount(encoded, weights, minlength=n_classes)
 
 
 def check_classes(classes, counts, loss, solver):

@@ -18,7 +18,7 @@ from ..unlearners import Newton
 from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
 from ..utils._sample_ids import sample_ids
-from ._base import validate_sample_weight
+from ..utils._validation import validate_sample_weight
 from ._certified import partial_fit_available, refuse_certified
 from ._prepared import ctrl_c_deferred
 

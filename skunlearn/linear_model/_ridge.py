@@ -26,7 +26,8 @@ from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, UnlearnMixin, validate_training_data
+from ..utils._validation import validate_training_data
+from ._base import RetainModel, UnlearnMixin
 from ._certified import certify_fit, model_spec
 from ._export import ridge_export
 from ._partial_fit import PartialFitMixin

@@ -13,7 +13,8 @@ from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
 from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
-from ._base import RetainModel, validate_sample_weight
+from ..utils._validation import validate_sample_weight
+from ._base import RetainModel
 from ._class_change import reduce_one_vs_all
 from ._classifier_outputs import LinearClassifierScoresMixin
 from ._export import paper_scaled, sklearn_counterpart

@@ -11,12 +11,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..exceptions import warn_at_caller
-from ..linear_model._base import validate_forget_weight
 from ..linear_model._prepared import ctrl_c_deferred, rolled_back_on_error
 from ..utils import unlearn_lock
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._sample_ids import sample_ids
 from ..utils._tags import with_unlearn_tags
+from ..utils._validation import validate_forget_weight
 from ._plan import plan_unlearn
 from ._rows import RawRows, encode_targets, step_fit_params
 from ._steps import exported, may_unlearn

@@ -23,10 +23,10 @@ import copy
 import numpy as np
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..linear_model._base import validate_forget_weight
 from ..linear_model._prepared import ctrl_c_deferred
 from ..utils import input_rows, unlearn_lock
 from ..utils._table_rows import appended_rows
+from ..utils._validation import validate_forget_weight
 
 __all__ = ["UnlearnTransformerMixin"]
 

@@ -10,7 +10,7 @@ from sklearn.utils.validation import validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
-from ..linear_model._base import RetainModel, validate_sample_weight
+from ..linear_model._base import RetainModel
 from ..linear_model._class_change import reduce_one_vs_all
 from ..linear_model._classifier_outputs import LinearClassifierScoresMixin
 from ..linear_model._export import paper_scaled, sklearn_counterpart
@@ -18,6 +18,7 @@ from ..linear_model._iterative import IterativeLinearModel
 from ..linear_model._labels import ClassLabels, one_vs_all_outputs
 from ..unlearners import ALIASES, BaseUnlearner
 from ..utils._sample_ids import sample_ids
+from ..utils._validation import validate_sample_weight
 
 __all__ = ["LinearSVC"]
 

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._chunked_rows import ChunkedRows
+from ._class_counts import class_counts
 from ._disk_rows import DiskBackend, array_blocks
 from ._shards import block_flags
 
@@ -121,7 +122,7 @@ def encode_classes(y, weights):
     check_classification_targets(classes)
     encoded = y.map_blocks(_encode, classes, dtype=np.int64)
     parts = [
-        dask.delayed(_class_counts)(e, w, len(classes))
+        dask.delayed(class_counts)(e, w, len(classes))
         for e, w in zip(encoded.to_delayed().ravel(), weights.to_delayed().ravel(), strict=True)
     ]
     return classes, encoded, sum(dask.compute(*parts))
@@ -129,15 +130,6 @@ def encode_classes(y, weights):
 
 def _encode(labels, classes):
     return np.searchsorted(classes, labels).astype(np.int64)
-
-
-def _class_counts(encoded, weights, n_classes):
-    return np.stack(
-        [
-            np.bincount(encoded, minlength=n_classes),
-            np.bincount(encoded[weights > 0], minlength=n_classes),
-        ]
-    )
 
 
 def chunked_rows(X, y, sample_weight, ids=None):

@@ -148,6 +148,25 @@ def test_ridge_classifier_forgets_classes_down_to_binary():
     assert_allclose(model.coef_, sk.RidgeClassifier().fit(X[rest], y[rest]).coef_, rtol=1e-9)
 
 
+def test_a_class_left_with_zero_weight_rows_stays_as_in_the_refit():
+    """scikit-learn's classes_ are the labels of y whatever their weights: a class whose
+    positive-weight rows are forgotten but whose zero-weight rows remain stays."""
+    X, y = CLASSIFICATION["generated"]
+    weights = np.ones(len(y))
+    label = y.max()
+    rows = np.flatnonzero(y == label)
+    weights[rows[: len(rows) // 2]] = 0.0
+    forget = rows[len(rows) // 2 :]
+    model = RidgeClassifier().fit(X, y, sample_weight=weights)
+    model.unlearn(X[forget], y[forget], sample_weight=weights[forget])
+    rest = keep(len(X), forget)
+    refit = sk.RidgeClassifier().fit(X[rest], y[rest], sample_weight=weights[rest])
+    assert label in refit.classes_
+    assert np.array_equal(model.classes_, refit.classes_)
+    assert_allclose(model.coef_, refit.coef_, rtol=1e-9, atol=1e-12)
+    assert_allclose(model.intercept_, refit.intercept_, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("estimator", "match"),
     [

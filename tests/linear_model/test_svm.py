@@ -103,6 +103,23 @@ def test_forgetting_a_class_equals_the_refit_without_it(vanishing):
     assert np.abs(objective_gradient(model, X[rest], y[rest], 1.0, 1.0)).max() <= 1e-10 * len(y)
 
 
+def test_a_class_left_with_zero_weight_rows_stays_as_in_our_refit():
+    """The classes after unlearn are those a fit on the remaining rows keeps (every label of
+    y, whatever its weight); the coefficients equal that fit's."""
+    X, y = DATA["generated"]
+    weights = np.ones(len(y))
+    rows = np.flatnonzero(y == 3)
+    weights[rows[:10]] = 0.0
+    forget = rows[10:]
+    model = LinearSVC().fit(X, y, sample_weight=weights)
+    model.unlearn(X[forget], y[forget], sample_weight=weights[forget])
+    rest = keep(len(X), forget)
+    refit = LinearSVC().fit(X[rest], y[rest], sample_weight=weights[rest])
+    assert np.array_equal(model.classes_, np.unique(y[rest]))
+    assert np.array_equal(model.classes_, refit.classes_)
+    assert_allclose(model.coef_, refit.coef_, rtol=1e-8, atol=1e-10)
+
+
 def test_sparse_input_unlearns_like_dense():
     X, y = DATA["generated"]
     X = np.where(np.abs(X) < 0.5, 0.0, X)

@@ -1,0 +1,118 @@
+"""How :class:`~skunlearn.LogisticRegression` builds, solves and finalises its objective.
+
+:func:`objective_spec` turns the fitted hyperparameters and the per-class
+sample-weight sums of a set of rows into the objective's
+:class:`~skunlearn._objective.ObjectiveSpec` (class weights and the paper
+convention's total follow the rows, so they change when rows are forgotten);
+:func:`solve` runs the solver that ``solver`` names (proximal Newton with an
+L1 term); :func:`finalize` takes the canonical, rounded final step that ``fit``
+and every exact unlearning share, so both store the same bits.
+"""
+
+import numpy as np
+
+from .._losses import get_loss
+from .._objective import ObjectiveSpec, objective_scaling
+from .._solvers import (
+    canonical_prox_newton_step,
+    dense_hessian_fits,
+    lbfgs,
+    newton,
+    newton_cg,
+    prox_newton,
+)
+from .._warm_state import LossState
+from ._iterative import canonical_finish
+from ._logistic_options import class_weights
+
+__all__ = ["finalize", "objective_spec", "solve"]
+
+
+def objective_spec(fitted, classes, keep, totals, target_map=None):
+    """The objective over rows whose kept classes have sample-weight sums ``totals``.
+
+    Parameters
+    ----------
+    fitted : dict
+        The estimator's hyperparameters at ``fit`` (``_spec``: ``options``,
+        ``class_weight``, ``convention``, ``loss``, ``fit_intercept``).
+    classes : ndarray of shape (n_stored_classes,)
+        The stored class labels.
+    keep : ndarray of int
+        Indices of the stored classes still present.
+    totals : ndarray of shape (len(keep),)
+        Their sample-weight sums: class weights ("balanced") and the paper
+        convention's total follow them.
+    target_map : ndarray of int or None, default=None
+        Stored class index to objective class index (-1: vanished).
+
+    Returns
+    -------
+    spec : ObjectiveSpec
+        Multinomial over more than two kept classes, else binary (logistic or
+        exponential loss).
+    """
+    options = fitted["options"]
+    all_totals = np.zeros(len(classes))
+    all_totals[keep] = totals
+    weights = class_weights(fitted["class_weight"], classes, all_totals)
+    total = float(all_totals.sum() if weights is None else weights @ all_totals)
+    strengths = [1.0 - options.l1_ratio, options.l1_ratio]
+    weight_scale, (l2, l1) = objective_scaling(fitted["convention"], options.C, strengths, total)
+    n_classes = len(keep)
+    if n_classes > 2:
+        loss = "multinomial"
+    else:
+        loss = "exponential" if fitted["loss"] == "exponential" else "logistic"
+    return ObjectiveSpec(
+        get_loss(loss),
+        n_classes if n_classes > 2 else 1,
+        fitted["fit_intercept"],
+        weight_scale,
+        float(l2),
+        target_map,
+        l1=float(l1),
+        intercept_scaling=options.intercept_scaling,
+        class_weight=weights,
+    )
+
+
+def solve(objective, l1, theta0, *, solver, tol, max_iter):
+    """Minimise ``objective`` (plus the L1 term ``l1``, or None) from ``theta0``.
+
+    Proximal Newton with an L1 term; otherwise Newton-CG for "newton-cg",
+    L-BFGS for "lbfgs" (and "auto" when the dense Hessian exceeds the memory
+    budget), else damped Newton with a Cholesky factor and an exact final step.
+    Returns a :class:`~skunlearn._solvers.SolverResult`.
+    """
+    if l1 is not None:
+        return prox_newton(objective, l1, theta0, tol=tol, max_iter=max_iter)
+    if solver == "newton-cg":
+        return newton_cg(objective, theta0, tol=tol, max_iter=max_iter)
+    if solver != "newton-cholesky" and (
+        solver == "lbfgs" or not dense_hessian_fits(objective.n_params)
+    ):
+        return lbfgs(objective, theta0, tol=tol, max_iter=max_iter)
+    return newton(
+        objective, theta0, tol=tol, max_iter=max_iter, reuse_hessian=True, finish_exact=True
+    )
+
+
+def finalize(rows, spec, theta, warm_state=None, value_grad=None, *, tol, max_iter):
+    """The canonical solution on ``rows`` and its :class:`~skunlearn._warm_state.LossState`.
+
+    One polished, rounded Newton step (:func:`canonical_finish`; on the
+    support with an L1 term, :func:`~skunlearn._solvers.canonical_prox_newton_step`
+    with ``tol`` and ``max_iter``), the same at ``fit`` and after an
+    unlearning, so both store the same bits. ``value_grad`` is the smooth
+    objective's value and gradient at ``theta`` when known. Returns ``(theta,
+    state, (value, grad))``.
+    """
+    objective = spec.objective(*rows)
+    l1 = spec.l1_weights(objective.n_features)
+    if l1 is None:
+        return canonical_finish(objective, spec.weight_scale, theta, warm_state, value_grad)
+    step = canonical_prox_newton_step(
+        objective, l1, theta, value_grad=value_grad, tol=tol, max_iter=max(max_iter, 1)
+    )
+    return step[0], LossState.from_canonical(objective, step, spec.weight_scale), step[3:5]
