@@ -194,7 +194,7 @@ MUTATIONS = [
     ),
     M(
         "logistic-elastic-net-l2-unmixed",
-        "skunlearn/linear_model/_logistic.py",
+        "skunlearn/linear_model/_logistic_solve.py",
         "strengths = [1.0 - options.l1_ratio, options.l1_ratio]",
         "strengths = [1.0, options.l1_ratio]",
         ("tests/linear_model/test_sparse_penalties.py",),
@@ -344,7 +344,7 @@ MUTATIONS = [
     ),
     M(
         "rows-same-row-claimed-twice",
-        "skunlearn/utils/_row_store.py",
+        "skunlearn/utils/_row_lookup.py",
         "free = [p for p in matching.tolist() if p not in claimed]",
         "free = matching.tolist()",
         ("tests/unlearning/test_bad_input.py",),
