@@ -1,4 +1,4 @@
-"""Tests of skunlearn._kernels against a plain numpy reference and finite differences."""
+"""Tests of skunlearn._kernels' loss and gradient against numpy references, finite differences."""
 
 import numpy as np
 import pytest
@@ -6,161 +6,25 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+# Each case names a kernel and its parameters (Tweedie power; Huber epsilon and scale).
+from kernel_references import (
+    CASES,
+    KERNEL_CASES,
+    assert_matches_reference,
+    call_loss_grad,
+    dense,
+    flat_grad,
+    kernel,
+    make_problem,
+    make_y,
+    numeric_grad,
+    reference,
+)
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy.special import expit, logsumexp, softmax
-from sklearn._loss.loss import HalfTweedieLoss, HalfTweedieLossIdentity
 
 from skunlearn._kernels import hessian, hessp, linear_predictor, loss_grad
 from skunlearn._kernels._config import PARALLEL_MIN_SIZE
-from skunlearn._kernels._points import CODES
-
-# Each case names a kernel and its parameters (Tweedie power; Huber epsilon and scale).
-KERNEL_CASES = {
-    "squared": ("squared", ()),
-    "logistic": ("logistic", ()),
-    "exponential": ("exponential", ()),
-    "multinomial": ("multinomial", ()),
-    "squared_hinge": ("squared_hinge", ()),
-    "poisson": ("tweedie", (1.0,)),
-    "gamma": ("tweedie", (2.0,)),
-    "tweedie0": ("tweedie", (0.0,)),
-    "tweedie1.5": ("tweedie", (1.5,)),
-    "tweedie3": ("tweedie", (3.0,)),
-    "identity0": ("tweedie_identity", (0.0,)),
-    "identity1": ("tweedie_identity", (1.0,)),
-    "identity1.5": ("tweedie_identity", (1.5,)),
-    "identity2": ("tweedie_identity", (2.0,)),
-    "huber": ("huber", (1.35, 0.8)),
-}
-CASES = [  # (case, K)
-    ("squared", 1),
-    ("squared", 3),
-    ("logistic", 1),
-    ("exponential", 1),
-    ("multinomial", 1),
-    ("multinomial", 3),
-    ("squared_hinge", 1),
-    ("squared_hinge", 3),
-    ("poisson", 1),
-    ("gamma", 1),
-    ("tweedie0", 1),
-    ("tweedie1.5", 1),
-    ("tweedie3", 2),
-    ("identity0", 1),
-    ("identity1", 1),
-    ("identity1.5", 1),
-    ("identity2", 1),
-    ("huber", 1),
-]
-
-
-def kernel(loss):
-    """``(kernel name, {"params": ...})`` of a case."""
-    name, params = KERNEL_CASES[loss]
-    return name, {"params": params}
-
-
-def make_y(loss, rng, n, K):
-    name, params = KERNEL_CASES[loss]
-    if name in ("squared", "huber"):
-        return rng.standard_normal((n, K))
-    if name == "multinomial":
-        return rng.integers(0, K, n).astype(np.int64)
-    if name.startswith("tweedie"):  # positive, with zeros where the power allows them
-        y = rng.gamma(2.0, 0.7, (n, K))
-        if 0 < params[0] < 2:
-            y[rng.random((n, K)) < 0.2] = 0.0
-        return y
-    y = (rng.random((n, K)) < 0.5).astype(np.float64)
-    return y[:, 0] if K == 1 else y
-
-
-def make_problem(loss, n=40, d=5, K=1, seed=0, sparse=False, fit_intercept=True, density=0.5):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d)) * (rng.random((n, d)) < density)
-    w = rng.uniform(-1.0, 2.0, n)
-    w[rng.random(n) < 0.2] = 0.0
-    coef = rng.standard_normal((K, d)) / np.sqrt(d)
-    b = rng.standard_normal(K) if fit_intercept else np.zeros(K)
-    if loss.startswith("identity") and loss != "identity0":  # positive predictions
-        coef, b = 0.1 * coef, b * 0.0 + 3.0
-        if not fit_intercept:
-            X = np.hstack([X[:, :-1], np.full((n, 1), 3.0)])
-    return (sp.csr_matrix(X) if sparse else X), make_y(loss, rng, n, K), w, coef, b
-
-
-def dense(X):
-    return X.toarray() if sp.issparse(X) else X
-
-
-def _sklearn_tweedie(link, power, Y, Z):
-    """scikit-learn's half Tweedie losses and gradients, output by output."""
-    loss = (HalfTweedieLoss if link == "log" else HalfTweedieLossIdentity)(power=power)
-    columns = [
-        (loss.loss(y_true=Y[:, k].copy(), raw_prediction=Z[:, k].copy()),
-         loss.gradient(y_true=Y[:, k].copy(), raw_prediction=Z[:, k].copy()))
-        for k in range(Z.shape[1])
-    ]  # fmt: skip
-    values, grads = zip(*columns, strict=True)
-    return np.sum(values, axis=0), np.column_stack(grads)
-
-
-def _huber(Y, Z, epsilon, sigma):
-    """``sigma + sigma H(r / sigma)`` per row, as scikit-learn's ``_huber_loss_and_gradient``."""
-    r = Y - Z
-    outlier = np.abs(r) > epsilon * sigma
-    value = sigma + np.where(outlier, 2 * epsilon * np.abs(r) - sigma * epsilon**2, r**2 / sigma)
-    return value[:, 0], np.where(outlier, -2 * epsilon * np.sign(r), -2 * r / sigma)
-
-
-def reference(loss, X, y, w, coef, b):
-    """Per-row losses l (n,) and derivatives G = dl/dz (n, K), plainly in numpy."""
-    name, params = KERNEL_CASES[loss]
-    Z = dense(X) @ coef.T + b
-    if name == "squared":
-        return ((y - Z) ** 2).sum(axis=1), 2.0 * (Z - y)
-    if name == "multinomial":
-        rows = np.arange(len(y))
-        G = softmax(Z, axis=1)
-        G[rows, y] -= 1.0
-        return logsumexp(Z, axis=1) - Z[rows, y], G
-    Y = y.reshape(len(Z), -1)
-    if name.startswith("tweedie"):
-        return _sklearn_tweedie("log" if name == "tweedie" else "identity", *params, Y, Z)
-    if name == "huber":
-        return _huber(Y, Z, *params)
-    s = 2.0 * Y - 1.0
-    m = s * Z
-    if name == "squared_hinge":
-        return (np.maximum(1 - m, 0) ** 2).sum(axis=1), -2 * s * np.maximum(1 - m, 0)
-    if name == "logistic":
-        return np.logaddexp(0.0, -m)[:, 0], -s * expit(-m)
-    return np.exp(-m)[:, 0], -s * np.exp(-m)
-
-
-def reference_loss_grad(loss, X, y, w, coef, b):
-    """Value, gradients and the same sums of absolute values (error scales)."""
-    per_row, G = reference(loss, X, y, w, coef, b)
-    Xd = dense(X)
-    wG = w[:, None] * G
-    value = (w * per_row).sum(), wG.T @ Xd, wG.sum(axis=0)
-    scale = np.abs(w * per_row).sum(), np.abs(wG).T @ np.abs(Xd), np.abs(wG).sum(axis=0)
-    return value, scale
-
-
-def call_loss_grad(loss, X, y, w, coef, b, parallel=None):
-    gc, gi = np.full(coef.shape, np.nan), np.full(coef.shape[0], np.nan)
-    name, params = kernel(loss)
-    value = loss_grad(name, X, y, w, coef, b, gc, gi, parallel=parallel, **params)
-    assert isinstance(value, float)
-    return value, gc, gi
-
-
-def assert_matches_reference(loss, X, y, w, coef, b, parallel=None, rtol=1e-12):
-    got = call_loss_grad(loss, X, y, w, coef, b, parallel)
-    expected, scale = reference_loss_grad(loss, X, y, w, coef, b)
-    for g, e, s in zip(got, expected, scale, strict=True):
-        assert np.all(np.abs(np.asarray(g) - e) <= rtol * s + 1e-300)
 
 
 @pytest.mark.parametrize("loss, K", CASES)
@@ -201,26 +65,6 @@ def test_empty_rows_and_all_zero_weights(sparse, parallel):
     assert value == 0.0 and not gc.any() and not gi.any()
 
 
-def numeric_grad(f, theta, eps=1e-6):
-    out = []
-    for j in range(theta.size):
-        e = np.zeros_like(theta)
-        e[j] = eps
-        out.append((f(theta + e) - f(theta - e)) / (2.0 * eps))
-    return np.array(out)
-
-
-def split(theta, K, d, b, fit_intercept):
-    coef = theta[: K * d].reshape(K, d)
-    return coef, (theta[K * d :] if fit_intercept else b)
-
-
-def flat_grad(loss, X, y, w, theta, K, d, b, fit_intercept):
-    coef, intercept = split(theta, K, d, b, fit_intercept)
-    value, gc, gi = call_loss_grad(loss, X, y, w, coef, intercept)
-    return value, np.concatenate([gc.ravel(), gi] if fit_intercept else [gc.ravel()])
-
-
 @pytest.mark.parametrize("loss, K", CASES)
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
@@ -248,28 +92,6 @@ def test_derivatives_match_finite_differences(loss, K, sparse, fit_intercept):
     v = np.random.default_rng(3).standard_normal(len(H))
     Hv = hessp(name, X, y, w, coef, b, fit_intercept, v, **params)
     assert_allclose(Hv, H @ v, rtol=1e-10, atol=1e-12 * np.abs(H).sum())
-
-
-@pytest.mark.parametrize("loss, K", CASES)
-def test_hessian_dense_equals_csr(loss, K):
-    X, y, w, coef, b = make_problem(loss, n=30, d=4, K=K, seed=4)
-    name, params = kernel(loss)
-    H = hessian(name, X, y, w, coef, b, True, **params)
-    H_csr = hessian(name, sp.csr_array(X), y, w, coef, b, True, **params)
-    assert isinstance(H_csr, np.ndarray)
-    assert_allclose(H_csr, H, rtol=1e-12, atol=1e-13 * np.abs(H).max())
-
-
-def test_blocked_weighted_syrk(monkeypatch):
-    """The dense Gram product in row blocks, with mixed-sign weights."""
-    from skunlearn._kernels import _hessian
-
-    X, y, w, coef, b = make_problem("logistic", n=37, d=4, seed=6)
-    H = hessian("logistic", X, y, w, coef, b, True)
-    monkeypatch.setattr(_hessian, "_GRAM_BLOCK", 20)  # blocks of 5 rows
-    assert_allclose(hessian("logistic", X, y, w, coef, b, True), H, rtol=1e-13, atol=1e-14)
-    c = np.random.default_rng(7).standard_normal(37)
-    assert_allclose(_hessian._gram(X, c), X.T @ (c[:, None] * X), rtol=1e-12, atol=1e-13)
 
 
 def extreme_problem(loss, scale, K=1, n=30, d=4, seed=5, sparse=False):
@@ -409,97 +231,6 @@ def test_property_matches_numpy(loss, n, d, K, sparse, parallel, seed, data):
     weight = st.one_of(st.just(0.0), st.floats(-3.0, 3.0, allow_subnormal=False))
     w = data.draw(arrays(np.float64, n, elements=weight))
     assert_matches_reference(loss, X, y, w, coef, b, parallel=parallel, rtol=1e-11)
-
-
-@pytest.mark.parametrize("loss", ["squared", "logistic", "exponential"])
-@pytest.mark.parametrize("fit_intercept", [False, True])
-@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
-def test_fused_hessian_value_grad(loss, fit_intercept, parallel, monkeypatch):
-    """The one-pass dense build (non-negative weights, one output) against numpy: the
-    Hessian, loss, gradient and column sums of w x^2, with blocks of 7 rows and, in
-    parallel, one chunk per thread."""
-    from skunlearn._kernels import _hessian, hessian_value_grad
-
-    X, y, w, coef, b = make_problem(loss, n=61, d=4, seed=8, fit_intercept=fit_intercept)
-    w = np.abs(w)  # zero weights stay
-    monkeypatch.setattr(_hessian, "_FUSED_BLOCK_BYTES", 8 * 7 * (4 + fit_intercept))
-    monkeypatch.setattr(_hessian, "PARALLEL_MIN_SIZE", 1 if parallel else 10**9)
-    assert _hessian._fused_eligible(loss, CODES[loss], np.empty(0), X, y, coef, w)
-    H, value, grad_coef, grad_intercept, squares = hessian_value_grad(
-        loss, X, y, w, coef, b, fit_intercept
-    )
-    losses, G = reference(loss, X, y, w, coef, b)
-    z = (X @ coef.T + b)[:, 0]
-    if loss == "squared":
-        c = 2.0 * w
-    elif loss == "logistic":
-        c = w * expit(z) * expit(-z)
-    else:
-        c = w * np.exp(-(2.0 * y - 1.0) * z)
-    A = np.c_[X, np.ones(len(X))] if fit_intercept else X
-    assert_allclose(H, A.T @ (c[:, None] * A), rtol=1e-12, atol=1e-13 * np.abs(H).max())
-    assert_allclose(value, w @ losses, rtol=1e-12)
-    assert_allclose(grad_coef, (w[:, None] * G).T @ X, rtol=1e-11, atol=1e-12)
-    assert_allclose(grad_intercept, (w[:, None] * G).sum(axis=0), rtol=1e-11, atol=1e-12)
-    assert_allclose(squares, w @ X**2, rtol=1e-12)
-
-
-def test_fused_hessian_equals_the_general_build():
-    """Sparse input and negative weights take the general path; the numbers agree."""
-    from skunlearn._kernels import hessian_value_grad
-
-    X, y, w, coef, b = make_problem("logistic", n=50, d=4, seed=9)
-    w = np.abs(w)
-    dense_result = hessian_value_grad("logistic", X, y, w, coef, b, True)
-    sparse_result = hessian_value_grad("logistic", sp.csr_matrix(X), y, w, coef, b, True)
-    for a, c in zip(dense_result, sparse_result, strict=True):
-        assert_allclose(a, c, rtol=1e-12, atol=1e-13)
-
-
-# One-output cases of the family: (case, whether the fused pass takes it). It takes
-# the losses whose curvature is >= 0 for non-negative weights; a negative curvature
-# (Tweedie powers outside [1, 2], the identity link) or a scale (Huber) falls back.
-FAMILY_FUSED = [
-    ("squared_hinge", True),
-    ("poisson", True),
-    ("gamma", True),
-    ("tweedie1.5", True),
-    ("tweedie0", False),
-    ("tweedie3", False),
-    ("identity1.5", False),
-    ("huber", False),
-]
-
-
-@pytest.mark.parametrize("loss, fused", FAMILY_FUSED)
-@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
-def test_fused_hessian_value_grad_with_loss_parameters(loss, fused, parallel, monkeypatch):
-    """The family's losses through hessian_value_grad, their parameters threaded: value,
-    gradient and column squares against numpy; the Hessian against the general build
-    (checked against finite differences above), whichever path the loss takes."""
-    from skunlearn._kernels import _hessian, hessian_value_grad
-
-    X, y, w, coef, b = make_problem(loss, n=61, d=4, seed=11)
-    w = np.abs(w)
-    name, params = KERNEL_CASES[loss]
-    monkeypatch.setattr(_hessian, "_FUSED_BLOCK_BYTES", 8 * 7 * 5)
-    monkeypatch.setattr(_hessian, "PARALLEL_MIN_SIZE", 1 if parallel else 10**9)
-    y_kernel = y[:, 0] if y.ndim == 2 else y
-    eligible = _hessian._fused_eligible(name, CODES[name], np.array(params), X, y_kernel, coef, w)
-    assert eligible == fused
-    H, value, grad_coef, grad_intercept, squares = hessian_value_grad(
-        name, X, y, w, coef, b, True, params=params
-    )
-    (expected_value, expected_coef, expected_intercept), _ = reference_loss_grad(
-        loss, X, y, w, coef, b
-    )
-    assert_allclose(value, expected_value, rtol=1e-11)
-    assert_allclose(grad_coef, expected_coef, rtol=1e-10, atol=1e-12)
-    assert_allclose(grad_intercept, expected_intercept, rtol=1e-10, atol=1e-12)
-    assert_allclose(squares, w @ X**2, rtol=1e-12)
-    monkeypatch.setattr(_hessian, "_fused_eligible", lambda *args: False)
-    general = hessian(name, X, y, w, coef, b, True, params=params)
-    assert_allclose(H, general, rtol=1e-11, atol=1e-12 * np.abs(general).max())
 
 
 @pytest.mark.parametrize("sparse", [False, True])
