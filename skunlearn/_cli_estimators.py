@@ -2,7 +2,7 @@
 
 import sklearn.linear_model
 import sklearn.svm
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 
 from . import linear_model, svm
 
@@ -53,17 +53,16 @@ def is_classification(name):
 def reference_oracle(name, value, X, y):
     """The oracle: a refit on the remaining rows ``(X, y)`` at ``tol=1e-12``.
 
-    scikit-learn's class with the model's hyperparameters, or, for the models
-    whose scikit-learn solver stops short of that tolerance (liblinear,
-    HuberRegressor's L-BFGS-B at its fixed ``ftol``), skunlearn's own fit.
+    scikit-learn's class with the model's hyperparameters as the installed
+    scikit-learn spells them (the export of ``to_sklearn``, unfitted), or, for
+    the models whose scikit-learn solver stops short of that tolerance
+    (liblinear, HuberRegressor's L-BFGS-B at its fixed ``ftol``), skunlearn's
+    own fit.
     """
-    ours = make_estimator(name, value)
-    cls, _, sklearn_module, tight = ESTIMATORS[name]
-    reference = getattr(sklearn_module, cls)() if tight else ours
-    params = ours.get_params()
-    if tight:  # "deprecated" is scikit-learn 1.9's sentinel for a default (older ones refuse it)
-        shared = set(reference.get_params()) & set(params)
-        reference.set_params(**{k: params[k] for k in shared if params[k] != "deprecated"})
+    _, _, _, tight = ESTIMATORS[name]
+    reference = make_estimator(name, value)
+    if tight:
+        reference = clone(reference.fit(X, y).to_sklearn())
     for key, tight_value in _TIGHT.items():
         if key in reference.get_params() and _accepts(reference, key, tight_value):
             reference.set_params(**{key: tight_value})
