@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from ._cli_data import BUNDLED, DataError, load_bundled, load_table
-from ._cli_estimators import is_classification
+from ._cli_estimators import ESTIMATORS, is_classification
 from ._cli_forget import Selection, parse_forget
 from ._cli_output import Progress, plot_target_error, target_error, write_csv, write_json
 from ._cli_pipeline import describe as describe_pipeline
@@ -130,8 +130,11 @@ DESCRIPTION = (
     "Fit a skunlearn model on a dataset that scikit-learn ships or on your own table, "
     "report how the forget set depends on the retain set and whether descent-ascent will "
     "harm (found from a few of its steps, then Newton steps), then forget it with each "
-    "unlearner and compare each result with the oracle (a tight scikit-learn refit on the "
-    "remaining rows), with a one-line verdict per unlearner. The preprocessing is fitted on "
+    "unlearner and compare each result with the oracle (a tight refit on the remaining "
+    "rows: scikit-learn's, or skunlearn's own for "
+    + " and ".join(name for name, (*_, tight) in ESTIMATORS.items() if not tight)
+    + ", whose scikit-learn solvers stop short of a tight tolerance), with a one-line "
+    "verdict per unlearner. The preprocessing is fitted on "
     "the training rows that remain, as the refit after the deletion would be."
 )
 EPILOG = (

@@ -1,5 +1,6 @@
 """Warnings and errors raised by skunlearn."""
 
+import sys
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
@@ -135,4 +136,18 @@ def warn_at_caller(message, category, depth=0):
     >>> caught[0].filename.startswith("<doctest")
     True
     """
-    warnings.warn(message, category, stacklevel=3 + depth)
+    level = 3 + depth
+    frame = sys._getframe(level - 1)
+    while frame is not None and frame.f_code in _PASS_THROUGH:  # e.g. the atomic fit wrapper
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+_PASS_THROUGH = set()  # code objects of wrappers that warn_at_caller looks through
+
+
+def pass_through(function):
+    """Make :func:`warn_at_caller` look through the frames of ``function`` (a wrapper
+    around public methods, which adds a frame between them and the user's line)."""
+    _PASS_THROUGH.add(function.__code__)
+    return function

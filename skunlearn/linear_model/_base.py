@@ -10,6 +10,7 @@ from .._solvers import final_history
 from ..exceptions import warn_at_caller
 from ..unlearners import ALIASES, UnlearningProblem, resolve_unlearner
 from ..utils import training_rows, unlearn_lock
+from ..utils._atomic_fit import atomic_fit_methods
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._tags import UnlearnTags, with_unlearn_tags
 from ..utils._validation import validate_forget_weight
@@ -45,12 +46,16 @@ class RetainModel:
     context : object, default=None
         What the estimator's ``_set_model`` needs at commit (e.g. the kept
         classes); opaque to the mixin.
+    warnings : tuple of (str, type), default=()
+        Warnings about the model itself (message, category), issued at the
+        caller of ``unlearn`` with the unlearner's.
     """
 
     spec: object
     theta: np.ndarray
     vanished: tuple = ()
     context: object = None
+    warnings: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,10 @@ class UnlearnMixin:
     """
 
     _oracle_tolerance = 1e-6
+
+    def __init_subclass__(cls, **kwargs):
+        atomic_fit_methods(cls)  # a fit that raises leaves the estimator as it was
+        super().__init_subclass__(**kwargs)
 
     def unlearn(
         self, X_forget=None, y_forget=None, *, ids=None, sample_weight=None, missing="raise"
@@ -417,7 +426,7 @@ class UnlearnMixin:
                 fitted.update(extra[0] if extra else {})
             history = final_history(model.spec, remaining, theta, value_grad)
         state = _UnlearnedState(model, theta, warm, history, fitted)
-        return state, result_warnings(unlearner, result)
+        return state, [*model.warnings, *result_warnings(unlearner, result)]
 
     def _select_model(self, problem, model):
         """The problem and model once hyperparameters are re-selected on the remaining rows.

@@ -31,7 +31,7 @@ from ._logistic_options import (
     encoded_classes,
     resolve_options,
 )
-from ._logistic_solve import finalize, objective_spec, solve
+from ._logistic_solve import finalize, objective_spec, solve, unbounded_warning
 from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
@@ -353,12 +353,15 @@ class LogisticRegression(
         """``(coef, intercept)`` of the current fit when ``warm_start`` applies, else None."""
         if not (self.warm_start and hasattr(self, "coef_")):
             return None
-        coef = self.coef_.toarray() if sp.issparse(self.coef_) else self.coef_
-        return np.asarray(coef, dtype=np.float64), np.asarray(self.intercept_, dtype=np.float64)
+        return self._dense_parameters()
 
     def _fit_objective(self, warm):
         rows = self._rows
-        spec = self._objective_spec(np.arange(len(self.classes_)), self._stored_totals())
+        keep, totals = np.arange(len(self.classes_)), self._stored_totals()
+        message = unbounded_warning(self._spec, self.classes_, keep, totals)
+        if message:
+            warn_at_caller(message, UserWarning, depth=1)
+        spec = self._objective_spec(keep, totals)
         objective = spec.objective(rows.X, rows.y, rows.sample_weight)
         layout = objective.layout
         theta0 = np.zeros(layout.n_params)
@@ -460,9 +463,11 @@ class LogisticRegression(
         if target_map is not None:
             coef, intercept = reduce_classes(coef, intercept, keep)
         totals = class_totals(*remaining, n_classes)
+        message = unbounded_warning(self._spec, self.classes_, keep, totals[keep])
         spec = self._objective_spec(keep, totals[keep], target_map)
         theta = spec.layout(self.n_features_in_).pack(coef, intercept)
-        return RetainModel(spec, theta, self._vanished(keep), context=(keep, counts))
+        notes = () if message is None else ((message, UserWarning),)
+        return RetainModel(spec, theta, self._vanished(keep), (keep, counts), notes)
 
     def _set_model(self, model, theta):
         """Commit an unlearning: ``n_iter_`` becomes 0 (no solver ran on the current rows

@@ -222,8 +222,11 @@ def class_weights(class_weight, classes, totals):
     -------
     weights : ndarray of shape (n_classes,) or None
         None when ``class_weight`` is None. "balanced" is scikit-learn 1.9's
-        ``sum(totals) / (n_present * totals)`` with sample-weighted class counts
-        over the ``n_present`` classes with rows.
+        ``sum(totals) / (n_present * totals)`` with sample-weighted class counts,
+        where ``n_present`` counts the classes of positive total weight: a
+        class whose rows all weigh zero gets weight 0 and is not counted
+        (scikit-learn 1.9 counts it and gives it an infinite weight, which
+        turns its rows' weights into NaN).
 
     Examples
     --------

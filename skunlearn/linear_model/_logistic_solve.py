@@ -25,7 +25,7 @@ from .._warm_state import LossState
 from ._iterative import canonical_finish
 from ._logistic_options import class_weights
 
-__all__ = ["finalize", "objective_spec", "solve"]
+__all__ = ["finalize", "objective_spec", "solve", "unbounded_warning"]
 
 
 def objective_spec(fitted, classes, keep, totals, target_map=None):
@@ -74,6 +74,38 @@ def objective_spec(fitted, classes, keep, totals, target_map=None):
         l1=float(l1),
         intercept_scaling=options.intercept_scaling,
         class_weight=weights,
+    )
+
+
+def unbounded_warning(fitted, classes, keep, totals):
+    """Why the objective has no minimiser, or None (the usual case).
+
+    A multinomial objective (more than two kept classes) with an unpenalised
+    intercept has no minimiser when a class has zero total weight (its rows
+    all weigh zero, or its ``class_weight`` is 0): that class's intercept
+    decreases without bound, so every solver stops at a different point. The
+    probabilities agree (that class's tend to 0), its coefficients do not: a
+    fit and an unlearning are then not reproducible bit for bit. ``fit`` and
+    ``unlearn`` accept such data, as scikit-learn does, and warn at their
+    caller with this message. Arguments as :func:`objective_spec`.
+    """
+    if len(keep) <= 2 or not fitted["fit_intercept"]:
+        return None
+    if fitted["options"].intercept_scaling is not None:  # liblinear penalises the intercept
+        return None
+    all_totals = np.zeros(len(classes))
+    all_totals[keep] = totals
+    weights = class_weights(fitted["class_weight"], classes, all_totals)
+    weighted = all_totals if weights is None else weights * all_totals
+    labels = classes[keep][weighted[keep] <= 0].tolist()
+    if not labels:
+        return None
+    return (
+        f"Class(es) {labels} have zero total weight (their rows all weigh zero, or their "
+        "class_weight is 0): with fit_intercept=True the multinomial objective has no "
+        "minimiser (their intercepts decrease without bound). The probabilities are those "
+        "of the limit (theirs tend to 0), but their coefficients and intercepts are where "
+        "the solver stopped, not a unique optimum: a refit on the same rows can differ there."
     )
 
 

@@ -25,6 +25,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..linear_model._prepared import ctrl_c_deferred
 from ..utils import input_rows, unlearn_lock
+from ..utils._atomic_fit import atomic_fit_methods
 from ..utils._table_rows import appended_rows
 from ..utils._validation import validate_forget_weight
 
@@ -50,6 +51,10 @@ class UnlearnTransformerMixin:
     >>> isinstance(scaler, UnlearnTransformerMixin), scaler.mean_, scaler.var_
     (True, array([0.5]), array([0.25]))
     """
+
+    def __init_subclass__(cls, **kwargs):
+        atomic_fit_methods(cls)  # a fit that raises leaves the transformer as it was
+        super().__init_subclass__(**kwargs)
 
     @classmethod
     def _plain_class(cls):

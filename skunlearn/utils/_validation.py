@@ -18,13 +18,20 @@ __all__ = ["validate_forget_weight", "validate_sample_weight", "validate_trainin
 def validate_sample_weight(sample_weight, n_samples, *, all_zero=False):
     """Return non-negative, finite float64 weights of shape ``(n_samples,)``.
 
-    All-zero weights are refused unless ``all_zero`` (rows added to others).
+    A scalar is one weight for every row and is checked the same way.
+
+    Raises
+    ------
+    ValueError
+        Weights that are not 1-D of length ``n_samples`` (or a scalar),
+        negative or not finite, or all zero unless ``all_zero`` (rows added to
+        others).
     """
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        return np.full(n_samples, float(weights))
+    if weights.ndim == 0:  # one weight for every row: checked like an array of it
+        weights = np.full(n_samples, float(weights))
     if weights.ndim > 1:
         raise ValueError(f"Sample weights must be 1D array or scalar; got shape {weights.shape}.")
     if weights.shape != (n_samples,):

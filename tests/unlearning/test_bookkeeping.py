@@ -37,16 +37,35 @@ def make_data(n=60, seed=0):
 
 
 def test_zero_weight_class_stays_while_its_rows_remain():
+    """Its intercept has no finite optimum: fit and unlearn say so at the caller's line;
+    the probabilities are the oracle's."""
     X, y, _ = make_data()
     weights = np.where(y == 2, 0.0, 1.0)
-    model = LogisticRegression().fit(X, y, sample_weight=weights)
-    model.unlearn(X[[0, 1]])
+    with pytest.warns(UserWarning, match=r"Class\(es\) \[2\] have zero total weight") as fit:
+        model = LogisticRegression().fit(X, y, sample_weight=weights)
+    with pytest.warns(UserWarning, match="no minimiser") as unlearned:
+        model.unlearn(X[[0, 1]])
+    assert {w.filename for w in [*fit, *unlearned]} == {__file__}
     keep = np.arange(2, 60)
     reference = sk.LogisticRegression(solver="newton-cholesky", tol=1e-12, max_iter=1000)
     reference.fit(X[keep], y[keep], sample_weight=weights[keep])
     assert_array_equal(model.classes_, reference.classes_)
     assert_array_equal(model.classes_[model._rows.y], y[keep])
     assert_allclose(model.predict_proba(X), reference.predict_proba(X), atol=1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_a_class_weighted_zero_warns_only_when_its_intercept_is_free(fit_intercept, recwarn):
+    """Without an intercept the optimum exists: no warning, and unlearn gives the refit's
+    state bit for bit."""
+    X, y, _ = make_data()
+    params = {"class_weight": {0: 1.0, 1: 2.0, 2: 0.0}, "fit_intercept": fit_intercept}
+    model = LogisticRegression(**params).fit(X, y)
+    model.unlearn(X[:6])
+    unbounded = [w for w in recwarn if "zero total weight" in str(w.message)]
+    assert len(unbounded) == (2 if fit_intercept else 0)
+    if not fit_intercept:
+        assert_same_state(model, LogisticRegression(**params).fit(X[6:], y[6:]))
 
 
 def test_zero_weight_class_goes_with_its_last_row():
