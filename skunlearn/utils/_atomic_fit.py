@@ -4,9 +4,9 @@ scikit-learn sets ``n_features_in_`` and ``feature_names_in_`` while it
 validates ``X``, before ``fit`` checks the rest of its input, so an estimator
 refitted on bad input can be left half-changed (its ``coef_`` from the old fit,
 its ``n_features_in_`` from the new ``X``). :func:`atomic_fit_methods` wraps the
-``fit`` a class defines so that an exception restores the instance's attributes
-as they were; the mixins of the unlearnable estimators and transformers apply it
-to every subclass.
+``fit`` (and ``fit_transform``) a class defines so that an exception restores the
+instance's attributes as they were; the mixins of the unlearnable estimators and
+transformers apply it to every subclass.
 """
 
 import functools
@@ -17,16 +17,23 @@ __all__ = ["atomic_fit_methods"]
 
 
 def atomic_fit_methods(cls):
-    """Wrap the ``fit`` that ``cls`` itself defines (not an inherited one) to be atomic.
+    """Wrap the ``fit`` and ``fit_transform`` that ``cls`` itself defines to be atomic.
 
-    On any exception inside ``fit`` the instance's attribute dictionary is
-    restored to the one it had on entry (the same objects: ``fit`` replaces
-    its fitted state rather than mutating it), then the exception propagates.
+    On any exception inside them the instance's attribute dictionary is
+    restored to the one it had on entry (the same objects: fitting replaces
+    the fitted state rather than mutating it), then the exception propagates.
+    Inherited methods are left alone (the class that defines them wrapped
+    them).
 
     Parameters
     ----------
     cls : type
         A class being created (called from ``__init_subclass__``).
+
+    Returns
+    -------
+    cls : type
+        The same class.
 
     Examples
     --------
@@ -43,13 +50,17 @@ def atomic_fit_methods(cls):
     >>> hasattr(model, "n_features_in_")
     False
     """
-    method = vars(cls).get("fit")
-    if method is None or getattr(method, "_atomic", False):
-        return cls
+    for name in ("fit", "fit_transform"):
+        method = vars(cls).get(name)
+        if method is not None and not getattr(method, "_atomic", False):
+            setattr(cls, name, _atomic(method))
+    return cls
 
+
+def _atomic(method):
     @pass_through
     @functools.wraps(method)
-    def fit(self, *args, **kwargs):
+    def atomic(self, *args, **kwargs):
         before = dict(vars(self))
         try:
             return method(self, *args, **kwargs)
@@ -58,6 +69,5 @@ def atomic_fit_methods(cls):
             vars(self).update(before)
             raise
 
-    fit._atomic = True
-    cls.fit = fit
-    return cls
+    atomic._atomic = True
+    return atomic

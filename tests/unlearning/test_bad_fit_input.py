@@ -14,6 +14,7 @@ from configurations import ESTIMATORS
 from sklearn.base import clone, is_classifier
 
 from skunlearn.pipeline import Pipeline
+from skunlearn.preprocessing import StandardScaler
 
 SUPERVISED = [e for e in ESTIMATORS if not isinstance(e, Pipeline)]
 
@@ -47,3 +48,13 @@ def test_a_refit_on_bad_input_leaves_the_fitted_estimator_unchanged(estimator):
     assert pickle.dumps(model) == before
     assert model.n_features_in_ == X.shape[1]
     model.predict(X)  # still usable
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
+def test_a_transformer_refit_on_bad_input_is_unchanged(method):
+    X = np.random.default_rng(1).normal(size=(20, 2))
+    scaler = StandardScaler().fit(X)
+    before = pickle.dumps(scaler)
+    with pytest.raises(ValueError, match="sample_weight"):
+        getattr(scaler, method)(np.hstack([X, X]), sample_weight=np.ones(3))
+    assert pickle.dumps(scaler) == before
