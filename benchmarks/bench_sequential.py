@@ -24,10 +24,13 @@ machine is shared and noisy, so every comparison is made within the round):
   as equally accurate when its distance is at most 1e-6, and the round's
   ratio is the fastest equally accurate candidate's time over skunlearn's.
 
-It prints one line per round and a summary (the first deletion, and the median
-of the later ones). ``python benchmarks/bench_sequential.py`` runs n = 1e5 and
-1e6, k = 100 and 1% (about an hour on a busy 2-core machine); ``--quick`` runs
-n = 2e4, d = 20, 3 rounds (a few seconds, for CI). ``--kinds``, ``--sizes``,
+Every timed call starts after a 0.2 s pause (see :func:`timed`): run in one
+process, the two libraries' idle worker threads would otherwise spin on the
+cores the next call needs. It prints one line per round and a summary (the
+first deletion, and the median of the later ones). ``python
+benchmarks/bench_sequential.py`` runs n = 1e5 and 1e6, k = 100 and 1% (about an
+hour on a busy 2-core machine); ``--quick`` runs n = 2e4, d = 20, 3 rounds (a
+few seconds, for CI). ``--kinds``, ``--sizes``,
 ``--ks`` and ``--rounds`` select parts.
 """
 
@@ -107,7 +110,21 @@ def params(model):
     return np.concatenate([np.ravel(model.coef_), np.ravel(model.intercept_)])
 
 
+SETTLE_SECONDS = 0.2
+
+
 def timed(run):
+    """Seconds ``run()`` takes, and its result, after the other side's threads settle.
+
+    OpenBLAS keeps its worker threads spinning for about 0.1 s after a call
+    (``OPENBLAS_THREAD_TIMEOUT``), and numba's workers after a parallel region;
+    on 2 cores the next timed call of the other library shares them with those
+    spinning threads (measured: a logistic deletion at n = 1e5 takes 58 ms on
+    idle cores, 97 ms right after scikit-learn's refit). Each timed call
+    starts after ``SETTLE_SECONDS`` of sleep, as a call a while after the
+    other library's would, on both sides.
+    """
+    time.sleep(SETTLE_SECONDS)
     start = time.perf_counter()
     result = run()
     return time.perf_counter() - start, result
