@@ -138,12 +138,25 @@ def warn_at_caller(message, category, depth=0):
     """
     level = 3 + depth
     frame = sys._getframe(level - 1)
-    while frame is not None and frame.f_code in _PASS_THROUGH:  # e.g. the atomic fit wrapper
+    while frame is not None and _passed_through(frame):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 
 
 _PASS_THROUGH = set()  # code objects of wrappers that warn_at_caller looks through
+# Code that calls a public method for the user (a pipeline's fit calls its steps' fit,
+# fit_transform calls fit, partial_fit calls fit on an unfitted estimator, a diagnostic
+# fits an oracle): a warning that would point into it points at its caller instead.
+_PASS_THROUGH_MODULES = {"sklearn.base", "sklearn.pipeline", "sklearn.utils._set_output"}
+
+
+def _passed_through(frame):
+    module = frame.f_globals.get("__name__", "")
+    return (
+        frame.f_code in _PASS_THROUGH
+        or module in _PASS_THROUGH_MODULES
+        or module.startswith("skunlearn.")
+    )
 
 
 def pass_through(function):

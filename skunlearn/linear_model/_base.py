@@ -151,8 +151,8 @@ class UnlearnMixin:
     _oracle_tolerance = 1e-6
 
     def __init_subclass__(cls, **kwargs):
-        atomic_fit_methods(cls)  # a fit that raises leaves the estimator as it was
         super().__init_subclass__(**kwargs)
+        atomic_fit_methods(cls)  # a fit that raises leaves the estimator as it was
 
     def unlearn(
         self, X_forget=None, y_forget=None, *, ids=None, sample_weight=None, missing="raise"

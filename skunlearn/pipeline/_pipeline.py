@@ -13,6 +13,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from ..exceptions import warn_at_caller
 from ..linear_model._prepared import ctrl_c_deferred, rolled_back_on_error
 from ..utils import unlearn_lock
+from ..utils._atomic_fit import atomic_fit_methods
 from ..utils._forget_request import check_request, locate_request, skipped_warning
 from ..utils._sample_ids import sample_ids
 from ..utils._tags import with_unlearn_tags
@@ -128,6 +129,11 @@ class Pipeline(sk_pipeline.Pipeline):
     ):
         super().__init__(steps, transform_input=transform_input, memory=memory, verbose=verbose)
         self.refit_unsupported = refit_unsupported
+
+    def _atomic_parts(self):
+        """The steps, which a failed :meth:`fit` restores with the pipeline (scikit-learn
+        fits them in place)."""
+        return [step for _, step in self.steps if hasattr(step, "__dict__")]
 
     def fit(self, X, y=None, sample_id=None, **params):
         """Fit every step, as :meth:`sklearn.pipeline.Pipeline.fit`, and keep the raw rows.
@@ -368,6 +374,9 @@ def _lock_of(step):
 def _cache_free(memory):
     """Whether ``memory`` caches nothing (None, or a joblib Memory without a location)."""
     return memory is None or (hasattr(memory, "cache") and getattr(memory, "location", 1) is None)
+
+
+atomic_fit_methods(Pipeline)  # a fit that raises leaves the pipeline as it was
 
 
 def make_pipeline(

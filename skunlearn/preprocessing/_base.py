@@ -53,8 +53,8 @@ class UnlearnTransformerMixin:
     """
 
     def __init_subclass__(cls, **kwargs):
-        atomic_fit_methods(cls)  # a fit that raises leaves the transformer as it was
         super().__init_subclass__(**kwargs)
+        atomic_fit_methods(cls)  # a fit that raises leaves the transformer as it was
 
     @classmethod
     def _plain_class(cls):

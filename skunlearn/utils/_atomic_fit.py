@@ -10,20 +10,29 @@ transformers apply it to every subclass.
 """
 
 import functools
+import inspect
 
 from ..exceptions import pass_through
+from ._locking import unlearn_lock
 
 __all__ = ["atomic_fit_methods"]
 
 
 def atomic_fit_methods(cls):
-    """Wrap the ``fit`` and ``fit_transform`` that ``cls`` itself defines to be atomic.
+    """Wrap the ``fit`` and ``fit_transform`` of ``cls`` (its own or inherited) to be atomic.
 
     On any exception inside them the instance's attribute dictionary is
     restored to the one it had on entry (the same objects: fitting replaces
-    the fitted state rather than mutating it), then the exception propagates.
-    Inherited methods are left alone (the class that defines them wrapped
-    them).
+    the fitted state rather than mutating it; lists, such as a pipeline's
+    ``steps``, get their items back), and so are those of the objects its
+    ``_atomic_parts()`` lists (a pipeline's steps, which scikit-learn fits in
+    place), then the exception propagates. The call
+    holds the estimator's :func:`~skunlearn.utils.unlearn_lock`, so a fit runs
+    neither beside an ``unlearn`` nor beside another fit of the same
+    estimator (whose result a restore would otherwise undo). An inherited
+    method is wrapped on ``cls`` unless it is already atomic (scikit-learn's
+    ``TransformerMixin.fit_transform``, with its ``set_output`` conversion
+    inside); a descriptor (``available_if``) is left alone.
 
     Parameters
     ----------
@@ -51,23 +60,40 @@ def atomic_fit_methods(cls):
     False
     """
     for name in ("fit", "fit_transform"):
-        method = vars(cls).get(name)
-        if method is not None and not getattr(method, "_atomic", False):
+        method = inspect.getattr_static(cls, name, None)  # its own or inherited
+        if inspect.isfunction(method) and method not in _ATOMIC:  # not a descriptor
             setattr(cls, name, _atomic(method))
     return cls
+
+
+_ATOMIC = set()  # the wrappers made here (a wrapper around one of them is wrapped again)
 
 
 def _atomic(method):
     @pass_through
     @functools.wraps(method)
     def atomic(self, *args, **kwargs):
-        before = dict(vars(self))
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
+        with unlearn_lock(self):  # not beside an unlearn or another fit of this estimator
+            parts = [self, *getattr(self, "_atomic_parts", tuple)()]
+            saved = [_snapshot(part) for part in parts]
+            try:
+                return method(self, *args, **kwargs)
+            except BaseException:
+                for part, snapshot in zip(parts, saved, strict=True):
+                    _restore(part, *snapshot)
+                raise
 
-    atomic._atomic = True
+    _ATOMIC.add(atomic)
     return atomic
+
+
+def _snapshot(obj):
+    attributes = dict(vars(obj))
+    return attributes, {k: list(v) for k, v in attributes.items() if type(v) is list}
+
+
+def _restore(obj, attributes, lists):
+    vars(obj).clear()
+    vars(obj).update(attributes)
+    for key, items in lists.items():  # a pipeline's fit rewrites its steps in place
+        attributes[key][:] = items

@@ -82,3 +82,19 @@ def test_warnings_as_errors_leave_the_estimator_unchanged():
             model.unlearn(X[:6])
     assert model.n_forgotten_ == 0
     np.testing.assert_array_equal(model.coef_, coef)
+
+
+@pytest.mark.parametrize("call", ["fit", "pipeline fit", "partial_fit"])
+def test_a_fit_warning_points_at_the_line_that_called_it(call):
+    """Through the atomic fit, a pipeline's steps and partial_fit's first fit alike."""
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.arange(60) % 3
+    model = LogisticRegression(max_iter=1)
+    with pytest.warns(ConvergenceWarning) as caught:
+        if call == "fit":
+            model.fit(X, y)
+        elif call == "pipeline fit":
+            make_pipeline(StandardScaler(), model).fit(X, y)
+        else:
+            model.partial_fit(X, y)
+    assert {w.filename for w in caught if issubclass(w.category, ConvergenceWarning)} == {__file__}
