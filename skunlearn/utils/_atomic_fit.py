@@ -32,7 +32,8 @@ def atomic_fit_methods(cls):
     estimator (whose result a restore would otherwise undo). An inherited
     method is wrapped on ``cls`` unless it is already atomic (scikit-learn's
     ``TransformerMixin.fit_transform``, with its ``set_output`` conversion
-    inside); a descriptor (``available_if``) is left alone.
+    inside); an ``available_if`` of ``cls`` keeps its condition and gets its
+    function wrapped.
 
     Parameters
     ----------
@@ -61,8 +62,10 @@ def atomic_fit_methods(cls):
     """
     for name in ("fit", "fit_transform"):
         method = inspect.getattr_static(cls, name, None)  # its own or inherited
-        if inspect.isfunction(method) and method not in _ATOMIC:  # not a descriptor
+        if inspect.isfunction(method) and method not in _ATOMIC:
             setattr(cls, name, _atomic(method))
+        elif inspect.isfunction(getattr(vars(cls).get(name), "fn", None)):
+            method.fn = _atomic(method.fn)  # the function inside an available_if of cls
     return cls
 
 

@@ -125,3 +125,12 @@ def test_a_failed_fit_does_not_undo_a_concurrent_one(monkeypatch):
 def _swallow(function, *args):
     with contextlib.suppress(RuntimeError):
         function(*args)
+
+
+def test_a_pipeline_fit_transform_that_fails_in_its_last_step_is_unchanged():
+    X = np.random.default_rng(5).normal(size=(30, 2))
+    pipeline = make_pipeline(StandardScaler(), StandardScaler()).fit(X)
+    before = pickle.dumps(pipeline)
+    with pytest.raises(ValueError, match="sample_weight"):
+        pipeline.fit_transform(X + 1.0, **{"standardscaler-2__sample_weight": np.ones(3)})
+    assert pickle.dumps(pipeline) == before
