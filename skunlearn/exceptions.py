@@ -144,23 +144,21 @@ def warn_at_caller(message, category, depth=0):
 
 
 _PASS_THROUGH = set()  # code objects of wrappers that warn_at_caller looks through
-# Code that calls a public method for the user (a pipeline's fit calls its steps' fit,
-# fit_transform calls fit, partial_fit calls fit on an unfitted estimator, a diagnostic
-# fits an oracle): a warning that would point into it points at its caller instead.
+# scikit-learn's code that calls a public method for the user (a pipeline's fit calls its
+# steps' fit, fit_transform calls fit): a warning that would point into it points at its
+# caller instead. skunlearn's own such methods are marked with pass_through.
 _PASS_THROUGH_MODULES = {"sklearn.base", "sklearn.pipeline", "sklearn.utils._set_output"}
 
 
 def _passed_through(frame):
-    module = frame.f_globals.get("__name__", "")
     return (
-        frame.f_code in _PASS_THROUGH
-        or module in _PASS_THROUGH_MODULES
-        or module.startswith("skunlearn.")
+        frame.f_code in _PASS_THROUGH or frame.f_globals.get("__name__") in _PASS_THROUGH_MODULES
     )
 
 
 def pass_through(function):
-    """Make :func:`warn_at_caller` look through the frames of ``function`` (a wrapper
-    around public methods, which adds a frame between them and the user's line)."""
+    """Make :func:`warn_at_caller` look through the frames of ``function``: a wrapper
+    around public methods, or a public method that calls another for the user (a
+    pipeline's ``fit``, ``partial_fit`` on an unfitted estimator)."""
     _PASS_THROUGH.add(function.__code__)
     return function

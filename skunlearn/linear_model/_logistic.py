@@ -10,8 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
-from .._losses import get_loss
-from ..exceptions import warn_at_caller
+from ..exceptions import pass_through, warn_at_caller
 from ..unlearners import ALIASES, BaseUnlearner
 from ..unlearners._base import empty_history
 from ..utils import training_rows
@@ -31,7 +30,7 @@ from ._logistic_options import (
     encoded_classes,
     resolve_options,
 )
-from ._logistic_solve import finalize, objective_spec, solve, unbounded_warning
+from ._logistic_solve import finalize, model_loss, objective_spec, solve, unbounded_warning
 from ._partial_fit import PartialFitMixin
 
 __all__ = ["LogisticRegression"]
@@ -312,6 +311,7 @@ class LogisticRegression(
         return self
 
     @available_if(partial_fit_available)
+    @pass_through  # it calls fit for the user: warnings point at its caller
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_id=None):
         """Add training rows: become the model fitted on the stored rows followed by these.
 
@@ -419,9 +419,7 @@ class LogisticRegression(
         self.intercept_ = np.array(intercept, dtype=dtype, copy=True)
 
     def _loss(self):
-        if len(self.classes_) > 2:
-            return get_loss("multinomial")
-        return get_loss("exponential" if self._spec["loss"] == "exponential" else "logistic")
+        return model_loss(self._spec, len(self.classes_))
 
     def _grown_model(self, total_weight, encoded, weights):
         """The model once rows of classes ``encoded`` with ``weights`` are added."""

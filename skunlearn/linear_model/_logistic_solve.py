@@ -25,7 +25,7 @@ from .._warm_state import LossState
 from ._iterative import canonical_finish
 from ._logistic_options import class_weights
 
-__all__ = ["finalize", "objective_spec", "solve", "unbounded_warning"]
+__all__ = ["finalize", "model_loss", "objective_spec", "solve", "unbounded_warning"]
 
 
 def objective_spec(fitted, classes, keep, totals, target_map=None):
@@ -60,12 +60,8 @@ def objective_spec(fitted, classes, keep, totals, target_map=None):
     strengths = [1.0 - options.l1_ratio, options.l1_ratio]
     weight_scale, (l2, l1) = objective_scaling(fitted["convention"], options.C, strengths, total)
     n_classes = len(keep)
-    if n_classes > 2:
-        loss = "multinomial"
-    else:
-        loss = "exponential" if fitted["loss"] == "exponential" else "logistic"
     return ObjectiveSpec(
-        get_loss(loss),
+        model_loss(fitted, n_classes),
         n_classes if n_classes > 2 else 1,
         fitted["fit_intercept"],
         weight_scale,
@@ -75,6 +71,14 @@ def objective_spec(fitted, classes, keep, totals, target_map=None):
         intercept_scaling=options.intercept_scaling,
         class_weight=weights,
     )
+
+
+def model_loss(fitted, n_classes):
+    """The :class:`~skunlearn._losses.Loss` of a model of ``n_classes`` classes: multinomial
+    beyond two, else the binary loss ``fitted["loss"]`` names (logistic or exponential)."""
+    if n_classes > 2:
+        return get_loss("multinomial")
+    return get_loss("exponential" if fitted["loss"] == "exponential" else "logistic")
 
 
 def unbounded_warning(fitted, classes, keep, totals):

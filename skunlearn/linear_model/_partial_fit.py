@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import validate_data
 
-from ..exceptions import warn_at_caller
+from ..exceptions import pass_through, warn_at_caller
 from ..unlearners import Newton
 from ..unlearners._base import empty_history
 from ..utils import unlearn_lock
@@ -36,6 +36,7 @@ class PartialFitMixin:
     """
 
     @available_if(partial_fit_available)
+    @pass_through  # it calls fit for the user: warnings point at its caller
     def partial_fit(self, X, y, sample_weight=None, sample_id=None):
         """Add training rows: become the model fitted on the stored rows followed by these.
 

@@ -10,7 +10,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..exceptions import warn_at_caller
+from ..exceptions import pass_through, warn_at_caller
 from ..linear_model._prepared import ctrl_c_deferred, rolled_back_on_error
 from ..utils import unlearn_lock
 from ..utils._atomic_fit import atomic_fit_methods
@@ -133,8 +133,9 @@ class Pipeline(sk_pipeline.Pipeline):
     def _atomic_parts(self):
         """The steps, which a failed :meth:`fit` restores with the pipeline (scikit-learn
         fits them in place)."""
-        return [step for _, step in self.steps if hasattr(step, "__dict__")]
+        return [s for _, s in self.steps if hasattr(s, "__dict__") and not isinstance(s, type)]
 
+    @pass_through  # it calls fit for the user: warnings point at its caller
     def fit(self, X, y=None, sample_id=None, **params):
         """Fit every step, as :meth:`sklearn.pipeline.Pipeline.fit`, and keep the raw rows.
 
@@ -160,6 +161,7 @@ class Pipeline(sk_pipeline.Pipeline):
         return super().fit(X, y, **params)
 
     @available_if(sk_pipeline.Pipeline._can_fit_transform)
+    @pass_through  # it calls fit for the user: warnings point at its caller
     def fit_transform(self, X, y=None, sample_id=None, **params):
         """Fit every step and transform, as scikit-learn's; keep the raw rows.
 
