@@ -24,6 +24,7 @@ from ._base import RetainModel
 from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
+from ._regressor_outputs import LinearRegressorOutputsMixin
 
 __all__ = ["ElasticNet", "Lasso"]
 
@@ -99,7 +100,9 @@ def _dual_gap(stats, coef, yy, l1, l2, positive):
     return np.asarray(gaps)
 
 
-class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
+class ElasticNet(
+    LeastSquaresModel, RealTargets, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
+):
     __doc__ = (
         """Linear regression with combined L1 and L2 priors, that can unlearn rows.
 
@@ -292,23 +295,6 @@ class ElasticNet(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         """``coef_`` as a CSR matrix."""
         check_is_fitted(self)
         return sp.csr_matrix(np.atleast_2d(self.coef_))
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return X @ self.coef_.T + self.intercept_
 
     def _sklearn_export(self):
         """scikit-learn's class of the same name and hyperparameters."""

@@ -7,7 +7,7 @@ import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import d2_tweedie_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._losses import tweedie_loss
 from .._objective import ObjectiveSpec
@@ -17,6 +17,7 @@ from ..utils._validation import validate_sample_weight
 from ._export import sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets
+from ._regressor_outputs import LinearRegressorOutputsMixin
 
 __all__ = ["GammaRegressor", "PoissonRegressor", "TweedieRegressor"]
 
@@ -82,7 +83,7 @@ _DOC_ATTRIBUTES = """
 
 
 class _GeneralizedLinearRegressor(
-    IterativeLinearModel, RealTargets, RegressorMixin, BaseEstimator
+    IterativeLinearModel, RealTargets, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
 ):
     """Regression by a penalised GLM: ``mean_s(half deviance) + (alpha / 2) ||coef||^2``.
 
@@ -190,11 +191,6 @@ class _GeneralizedLinearRegressor(
         coef, intercept = model.spec.layout(self.n_features_in_).unpack(theta)
         self.coef_ = np.array(coef[0], copy=True)
         self.intercept_ = np.float64(intercept[0]) if model.spec.fit_intercept else 0.0
-
-    def _linear_predictor(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return X @ self.coef_ + self.intercept_
 
     def predict(self, X):
         """Predicted mean ``h(X @ coef_ + intercept_)``, ``h`` the inverse link.

@@ -7,7 +7,7 @@ import scipy.optimize
 import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._losses import huber_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -18,6 +18,7 @@ from ..utils._validation import validate_sample_weight
 from ._export import paper_scaled, sklearn_counterpart
 from ._iterative import IterativeLinearModel
 from ._labels import RealTargets
+from ._regressor_outputs import LinearRegressorOutputsMixin
 
 __all__ = ["HuberRegressor"]
 
@@ -48,7 +49,9 @@ def _bounded_lbfgs(objective, theta0, settings):
     return SolverResult(opt.x, int(opt.nit), converged, history.arrays(), None, value, grad)
 
 
-class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEstimator):
+class HuberRegressor(
+    IterativeLinearModel, RealTargets, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
+):
     """L2-regularised linear regression robust to outliers, that can unlearn rows.
 
     Minimises, jointly over the coefficients ``w``, the intercept ``c`` and
@@ -266,23 +269,6 @@ class HuberRegressor(IterativeLinearModel, RealTargets, RegressorMixin, BaseEsti
         rows = self._rows
         residual = np.abs(rows.y - (rows.X @ self.coef_ + self.intercept_))
         self.outliers_ = residual > self.scale_ * self._spec["epsilon"]
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            ``X @ coef_ + intercept_``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return X @ self.coef_ + self.intercept_
 
     def _sklearn_export(self):
         """scikit-learn's ``HuberRegressor`` (alpha in its convention) with scale and outliers."""

@@ -16,11 +16,14 @@ from ..utils._validation import validate_sample_weight
 from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
+from ._regressor_outputs import LinearRegressorOutputsMixin
 
 __all__ = ["LinearRegression"]
 
 
-class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
+class LinearRegression(
+    LeastSquaresModel, RealTargets, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
+):
     """Ordinary least squares that can unlearn rows exactly.
 
     Minimises ``sum_i s_i ||y_i - x_i W^T - b||^2``, the objective of
@@ -199,23 +202,6 @@ class LinearRegression(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstim
             raise AttributeError("rank_ and singular_ need the Gram statistics (d too large).")
         singular, rank = self._warm_state.spectrum(self._spec["tol"])
         return singular[: min(self._rows.n, len(singular))], rank
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return X @ self.coef_.T + self.intercept_
 
     def _sklearn_export(self):
         """scikit-learn's ``LinearRegression`` with the rank and singular values."""

@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec, objective_scaling
@@ -31,12 +30,15 @@ from ._base import RetainModel, UnlearnMixin
 from ._certified import certify_fit, model_spec
 from ._export import ridge_export
 from ._partial_fit import PartialFitMixin
+from ._regressor_outputs import LinearRegressorOutputsMixin
 from ._ridge_options import ITERATIVE, check_alpha, check_solver, rows_for_solver, solver_name
 
 __all__ = ["Ridge"]
 
 
-class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
+class Ridge(
+    PartialFitMixin, UnlearnMixin, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
+):
     """Ridge regression (linear least squares with L2 penalty) that can unlearn rows.
 
     Minimises ``||y - X w - b||^2 + alpha * ||w||^2`` (weighted by
@@ -174,6 +176,7 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
 
     _oracle_tolerance = 1e-10  # a quadratic objective: one exact solve
 
+    _predict_dtype = (np.float64, np.float32)  # float32 X and coef_ stay float32
     _certifiable = True  # fit draws a certified unlearner's noise (certify_fit)
 
     _parameter_constraints = {
@@ -313,25 +316,6 @@ class Ridge(PartialFitMixin, UnlearnMixin, RegressorMixin, BaseEstimator):
             )
         theta = spec.layout(X.shape[1]).pack(solution.coef, solution.intercept)
         return theta, solution.n_iter, solution.converged
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=(np.float64, np.float32), accept_sparse="csr"
-        )
-        return X @ self.coef_.T + self.intercept_
 
     def _objective_spec(self, total_weight):
         """``sum_i s_i (y_i - z_i)^2 + alpha ||coef||^2`` (or its mean form) as a spec."""

@@ -6,7 +6,7 @@ import numpy as np
 import sklearn.linear_model
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from .._losses import get_loss
 from .._objective import ObjectiveSpec
@@ -17,6 +17,7 @@ from ..utils._validation import validate_sample_weight
 from ._export import sklearn_counterpart
 from ._labels import RealTargets
 from ._least_squares import LeastSquaresModel
+from ._regressor_outputs import LinearRegressorOutputsMixin
 
 __all__ = ["RidgeCV"]
 
@@ -37,7 +38,9 @@ def select_alpha(stats, X, Y, sample_weight, alphas, live):
     return float(alphas[best]), float(scores[best]), squared
 
 
-class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
+class RidgeCV(
+    LeastSquaresModel, RealTargets, LinearRegressorOutputsMixin, RegressorMixin, BaseEstimator
+):
     """Ridge regression with leave-one-out choice of ``alpha``, that can unlearn rows exactly.
 
     For each candidate ``alpha`` the leave-one-out errors come in closed
@@ -261,23 +264,6 @@ class RidgeCV(LeastSquaresModel, RealTargets, RegressorMixin, BaseEstimator):
         self.alpha_, self.best_score_ = alpha, score
         if self._spec["store"]:
             self.cv_results_ = squared[:, 0, :] if self._rows.y.ndim == 1 else squared
-
-    def predict(self, X):
-        """Predict with the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return X @ self.coef_.T + self.intercept_
 
     def _sklearn_export(self):
         """scikit-learn's ``RidgeCV`` with the selected penalty and its score."""
