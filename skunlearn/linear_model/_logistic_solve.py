@@ -53,9 +53,7 @@ def objective_spec(fitted, classes, keep, totals, target_map=None):
         exponential loss).
     """
     options = fitted["options"]
-    all_totals = np.zeros(len(classes))
-    all_totals[keep] = totals
-    weights = class_weights(fitted["class_weight"], classes, all_totals)
+    weights, all_totals = _all_class_totals(fitted, classes, keep, totals)
     total = float(all_totals.sum() if weights is None else weights @ all_totals)
     strengths = [1.0 - options.l1_ratio, options.l1_ratio]
     weight_scale, (l2, l1) = objective_scaling(fitted["convention"], options.C, strengths, total)
@@ -97,9 +95,7 @@ def unbounded_warning(fitted, classes, keep, totals):
         return None
     if fitted["options"].intercept_scaling is not None:  # liblinear penalises the intercept
         return None
-    all_totals = np.zeros(len(classes))
-    all_totals[keep] = totals
-    weights = class_weights(fitted["class_weight"], classes, all_totals)
+    weights, all_totals = _all_class_totals(fitted, classes, keep, totals)
     weighted = all_totals if weights is None else weights * all_totals
     labels = classes[keep][weighted[keep] <= 0].tolist()
     if not labels:
@@ -152,3 +148,11 @@ def finalize(rows, spec, theta, warm_state=None, value_grad=None, *, tol, max_it
         objective, l1, theta, value_grad=value_grad, tol=tol, max_iter=max(max_iter, 1)
     )
     return step[0], LossState.from_canonical(objective, step, spec.weight_scale), step[3:5]
+
+
+def _all_class_totals(fitted, classes, keep, totals):
+    """``(class weights or None, sample-weight sum of every stored class)`` for rows whose
+    kept classes ``keep`` have sample-weight sums ``totals`` (0 for the others)."""
+    all_totals = np.zeros(len(classes))
+    all_totals[keep] = totals
+    return class_weights(fitted["class_weight"], classes, all_totals), all_totals
